@@ -1,0 +1,18 @@
+// Activities are built from injected clients so tests bind them to real local servers.
+import { createHttpActivities, type HttpDeps } from './http/index.ts';
+import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
+
+export interface ActivityDeps {
+  kube: KubeClients;
+  http?: HttpDeps;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createHttpActivities(deps.http),
+    ...createKubernetesActivities(deps.kube),
+  };
+}
+
+/** Every activity the worker registers; workflows proxy this type. */
+export type Activities = ReturnType<typeof createActivities>;

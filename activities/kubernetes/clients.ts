@@ -1,0 +1,29 @@
+import * as k8s from '@kubernetes/client-node';
+
+/** The typed API groups the activity layer uses, all bound to one kubeconfig. */
+export interface KubeClients {
+  config: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  autoscaling: k8s.AutoscalingV2Api;
+}
+
+export function kubeClientsFrom(config: k8s.KubeConfig): KubeClients {
+  return {
+    config,
+    core: config.makeApiClient(k8s.CoreV1Api),
+    apps: config.makeApiClient(k8s.AppsV1Api),
+    autoscaling: config.makeApiClient(k8s.AutoscalingV2Api),
+  };
+}
+
+/**
+ * Loads a kubeconfig the way kubectl does: the file named by `kubeconfigPath` (or $KUBECONFIG, or
+ * ~/.kube/config), or the in-cluster service account when running in a pod.
+ */
+export function loadKubeConfig(kubeconfigPath?: string): k8s.KubeConfig {
+  const config = new k8s.KubeConfig();
+  if (kubeconfigPath) config.loadFromFile(kubeconfigPath);
+  else config.loadFromDefault();
+  return config;
+}

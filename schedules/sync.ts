@@ -1,0 +1,88 @@
+// Reconciles the server's schedules with the definitions: creates missing ones, updates drifted
+// ones, deletes orphans carrying the product's prefix. A second run changes nothing.
+import { createHash } from 'node:crypto';
+import {
+  Client,
+  ScheduleNotFoundError,
+  type Connection,
+  type ScheduleOptions,
+  type ScheduleDescriptionStartWorkflowAction,
+} from '@temporalio/client';
+import { TASK_QUEUE } from '../types/index.ts';
+import { SCHEDULE_PREFIX, type ScheduleDefinition } from './definitions.ts';
+
+/** The action's memo carries a digest of the definition, so drift is one comparison. */
+const DIGEST_MEMO = 'pnoScheduleDigest';
+
+export interface SyncResult {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  unchanged: string[];
+}
+
+export function definitionDigest(definition: ScheduleDefinition): string {
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+}
+
+export function scheduleOptions(definition: ScheduleDefinition): ScheduleOptions {
+  return {
+    scheduleId: definition.id,
+    spec: {
+      ...(definition.cron ? { cronExpressions: definition.cron } : {}),
+      ...(definition.every ? { intervals: [{ every: definition.every }] } : {}),
+      ...(definition.jitter ? { jitter: definition.jitter } : {}),
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: definition.workflowType,
+      taskQueue: TASK_QUEUE,
+      args: [definition.input],
+      memo: { [DIGEST_MEMO]: definitionDigest(definition) },
+    },
+    policies: { overlap: definition.overlap, catchupWindow: definition.catchupWindow },
+    state: { note: definition.description },
+  };
+}
+
+export async function syncSchedules(
+  connection: Connection,
+  namespace: string,
+  definitions: ScheduleDefinition[],
+  prefix = SCHEDULE_PREFIX,
+): Promise<SyncResult> {
+  const client = new Client({ connection, namespace }).schedule;
+  const result: SyncResult = { created: [], updated: [], deleted: [], unchanged: [] };
+  const wanted = new Set(definitions.map((d) => d.id));
+
+  for (const definition of definitions) {
+    if (!definition.id.startsWith(prefix)) throw new Error(`schedule id ${definition.id} must start with ${prefix}`);
+    const options = scheduleOptions(definition);
+    const handle = client.getHandle(definition.id);
+    let current: Awaited<ReturnType<typeof handle.describe>>;
+    try {
+      current = await handle.describe();
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+      await client.create(options);
+      result.created.push(definition.id);
+      continue;
+    }
+    const action = current.action as ScheduleDescriptionStartWorkflowAction;
+    if (action.memo?.[DIGEST_MEMO] === definitionDigest(definition)) {
+      result.unchanged.push(definition.id);
+      continue;
+    }
+    // Keep the operator's pause state; replace everything else with the definition.
+    await handle.update((previous) => ({ ...options, state: { ...options.state, paused: previous.state.paused } }));
+    result.updated.push(definition.id);
+  }
+
+  for await (const summary of client.list()) {
+    if (summary.scheduleId.startsWith(prefix) && !wanted.has(summary.scheduleId)) {
+      await client.getHandle(summary.scheduleId).delete();
+      result.deleted.push(summary.scheduleId);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,28 @@
+// A real Temporal dev server from the `temporal` CLI that setup built (TEMPORAL_CLI_PATH), with the
+// product's search attributes registered. Used by the test suite and by `./ops start`.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributes } from '../../types/index.ts';
+
+export interface LocalTemporalOptions {
+  /** Fixed ports for the embedded default; tests leave them unset to get free ones. */
+  port?: number;
+  uiPort?: number;
+  /** SQLite file to keep history across restarts; unset keeps everything in memory. */
+  dbFilename?: string;
+}
+
+export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<TestWorkflowEnvironment> {
+  const cliPath = process.env.TEMPORAL_CLI_PATH;
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      // No internet here: run the CLI setup built. Without one, the SDK downloads its own server.
+      executable: cliPath ? { type: 'existing-path', path: cliPath } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+      ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+      searchAttributes: Object.values(searchAttributes),
+      log: { format: 'json', level: 'error' },
+    },
+  });
+}

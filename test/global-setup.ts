@@ -1,0 +1,42 @@
+// Starts the real servers once for the whole run and hands their addresses to the test files.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { workflowsPath } from '../workers/worker.ts';
+import { startLocalTemporal } from './env/temporal.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+    workflowBundlePath: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const temporal = await startLocalTemporal();
+  // Bundle the workflows once; every test worker loads the same file instead of running webpack.
+  const dir = await mkdtemp(join(tmpdir(), 'pno-test-'));
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quietLogger })).code);
+
+  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalNamespace', temporal.namespace ?? 'default');
+  project.provide('workflowBundlePath', bundlePath);
+
+  return async () => {
+    await temporal.teardown();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

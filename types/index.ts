@@ -1,0 +1,10 @@
+// The shared vocabulary: what workflows and activities say to each other. Types and constants only,
+// so workflow code can import it without pulling anything non-deterministic into the bundle.
+export * from './health.ts';
+export * from './kubernetes.ts';
+export * from './errors.ts';
+export * from './progress.ts';
+export * from './search-attributes.ts';
+
+/** The one task queue every worker polls and every schedule and manual start targets. */
+export const TASK_QUEUE = 'pno-maintenance';

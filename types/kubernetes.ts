@@ -1,0 +1,24 @@
+/** The workload the product looks after. */
+export interface TargetWorkload {
+  namespace: string;
+  deployment: string;
+  /** Label selector for its pods, e.g. `app=pno-physics-bench`. */
+  selector: string;
+}
+
+export interface PodSnapshot {
+  name: string;
+  phase: string;
+  /** Running with every container ready, as the guide counts a healthy pod. */
+  ready: boolean;
+  restarts: number;
+  nodeName?: string;
+}
+
+export interface HpaSnapshot {
+  name: string;
+  minReplicas: number;
+  maxReplicas: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+}

@@ -1,0 +1,7 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/** Custom search attributes that make runs filterable in the Web UI and CLI (`PnoRoutine="daily"`). */
+export const searchAttributes = {
+  routine: defineSearchAttributeKey('PnoRoutine', 'KEYWORD'),
+  targetNamespace: defineSearchAttributeKey('PnoTargetNamespace', 'KEYWORD'),
+};

@@ -1,0 +1,103 @@
+// Typed worker configuration from the environment. Every problem is reported at once, naming the
+// variable, before anything connects.
+import { readFileSync } from 'node:fs';
+import type { LogLevel } from '@temporalio/common';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  /** Temporal Cloud API key; implies TLS. Kept out of logs. */
+  apiKey?: string;
+  tls?: { clientCertPath?: string; clientKeyPath?: string; serverCaPath?: string; serverName?: string };
+}
+
+export interface WorkerConfig {
+  temporal: TemporalSettings;
+  logLevel: LogLevel;
+  /** Prebuilt workflow bundle for production; unset means bundle from source at start. */
+  workflowBundlePath?: string;
+  /** Inference API probed when a workflow leaves its URL empty. */
+  apiBaseUrl?: string;
+  /** Reconcile the product's schedules when the worker starts. */
+  syncSchedules: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid worker configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const logLevels: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  const problems: string[] = [];
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const checkReadable = (name: string, path: string) => {
+    try {
+      readFileSync(path);
+    } catch (err) {
+      problems.push(`${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  const file = (name: string) => {
+    const path = text(name);
+    if (path === undefined) return undefined;
+    checkReadable(name, path);
+    return path;
+  };
+  const flag = (name: string, fallback: boolean) => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+    problems.push(`${name}: must be true or false (got ${JSON.stringify(value)})`);
+    return fallback;
+  };
+
+  const address = text('TEMPORAL_ADDRESS') ?? 'localhost:7233';
+  if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(address)) {
+    problems.push(`TEMPORAL_ADDRESS: must be host:port (got ${JSON.stringify(address)})`);
+  }
+  const namespace = text('TEMPORAL_NAMESPACE') ?? 'default';
+
+  const logLevel = (text('LOG_LEVEL') ?? 'INFO').toUpperCase() as LogLevel;
+  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${logLevels.join(', ')} (got ${logLevel})`);
+
+  const apiBaseUrl = text('PNO_API_URL');
+  if (apiBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(apiBaseUrl)) {
+    problems.push(`PNO_API_URL: must be an http(s) URL (got ${JSON.stringify(apiBaseUrl)})`);
+  }
+
+  const tlsEnabled = flag('TEMPORAL_TLS', false);
+  const tls = {
+    clientCertPath: file('TEMPORAL_TLS_CERT'),
+    clientKeyPath: file('TEMPORAL_TLS_KEY'),
+    serverCaPath: file('TEMPORAL_TLS_CA'),
+    serverName: text('TEMPORAL_TLS_SERVER_NAME'),
+  };
+  if (Boolean(tls.clientCertPath) !== Boolean(tls.clientKeyPath)) {
+    problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both for mTLS, or neither');
+  }
+  const apiKey = text('TEMPORAL_API_KEY');
+  const anyTls = tlsEnabled || apiKey !== undefined || Object.values(tls).some((v) => v !== undefined);
+
+  // The Kubernetes client reads $KUBECONFIG itself (else ~/.kube/config, else in-cluster); check it early.
+  for (const path of (text('KUBECONFIG') ?? '').split(':').filter(Boolean)) checkReadable('KUBECONFIG', path);
+
+  const config: WorkerConfig = {
+    temporal: { address, namespace, ...(apiKey ? { apiKey } : {}), ...(anyTls ? { tls } : {}) },
+    logLevel,
+    workflowBundlePath: file('PNO_WORKFLOW_BUNDLE'),
+    apiBaseUrl,
+    syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

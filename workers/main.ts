@@ -1,0 +1,60 @@
+// The production worker: reads configuration, connects, registers search attributes and (optionally)
+// the schedules, then polls until SIGINT/SIGTERM, when the SDK drains in-flight work before exiting.
+import { Connection } from '@temporalio/client';
+import type { Logger } from '@temporalio/common';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { kubeClientsFrom, loadKubeConfig } from '../activities/kubernetes/index.ts';
+import { syncSchedules } from '../schedules/sync.ts';
+import { scheduleDefinitions } from '../schedules/definitions.ts';
+import { ConfigError, readWorkerConfig, type WorkerConfig } from './config.ts';
+import { connectionOptions } from './connection.ts';
+import { installLogging } from './logging.ts';
+import { ensureSearchAttributes } from './search-attributes.ts';
+import { createProductWorker } from './worker.ts';
+
+export async function runWorker(config: WorkerConfig, logger: Logger): Promise<void> {
+  const options = connectionOptions(config.temporal);
+  const { namespace } = config.temporal;
+
+  const client = await Connection.connect(options);
+  try {
+    const added = await ensureSearchAttributes(client, namespace).catch((err: unknown) => {
+      // Temporal Cloud refuses this call; there the attributes are added in the Cloud UI or tcld.
+      logger.warn('could not register search attributes; add them by hand', { error: String(err) });
+      return [];
+    });
+    if (added.length > 0) logger.info('registered search attributes', { added });
+    if (config.syncSchedules) {
+      const changes = await syncSchedules(client, namespace, scheduleDefinitions());
+      logger.info('schedules synced', { ...changes });
+    }
+  } finally {
+    await client.close();
+  }
+
+  const connection = await NativeConnection.connect(options);
+  try {
+    const kube = kubeClientsFrom(loadKubeConfig());
+    const worker = await createProductWorker({
+      connection,
+      namespace,
+      workflowBundlePath: config.workflowBundlePath,
+      activities: createActivities({ kube, http: { defaultApiBaseUrl: config.apiBaseUrl } }),
+    });
+    logger.info('worker polling', { address: config.temporal.address, namespace, taskQueue: worker.options.taskQueue });
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (import.meta.main) {
+  try {
+    const config = readWorkerConfig(process.env);
+    await runWorker(config, installLogging(config.logLevel));
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+    process.exit(1);
+  }
+}

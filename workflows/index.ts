@@ -1,0 +1,2 @@
+// Every workflow the worker registers. The worker bundle is built from this file.
+export { healthCheckWorkflow } from './health-check.ts';
