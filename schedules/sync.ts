@@ -2,9 +2,8 @@
 // ones, deletes orphans carrying the product's prefix. A second run changes nothing.
 import { createHash } from 'node:crypto';
 import {
-  Client,
   ScheduleNotFoundError,
-  type Connection,
+  type Client,
   type ScheduleOptions,
   type ScheduleDescriptionStartWorkflowAction,
 } from '@temporalio/client';
@@ -46,12 +45,11 @@ export function scheduleOptions(definition: ScheduleDefinition): ScheduleOptions
 }
 
 export async function syncSchedules(
-  connection: Connection,
-  namespace: string,
+  temporal: Client,
   definitions: ScheduleDefinition[],
   prefix = SCHEDULE_PREFIX,
 ): Promise<SyncResult> {
-  const client = new Client({ connection, namespace }).schedule;
+  const client = temporal.schedule;
   const result: SyncResult = { created: [], updated: [], deleted: [], unchanged: [] };
   const wanted = new Set(definitions.map((d) => d.id));
 

@@ -1,6 +1,6 @@
 // The production worker: reads configuration, connects, registers search attributes and (optionally)
 // the schedules, then polls until SIGINT/SIGTERM, when the SDK drains in-flight work before exiting.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
@@ -26,7 +26,7 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
     });
     if (added.length > 0) logger.info('registered search attributes', { added });
     if (config.syncSchedules) {
-      const changes = await syncSchedules(client, namespace, scheduleDefinitions());
+      const changes = await syncSchedules(new Client({ connection: client, namespace }), scheduleDefinitions());
       logger.info('schedules synced', { ...changes });
     }
   } finally {

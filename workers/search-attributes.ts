@@ -1,9 +1,10 @@
 // Registers the product's custom search attributes on the namespace, so workflows can upsert them.
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS; its namespace object is the default export under ESM.
+import proto from '@temporalio/proto';
 import { searchAttributes } from '../types/index.ts';
 
-const { IndexedValueType } = temporal.api.enums.v1;
+const { IndexedValueType } = proto.temporal.api.enums.v1;
 
 /** Adds whichever of the product's search attributes the namespace lacks; a second call changes nothing. */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {

@@ -1,12 +1,13 @@
-// Test access to the real dev server started by global setup: a client, and a worker on a task
-// queue of its own for the duration of one test.
-import { randomUUID } from 'node:crypto';
+// Test access to the real dev server started by global setup: a shared client, and a worker on a
+// task queue of its own for the duration of one test.
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+// @temporalio/proto is CommonJS; its namespace object is the default export under ESM.
+import proto from '@temporalio/proto';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
-import { createProductWorker } from '../../workers/worker.ts';
+import { withWorkerAt, type WorkerContext } from './worker.ts';
+
+export type { WorkerContext } from './worker.ts';
 
 let clientPromise: Promise<Client> | undefined;
 
@@ -17,30 +18,14 @@ export function testClient(): Promise<Client> {
   return clientPromise;
 }
 
-export interface WorkerContext {
-  client: Client;
-  taskQueue: string;
-  worker: Worker;
-}
-
 /** Runs `body` while a worker with these activities polls a fresh task queue, then shuts it down. */
 export async function withWorker<R>(activities: Partial<Activities>, body: (ctx: WorkerContext) => Promise<R>): Promise<R> {
-  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  try {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await createProductWorker({
-      connection,
-      namespace: inject('temporalNamespace'),
-      activities,
-      taskQueue,
-      workflowBundlePath: inject('workflowBundlePath'),
-      overrides: { shutdownGraceTime: '1 second' },
-    });
-    const client = await testClient();
-    return await worker.runUntil(body({ client, taskQueue, worker }));
-  } finally {
-    await connection.close();
-  }
+  const server = {
+    address: inject('temporalAddress'),
+    namespace: inject('temporalNamespace'),
+    workflowBundlePath: inject('workflowBundlePath'),
+  };
+  return withWorkerAt(server, activities, body, await testClient());
 }
 
 /** A workflow's history events with their type names (EVENT_TYPE_…), in order. */
@@ -48,6 +33,6 @@ export async function historyEvents(client: Client, workflowId: string) {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((event) => ({
     ...event,
-    typeName: temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'unknown',
+    typeName: proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'unknown',
   }));
 }

@@ -1,0 +1,23 @@
+# The production worker: compiled TypeScript and a prebuilt workflow bundle, run as a non-root user.
+FROM node:24.11.1-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# onnxruntime-node would download CUDA files; the worker runs CPU inference.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+RUN npm ci --no-fund --no-audit
+COPY tsconfig.json tsconfig.build.json ./
+COPY types types
+COPY workflows workflows
+COPY activities activities
+COPY workers workers
+COPY schedules schedules
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24.11.1-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production PNO_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY package.json ./
+USER node
+CMD ["node", "dist/workers/main.js"]

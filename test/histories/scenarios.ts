@@ -1,0 +1,50 @@
+// The runs whose histories are recorded (npm run record-histories) and replayed by the suite, so a
+// change that breaks determinism fails CI. One or more per workflow, covering its main branches.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities/index.ts';
+import { createHttpActivities } from '../../activities/http/index.ts';
+import { FailureType } from '../../types/index.ts';
+
+export interface ScenarioContext {
+  /** A local inference API stand-in answering 200 on /health and /ready. */
+  apiUrl: string;
+}
+
+export interface Scenario {
+  /** File name under test/histories/, without .json. */
+  name: string;
+  workflowType: string;
+  input: unknown;
+  activities(ctx: ScenarioContext): Partial<Activities>;
+}
+
+const pods = [
+  { name: 'pno-a', phase: 'Running', ready: true, restarts: 0 },
+  { name: 'pno-b', phase: 'Running', ready: true, restarts: 0 },
+];
+const hpa = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2 };
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'health-check-healthy',
+    workflowType: 'healthCheckWorkflow',
+    input: {},
+    activities: ({ apiUrl }) => ({
+      ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
+      listPods: async () => pods,
+      getHpa: async () => hpa,
+    }),
+  },
+  {
+    name: 'health-check-hpa-missing',
+    workflowType: 'healthCheckWorkflow',
+    input: { namespace: 'production' },
+    activities: ({ apiUrl }) => ({
+      ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
+      listPods: async () => pods,
+      getHpa: async () => {
+        throw ApplicationFailure.nonRetryable('read HPA production/pno-hpa: not found', FailureType.notFound);
+      },
+    }),
+  },
+];

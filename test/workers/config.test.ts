@@ -1,0 +1,69 @@
+// Worker configuration: defaults, and every bad value reported at start with the variable's name.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readWorkerConfig } from '../../workers/config.ts';
+import { connectionOptions } from '../../workers/connection.ts';
+
+const problemsOf = (env: NodeJS.ProcessEnv) => {
+  try {
+    readWorkerConfig(env);
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.problems;
+  }
+};
+
+describe('readWorkerConfig', () => {
+  it('defaults to a local dev server and no TLS', () => {
+    const config = readWorkerConfig({});
+    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default' });
+    expect(config.logLevel).toBe('INFO');
+    expect(config.syncSchedules).toBe(false);
+    expect(config.workflowBundlePath).toBeUndefined();
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({
+      TEMPORAL_ADDRESS: 'no-port',
+      LOG_LEVEL: 'LOUD',
+      PNO_API_URL: 'api.example.com',
+      PNO_SYNC_SCHEDULES: 'maybe',
+      PNO_WORKFLOW_BUNDLE: '/nonexistent/bundle.js',
+      KUBECONFIG: '/nonexistent/kubeconfig',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'KUBECONFIG',
+      'LOG_LEVEL',
+      'PNO_API_URL',
+      'PNO_SYNC_SCHEDULES',
+      'PNO_WORKFLOW_BUNDLE',
+      'TEMPORAL_ADDRESS',
+    ]);
+    expect(problems.find((p) => p.startsWith('PNO_WORKFLOW_BUNDLE'))).toContain('ENOENT');
+  });
+
+  it('requires both halves of an mTLS pair', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pno-config-'));
+    writeFileSync(join(dir, 'client.pem'), 'cert');
+    expect(problemsOf({ TEMPORAL_TLS_CERT: join(dir, 'client.pem') })).toEqual([
+      'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both for mTLS, or neither',
+    ]);
+  });
+
+  it('turns on TLS for Temporal Cloud API keys and reads certificate files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pno-config-'));
+    writeFileSync(join(dir, 'ca.pem'), 'ca-bytes');
+    const config = readWorkerConfig({
+      TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
+      TEMPORAL_API_KEY: 'secret-key',
+      TEMPORAL_TLS_CA: join(dir, 'ca.pem'),
+    });
+    const options = connectionOptions(config.temporal);
+    expect(options.apiKey).toBe('secret-key');
+    expect(Buffer.from(options.tls?.serverRootCACertificate ?? []).toString()).toBe('ca-bytes');
+  });
+});
