@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { workflowsPath } from '../workers/worker.ts';
+import { startMinio, type S3Settings } from './env/minio.ts';
 import { startLocalTemporal } from './env/temporal.ts';
 
 declare module 'vitest' {
@@ -12,11 +13,12 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalNamespace: string;
     workflowBundlePath: string;
+    s3: S3Settings;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const temporal = await startLocalTemporal();
+  const [temporal, minio] = await Promise.all([startLocalTemporal(), startMinio()]);
   // Bundle the workflows once; every test worker loads the same file instead of running webpack.
   const dir = await mkdtemp(join(tmpdir(), 'pno-test-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
@@ -25,9 +27,11 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', temporal.address);
   project.provide('temporalNamespace', temporal.namespace ?? 'default');
   project.provide('workflowBundlePath', bundlePath);
+  const { endpoint, region, accessKeyId, secretAccessKey } = minio;
+  project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey });
 
   return async () => {
-    await temporal.teardown();
+    await Promise.all([temporal.teardown(), minio.stop()]);
     await rm(dir, { recursive: true, force: true });
   };
 }

@@ -1,0 +1,63 @@
+// Child processes for local servers: started from an argument array (never a shell), output kept in
+// a log file for diagnosis, readiness awaited by polling a condition, stopped gently then firmly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export function startProcess(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; logFile: string }): ServerProcess {
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    name,
+    child,
+    logFile: options.logFile,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Polls `ready` until it returns true; fails early if the process exits, or at the deadline. */
+export async function waitUntil(what: string, ready: () => Promise<boolean>, options: { timeoutMs: number; process?: ServerProcess }) {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+    if (await ready().catch(() => false)) return;
+    const child = options.process?.child;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`${what}: process exited (${child.exitCode ?? child.signalCode}); see ${options.process?.logFile}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not ready within ${options.timeoutMs} ms${options.process ? `; see ${options.process.logFile}` : ''}`);
+    }
+    await delay(wait);
+  }
+}
+
+/** A free loopback TCP port (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
