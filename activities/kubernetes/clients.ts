@@ -6,6 +6,9 @@ export interface KubeClients {
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
   autoscaling: k8s.AutoscalingV2Api;
+  custom: k8s.CustomObjectsApi;
+  /** Any kind by apiVersion/kind, for export and server-side apply. */
+  objects: k8s.KubernetesObjectApi;
 }
 
 export function kubeClientsFrom(config: k8s.KubeConfig): KubeClients {
@@ -14,6 +17,8 @@ export function kubeClientsFrom(config: k8s.KubeConfig): KubeClients {
     core: config.makeApiClient(k8s.CoreV1Api),
     apps: config.makeApiClient(k8s.AppsV1Api),
     autoscaling: config.makeApiClient(k8s.AutoscalingV2Api),
+    custom: config.makeApiClient(k8s.CustomObjectsApi),
+    objects: k8s.KubernetesObjectApi.makeApiClient(config),
   };
 }
 

@@ -1,15 +1,55 @@
+// The Kubernetes activities. Long waits heartbeat their progress and stop when cancelled. Nothing
+// here returns Secret contents: exports that include Secrets stay inside the backup activity.
+import { Context } from '@temporalio/activity';
 import type { KubeClients } from './clients.ts';
+import { ensureNamespace } from './namespaces.ts';
+import { nodesSnapshot, podMetrics } from './observe.ts';
+import { waitForPodsReady } from './pods.ts';
+import { applyObjects, fromYaml } from './resources.ts';
+import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout } from './rollout.ts';
+import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
 import { getHpa, listPods } from './status.ts';
 
 export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts';
 
+/** Heartbeat and cancellation of the running activity, for the waits. */
+function activityWait(timeoutMs: number, pollMs?: number) {
+  const context = Context.current();
+  return { timeoutMs, pollMs, onProgress: (detail: unknown) => context.heartbeat(detail), signal: context.cancellationSignal };
+}
+
+/** A field manager owned by this workflow, so a retry re-owns the same fields instead of conflicting. */
+function workflowFieldManager(): string {
+  const { info } = Context.current();
+  return `pno-${info.workflowExecution?.workflowId ?? info.activityId}`.slice(0, 128);
+}
+
+interface DeploymentRef {
+  namespace: string;
+  name: string;
+}
+
 export function createKubernetesActivities(kube: KubeClients) {
   return {
-    async listPods(input: { namespace: string; selector: string }) {
-      return listPods(kube, input.namespace, input.selector);
-    },
-    async getHpa(input: { namespace: string; name: string }) {
-      return getHpa(kube, input.namespace, input.name);
-    },
+    listPods: (input: { namespace: string; selector: string }) => listPods(kube, input.namespace, input.selector),
+    getHpa: (input: DeploymentRef) => getHpa(kube, input.namespace, input.name),
+    patchHpa: (input: DeploymentRef & { changes: HpaChanges }) => patchHpa(kube, input.namespace, input.name, input.changes),
+    scaleDeployment: (input: DeploymentRef & { replicas: number }) => scaleDeployment(kube, input.namespace, input.name, input.replicas),
+    setImage: (input: DeploymentRef & { container: string; image: string }) =>
+      setImage(kube, input.namespace, input.name, input.container, input.image),
+    rolloutRestart: (input: DeploymentRef & { restartedAt: string }) => rolloutRestart(kube, input.namespace, input.name, input.restartedAt),
+    getRolloutState: (input: DeploymentRef) => getRolloutState(kube, input.namespace, input.name),
+    waitForRollout: (input: DeploymentRef & { timeoutMs: number; pollMs?: number }) =>
+      waitForRollout(kube, input.namespace, input.name, activityWait(input.timeoutMs, input.pollMs)),
+    rolloutUndo: (input: DeploymentRef & { toRevision?: string; onlyIfImage?: string }) =>
+      rolloutUndo(kube, input.namespace, input.name, input),
+    ensureNamespace: (input: { name: string; labels?: Record<string, string> }) => ensureNamespace(kube, input.name, input.labels),
+    waitForPodsReady: (input: { namespace: string; selector: string; minReady: number; timeoutMs: number; pollMs?: number }) =>
+      waitForPodsReady(kube, input.namespace, input.selector, input.minReady, activityWait(input.timeoutMs, input.pollMs)),
+    /** Server-side applies a manifest set (no Secrets: the YAML passes through workflow history). */
+    applyManifests: (input: { yaml: string; targetNamespace?: string }) =>
+      applyObjects(kube, fromYaml(input.yaml), { fieldManager: workflowFieldManager(), targetNamespace: input.targetNamespace }),
+    podMetrics: (input: { namespace: string; selector: string }) => podMetrics(kube, input.namespace, input.selector),
+    nodesSnapshot: () => nodesSnapshot(kube),
   };
 }

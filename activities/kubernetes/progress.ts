@@ -1,0 +1,26 @@
+// Long waits report progress and stop on cancellation. Inside an activity these are the heartbeat and
+// the cancellation signal; outside one (scripts, tests) they are optional.
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  onProgress?: (detail: unknown) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Polls `check` until it reports done, the deadline passes (returns the last state) or the signal
+ * aborts (throws). Each poll's state is reported as progress.
+ */
+export async function pollUntil<T extends { done: boolean }>(check: () => Promise<T>, options: WaitOptions): Promise<T & { timedOut: boolean }> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const state = await check();
+    options.onProgress?.(state);
+    if (state.done) return { ...state, timedOut: false };
+    if (Date.now() >= deadline) return { ...state, timedOut: true };
+    await delay(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), undefined, { signal: options.signal });
+  }
+}
