@@ -1,16 +1,19 @@
 // Activities are built from injected clients so tests bind them to real local servers.
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
+import { createModelActivities, type ModelDeps } from './model/index.ts';
 
 export interface ActivityDeps {
   kube: KubeClients;
   http?: HttpDeps;
+  model?: ModelDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHttpActivities(deps.http),
     ...createKubernetesActivities(deps.kube),
+    ...createModelActivities(deps.model),
   };
 }
 

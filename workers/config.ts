@@ -1,6 +1,7 @@
 // Typed worker configuration from the environment. Every problem is reported at once, naming the
 // variable, before anything connects.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { LogLevel } from '@temporalio/common';
 
 export interface TemporalSettings {
@@ -20,7 +21,14 @@ export interface WorkerConfig {
   apiBaseUrl?: string;
   /** Reconcile the product's schedules when the worker starts. */
   syncSchedules: boolean;
+  /** ONNX model checked when a workflow leaves the model path empty. */
+  modelPath: string;
+  /** Validation set (.npz with X and y) used when a workflow leaves its path empty. */
+  validationSetPath: string;
 }
+
+/** The committed fixtures, so the embedded default can check a model without any setup. */
+const fixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/model/${name}`, import.meta.url));
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -97,6 +105,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     workflowBundlePath: file('PNO_WORKFLOW_BUNDLE'),
     apiBaseUrl,
     syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
+    modelPath: file('PNO_MODEL_PATH') ?? fixture('pno.onnx'),
+    validationSetPath: file('PNO_VALIDATION_SET_PATH') ?? fixture('validation_set.npz'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

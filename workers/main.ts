@@ -40,7 +40,11 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
       connection,
       namespace,
       workflowBundlePath: config.workflowBundlePath,
-      activities: createActivities({ kube, http: { defaultApiBaseUrl: config.apiBaseUrl } }),
+      activities: createActivities({
+        kube,
+        http: { defaultApiBaseUrl: config.apiBaseUrl },
+        model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath },
+      }),
     });
     logger.info('worker polling', { address: config.temporal.address, namespace, taskQueue: worker.options.taskQueue });
     await worker.run();
