@@ -8,7 +8,8 @@ import { waitForPodsReady } from './pods.ts';
 import { applyObjects, fromYaml } from './resources.ts';
 import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout } from './rollout.ts';
 import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
-import { getHpa, listPods } from './status.ts';
+import { getHpa, listPods, pickReadyPod } from './status.ts';
+import { execCommand } from './exec.ts';
 
 export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts';
 
@@ -49,6 +50,14 @@ export function createKubernetesActivities(kube: KubeClients) {
     /** Server-side applies a manifest set (no Secrets: the YAML passes through workflow history). */
     applyManifests: (input: { yaml: string; targetNamespace?: string }) =>
       applyObjects(kube, fromYaml(input.yaml), { fieldManager: workflowFieldManager(), targetNamespace: input.targetNamespace }),
+    /** Runs a command (argument array) in a ready pod of the selector, or the named pod. */
+    execInPod: async (input: { namespace: string; selector: string; pod?: string; container: string; command: string[] }) => {
+      const pod = input.pod ?? (await pickReadyPod(kube, input.namespace, input.selector));
+      const result = await execCommand(kube, { namespace: input.namespace, pod, container: input.container }, input.command, {
+        signal: Context.current().cancellationSignal,
+      });
+      return { pod, ...result };
+    },
     podMetrics: (input: { namespace: string; selector: string }) => podMetrics(kube, input.namespace, input.selector),
     nodesSnapshot: () => nodesSnapshot(kube),
   };

@@ -1,0 +1,98 @@
+// Copies a directory out of / into a pod the way `kubectl cp` does: tar over exec, streamed. Coming
+// out, the tar is untrusted: only regular files and directories with clean relative names are
+// written, and the total size is capped.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import tar from 'tar-stream';
+import { directoryEntries } from '../archive/directory-entries.ts';
+import { entryPathProblem } from '../archive/entry-path.ts';
+import type { KubeClients } from './clients.ts';
+import { boundedText, execCommand, execStream, type ExecTarget } from './exec.ts';
+import { FailureType } from '../../types/index.ts';
+
+export interface CopyResult {
+  files: number;
+  bytes: number;
+}
+
+/** `tar cf - -C dir .` names entries `./a/b`; the root entry is `./`. */
+function relativeName(name: string): string {
+  return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+
+function refuse(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, FailureType.invalidRequest);
+}
+
+export async function copyFromPod(
+  kube: KubeClients,
+  target: ExecTarget,
+  remoteDir: string,
+  localDir: string,
+  options: { maxBytes?: number; signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+): Promise<CopyResult> {
+  const maxBytes = options.maxBytes ?? 10 * 2 ** 30;
+  const result: CopyResult = { files: 0, bytes: 0 };
+  const extract = tar.extract();
+  const stdout = new PassThrough();
+  const stderr = boundedText(8 * 1024);
+  extract.on('entry', (header, stream, next) => {
+    const name = relativeName(header.name);
+    const handle = async () => {
+      if (name === '') return stream.resume();
+      const problem = entryPathProblem(name);
+      if (problem) throw refuse(`copy from ${target.pod}:${remoteDir}: entry ${JSON.stringify(header.name)}: ${problem}`);
+      if (header.type === 'directory') {
+        await mkdir(join(localDir, name), { recursive: true });
+        return stream.resume();
+      }
+      if (header.type !== 'file') throw refuse(`copy from ${target.pod}:${remoteDir}: entry ${name} is a ${header.type}, not a regular file`);
+      result.bytes += header.size ?? 0;
+      if (result.bytes > maxBytes) throw refuse(`copy from ${target.pod}:${remoteDir}: more than ${maxBytes} bytes`);
+      await mkdir(dirname(join(localDir, name)), { recursive: true });
+      await pipeline(stream, createWriteStream(join(localDir, name)));
+      result.files += 1;
+      options.onProgress?.(result.bytes);
+    };
+    handle().then(() => next(), (err: unknown) => extract.destroy(err as Error));
+  });
+
+  await mkdir(localDir, { recursive: true });
+  const [exitCode] = await Promise.all([
+    execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, '.'], { stdout, stderr: stderr.sink, signal: options.signal }),
+    pipeline(stdout, extract),
+  ]);
+  if (exitCode !== 0) throw refuse(`copy from ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);
+  return result;
+}
+
+export async function copyToPod(kube: KubeClients, target: ExecTarget, localDir: string, remoteDir: string, options: { signal?: AbortSignal } = {}): Promise<CopyResult> {
+  const mkdirResult = await execCommand(kube, target, ['mkdir', '-p', remoteDir], options);
+  if (mkdirResult.exitCode !== 0) throw refuse(`mkdir ${remoteDir} in ${target.pod}: ${mkdirResult.stderr.trim()}`);
+
+  const pack = tar.pack();
+  const result: CopyResult = { files: 0, bytes: 0 };
+  const feed = (async () => {
+    for await (const entry of directoryEntries(localDir)) {
+      const sink = pack.entry({ name: entry.path, size: entry.size, mode: 0o644 });
+      await pipeline(entry.source instanceof Uint8Array ? [entry.source] : entry.source, sink);
+      result.files += 1;
+      result.bytes += entry.size;
+    }
+    pack.finalize();
+  })();
+  const stderr = boundedText(8 * 1024);
+  const [exitCode] = await Promise.all([
+    execStream(kube, target, ['tar', 'xmf', '-', '-C', remoteDir], { stdin: Readable.from(pack), stderr: stderr.sink, signal: options.signal }),
+    feed.catch((err: unknown) => {
+      pack.destroy(err as Error);
+      throw err;
+    }),
+  ]);
+  if (exitCode !== 0) throw refuse(`copy to ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);
+  return result;
+}

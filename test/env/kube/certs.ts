@@ -1,0 +1,64 @@
+// Certificates and keys for a throwaway local control plane: one CA signs the API server's serving
+// cert, kwok's kubelet-API cert and an admin client cert; an EC key pair signs service-account tokens.
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const openssl = (dir: string, args: string[]) => run('openssl', args, { cwd: dir });
+
+const serverExtensions = [
+  'keyUsage=critical,digitalSignature',
+  'extendedKeyUsage=serverAuth',
+  'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
+];
+const clientExtensions = ['keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
+const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+async function signedCert(dir: string, name: string, subject: string, extensions: string[]) {
+  await openssl(dir, ['req', '-new', ...ecKey, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
+  await writeFile(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
+  await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+}
+
+/** Writes ca, apiserver, kwok, admin (system:masters) certificates and the sa key pair into `dir`. */
+export async function generateClusterPki(dir: string): Promise<void> {
+  await openssl(dir, [
+    'req', '-x509', ...ecKey, '-days', '2', '-subj', '/CN=pno-test-ca', '-keyout', 'ca.key', '-out', 'ca.crt',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await Promise.all([
+    signedCert(dir, 'apiserver', '/CN=kube-apiserver', serverExtensions),
+    signedCert(dir, 'kwok', '/CN=kwok', serverExtensions),
+    signedCert(dir, 'admin', '/O=system:masters/CN=pno-admin', clientExtensions),
+    openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key']).then(() =>
+      openssl(dir, ['ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']),
+    ),
+  ]);
+}
+
+export interface KubeconfigUser {
+  clientCertificate?: string;
+  clientKey?: string;
+  token?: string;
+}
+
+/** A kubeconfig for one user of the local cluster. */
+export function kubeconfigYaml(server: string, caPath: string, user: KubeconfigUser, namespace = 'default'): string {
+  const auth = user.token
+    ? `token: ${JSON.stringify(user.token)}`
+    : `client-certificate: ${JSON.stringify(user.clientCertificate)}\n    client-key: ${JSON.stringify(user.clientKey)}`;
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: local\n  cluster:\n    server: ${JSON.stringify(server)}\n    certificate-authority: ${JSON.stringify(caPath)}`,
+    'users:',
+    `- name: user\n  user:\n    ${auth}`,
+    'contexts:',
+    `- name: local\n  context:\n    cluster: local\n    user: user\n    namespace: ${namespace}`,
+    'current-context: local',
+    '',
+  ].join('\n');
+}
