@@ -2,11 +2,14 @@
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
 import { createModelActivities, type ModelDeps } from './model/index.ts';
+import { createStorageActivities, type StorageDeps } from './storage/index.ts';
 
 export interface ActivityDeps {
   kube: KubeClients;
   http?: HttpDeps;
   model?: ModelDeps;
+  /** S3 bucket and backup key for the backup, verify and retention activities. */
+  storage?: StorageDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -14,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHttpActivities(deps.http),
     ...createKubernetesActivities(deps.kube),
     ...createModelActivities(deps.model),
+    ...createStorageActivities(deps.storage),
   };
 }
 

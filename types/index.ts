@@ -6,6 +6,7 @@ export * from './errors.ts';
 export * from './progress.ts';
 export * from './search-attributes.ts';
 export * from './model.ts';
+export * from './backup.ts';
 
 /** The one task queue every worker polls and every schedule and manual start targets. */
 export const TASK_QUEUE = 'pno-maintenance';

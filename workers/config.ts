@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LogLevel } from '@temporalio/common';
+import { BackupKeyError, loadBackupKey, type BackupKey } from '../activities/archive/keys.ts';
 
 export interface TemporalSettings {
   address: string;
@@ -25,6 +26,10 @@ export interface WorkerConfig {
   modelPath: string;
   /** Validation set (.npz with X and y) used when a workflow leaves its path empty. */
   validationSetPath: string;
+  /** Backup store; credentials come from the AWS default chain (AWS_ACCESS_KEY_ID, IRSA, ...). */
+  s3: { endpoint?: string; region: string; bucket: string };
+  /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
+  backupKey?: BackupKey;
 }
 
 /** The committed fixtures, so the embedded default can check a model without any setup. */
@@ -99,6 +104,24 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   // The Kubernetes client reads $KUBECONFIG itself (else ~/.kube/config, else in-cluster); check it early.
   for (const path of (text('KUBECONFIG') ?? '').split(':').filter(Boolean)) checkReadable('KUBECONFIG', path);
 
+  const s3Endpoint = text('S3_ENDPOINT');
+  if (s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(s3Endpoint)) {
+    problems.push(`S3_ENDPOINT: must be an http(s) URL (got ${JSON.stringify(s3Endpoint)})`);
+  }
+  const s3Region = text('S3_REGION') ?? text('AWS_REGION') ?? 'us-east-1';
+  if (!/^[a-z0-9-]+$/.test(s3Region)) problems.push(`S3_REGION: must look like us-east-1 (got ${JSON.stringify(s3Region)})`);
+  const s3Bucket = text('S3_BUCKET') ?? 'pno-backups';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3Bucket)) {
+    problems.push(`S3_BUCKET: must be 3-63 lowercase letters, digits, dots or hyphens (got ${JSON.stringify(s3Bucket)})`);
+  }
+  let backupKey: BackupKey | undefined;
+  try {
+    backupKey = loadBackupKey(env);
+  } catch (err) {
+    if (!(err instanceof BackupKeyError)) throw err;
+    problems.push(err.message);
+  }
+
   const config: WorkerConfig = {
     temporal: { address, namespace, ...(apiKey ? { apiKey } : {}), ...(anyTls ? { tls } : {}) },
     logLevel,
@@ -107,6 +130,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
     modelPath: file('PNO_MODEL_PATH') ?? fixture('pno.onnx'),
     validationSetPath: file('PNO_VALIDATION_SET_PATH') ?? fixture('validation_set.npz'),
+    s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
+    ...(backupKey ? { backupKey } : {}),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,6 +5,7 @@ import type { Logger } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { kubeClientsFrom, loadKubeConfig } from '../activities/kubernetes/index.ts';
+import { createS3Client, PATIENT_RETRIES } from '../activities/storage/index.ts';
 import { syncSchedules } from '../schedules/sync.ts';
 import { scheduleDefinitions } from '../schedules/definitions.ts';
 import { ConfigError, readWorkerConfig, type WorkerConfig } from './config.ts';
@@ -44,6 +45,11 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
         kube,
         http: { defaultApiBaseUrl: config.apiBaseUrl },
         model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath },
+        storage: {
+          s3: createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, retry: PATIENT_RETRIES }),
+          bucket: config.s3.bucket,
+          backupKey: config.backupKey,
+        },
       }),
     });
     logger.info('worker polling', { address: config.temporal.address, namespace, taskQueue: worker.options.taskQueue });

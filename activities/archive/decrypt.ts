@@ -1,0 +1,72 @@
+// Opens a stream sealed by encrypt.ts. A chunk's plaintext is pushed only after its tag verifies;
+// the stream fails if it ends without a chunk sealed as final, or continues after one.
+import { createDecipheriv } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { badArchive } from './failures.ts';
+import { chunkAad, chunkNonce, decodeHeader, HEADER_BYTES, TAG_BYTES, type StreamHeader } from './format.ts';
+import type { BackupKey } from './keys.ts';
+
+export function createDecryptStream(key: BackupKey): Transform {
+  let header: StreamHeader | undefined;
+  let buffered: Buffer[] = [];
+  let bufferedBytes = 0;
+  let index = 0;
+
+  const take = (bytes: number): Buffer => {
+    const all = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, bufferedBytes);
+    buffered = all.length > bytes ? [all.subarray(bytes)] : [];
+    bufferedBytes -= bytes;
+    return all.subarray(0, bytes);
+  };
+
+  const open = (sealed: Buffer, final: boolean): Buffer => {
+    const h = header!;
+    const decipher = createDecipheriv('aes-256-gcm', key.material(), chunkNonce(h, index));
+    decipher.setAAD(chunkAad(h, index, final));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    try {
+      decipher.final();
+    } catch {
+      throw badArchive(
+        final
+          ? `encrypted archive failed authentication at chunk ${index} (tampered, truncated or extended)`
+          : `encrypted archive failed authentication at chunk ${index} (tampered or reordered)`,
+      );
+    }
+    index += 1;
+    return plain;
+  };
+
+  return new Transform({
+    transform(data: Buffer, _encoding, callback: TransformCallback) {
+      try {
+        buffered.push(data);
+        bufferedBytes += data.length;
+        if (!header) {
+          if (bufferedBytes < HEADER_BYTES) return callback();
+          header = decodeHeader(take(HEADER_BYTES));
+          if (header.keyId !== key.id) {
+            throw badArchive(`archive was sealed with key ${header.keyId}; the loaded key is ${key.id}`);
+          }
+        }
+        // Hold back one full sealed chunk until more bytes arrive: only the stream's end says which is last.
+        const sealedSize = header.chunkSize + TAG_BYTES;
+        while (bufferedBytes > sealedSize) this.push(open(take(sealedSize), false));
+        callback();
+      } catch (err) {
+        callback(err as Error);
+      }
+    },
+    flush(callback: TransformCallback) {
+      try {
+        if (!header) throw badArchive(`encrypted archive truncated: ${bufferedBytes} bytes, shorter than its header`);
+        if (bufferedBytes < TAG_BYTES) throw badArchive(`encrypted archive truncated after chunk ${index - 1}: the final chunk is missing`);
+        this.push(open(take(bufferedBytes), true));
+        callback();
+      } catch (err) {
+        callback(err as Error);
+      }
+    },
+  });
+}

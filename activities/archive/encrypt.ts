@@ -1,0 +1,40 @@
+// Seals a byte stream in the format described in format.ts. Memory is one chunk, whatever the size.
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, encodeHeader, type StreamHeader } from './format.ts';
+import type { BackupKey } from './keys.ts';
+
+export function createEncryptStream(key: BackupKey, options: { chunkSize?: number } = {}): Transform {
+  const header: StreamHeader = encodeHeader(key.id, options.chunkSize ?? DEFAULT_CHUNK_SIZE, randomBytes(12));
+  const pending = Buffer.alloc(header.chunkSize);
+  let filled = 0;
+  let index = 0;
+
+  const seal = (stream: Transform, final: boolean) => {
+    if (index === 0) stream.push(header.bytes);
+    const cipher = createCipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
+    cipher.setAAD(chunkAad(header, index, final));
+    const sealed = Buffer.concat([cipher.update(pending.subarray(0, filled)), cipher.final(), cipher.getAuthTag()]);
+    stream.push(sealed);
+    index += 1;
+    filled = 0;
+  };
+
+  return new Transform({
+    transform(data: Buffer, _encoding, callback: TransformCallback) {
+      let at = 0;
+      while (at < data.length) {
+        // A full chunk is sealed as non-final only once more data exists: the last one must carry the flag.
+        if (filled === header.chunkSize) seal(this, false);
+        const copied = data.copy(pending, filled, at);
+        filled += copied;
+        at += copied;
+      }
+      callback();
+    },
+    flush(callback: TransformCallback) {
+      seal(this, true);
+      callback();
+    },
+  });
+}

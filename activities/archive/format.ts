@@ -1,0 +1,67 @@
+// The encrypted-stream format (version 1). Everything is big-endian.
+//
+//   header  = magic "PNOBAK\0\x01" (8) | version u8 = 1 | chunkSize u32 | keyId (8 bytes = 16 hex)
+//             | baseNonce (12 random bytes)                                            = 33 bytes
+//   chunk i = AES-256-GCM(plaintext_i) (chunkSize bytes, the last one 0..chunkSize) | tag (16)
+//   nonce_i = baseNonce XOR i (i as u64 in the nonce's last 8 bytes)
+//   aad_i   = header | i as u64 | final flag u8 (1 on the last chunk only)
+//
+// Every chunk but the last holds exactly chunkSize plaintext bytes, so a reader knows a chunk is the
+// last when the stream ends after it. Binding the header into every tag authenticates it; the index
+// detects reordering; the final flag detects truncation at a chunk boundary (the new last chunk was
+// sealed as non-final) and appending (the real last chunk is no longer last). An empty plaintext is
+// one final chunk with no ciphertext.
+import { badArchive } from './failures.ts';
+
+export const MAGIC = Buffer.from('PNOBAK\0\x01', 'latin1');
+export const FORMAT_VERSION = 1;
+export const HEADER_BYTES = MAGIC.length + 1 + 4 + 8 + 12;
+export const TAG_BYTES = 16;
+export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+/** Readers refuse chunk sizes outside this range, so a header cannot make them buffer gigabytes. */
+export const MIN_CHUNK_SIZE = 1024;
+export const MAX_CHUNK_SIZE = 4 * 1024 * 1024;
+
+export interface StreamHeader {
+  chunkSize: number;
+  keyId: string;
+  baseNonce: Buffer;
+  /** The header exactly as written; it is part of every chunk's AAD. */
+  bytes: Buffer;
+}
+
+export function encodeHeader(keyId: string, chunkSize: number, baseNonce: Buffer): StreamHeader {
+  const bytes = Buffer.alloc(HEADER_BYTES);
+  let at = MAGIC.copy(bytes, 0);
+  at = bytes.writeUInt8(FORMAT_VERSION, at);
+  at = bytes.writeUInt32BE(chunkSize, at);
+  at += Buffer.from(keyId, 'hex').copy(bytes, at);
+  baseNonce.copy(bytes, at);
+  return { chunkSize, keyId, baseNonce, bytes };
+}
+
+export function decodeHeader(bytes: Buffer): StreamHeader {
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw badArchive('not a PNO encrypted archive (bad magic)');
+  const version = bytes.readUInt8(MAGIC.length);
+  if (version !== FORMAT_VERSION) throw badArchive(`unsupported encrypted-archive version ${version} (this reader knows ${FORMAT_VERSION})`);
+  const chunkSize = bytes.readUInt32BE(MAGIC.length + 1);
+  if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) throw badArchive(`encrypted archive declares chunk size ${chunkSize}, outside ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}`);
+  const keyId = bytes.subarray(MAGIC.length + 5, MAGIC.length + 13).toString('hex');
+  const baseNonce = Buffer.from(bytes.subarray(MAGIC.length + 13, HEADER_BYTES));
+  return { chunkSize, keyId, baseNonce, bytes: Buffer.from(bytes) };
+}
+
+export function chunkNonce(header: StreamHeader, index: number): Buffer {
+  const nonce = Buffer.from(header.baseNonce);
+  const low = nonce.readBigUInt64BE(4) ^ BigInt(index);
+  nonce.writeBigUInt64BE(low, 4);
+  return nonce;
+}
+
+export function chunkAad(header: StreamHeader, index: number, final: boolean): Buffer {
+  const aad = Buffer.alloc(header.bytes.length + 9);
+  header.bytes.copy(aad, 0);
+  aad.writeBigUInt64BE(BigInt(index), header.bytes.length);
+  aad.writeUInt8(final ? 1 : 0, header.bytes.length + 8);
+  return aad;
+}

@@ -1,0 +1,12 @@
+// The archive library: an authenticated, streamed tar.gz format and a reader that refuses what a
+// restore must not touch. Storage (activities/storage) moves these streams to and from S3.
+export { BackupKey, BackupKeyError, loadBackupKey } from './keys.ts';
+export { createEncryptStream } from './encrypt.ts';
+export { createDecryptStream } from './decrypt.ts';
+export { FORMAT_VERSION, DEFAULT_CHUNK_SIZE } from './format.ts';
+export { createSealedArchive, sealTar, type ArchiveEntry, type SealedArchive, type SealOptions, type WriteProgress } from './tar-writer.ts';
+export { readArchive, type EntryConsumer, type EntryInfo, type ReadArchiveOptions, type ReadArchiveResult } from './safe-reader.ts';
+export { buildManifest, summarizeManifest, type ManifestInfo } from './manifest.ts';
+export { directoryEntries } from './directory-entries.ts';
+export { badArchive, isBadArchive } from './failures.ts';
+export { productVersion } from './version.ts';

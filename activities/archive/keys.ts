@@ -1,0 +1,68 @@
+// The backup key: 32 random bytes from PNO_BACKUP_KEY (base64) or PNO_BACKUP_KEY_FILE (base64 text
+// or the raw 32 bytes). Only its id (first 16 hex of its SHA-256) is ever shown, stored or logged.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+
+export const KEY_BYTES = 32;
+
+export class BackupKey {
+  readonly id: string;
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Uint8Array) {
+    if (bytes.length !== KEY_BYTES) throw new Error(`backup key must be ${KEY_BYTES} bytes (got ${bytes.length})`);
+    this.#bytes = Buffer.from(bytes);
+    this.id = createHash('sha256').update(this.#bytes).digest('hex').slice(0, 16);
+  }
+
+  /** The AES-256 key, for the cipher only. */
+  material(): Buffer {
+    return this.#bytes;
+  }
+
+  // Serialising or logging the key by mistake shows its id, never its bytes.
+  toJSON() {
+    return { keyId: this.id };
+  }
+
+  [inspect.custom]() {
+    return `BackupKey(${this.id})`;
+  }
+}
+
+export class BackupKeyError extends Error {
+  override name = 'BackupKeyError';
+}
+
+const base64Key = /^[A-Za-z0-9+/]{43}=$|^[A-Za-z0-9_-]{43}$/;
+
+function decode(variable: string, text: string): BackupKey {
+  const trimmed = text.trim();
+  if (!base64Key.test(trimmed)) {
+    throw new BackupKeyError(`${variable}: must be the base64 of ${KEY_BYTES} random bytes (e.g. \`openssl rand -base64 32\`)`);
+  }
+  // Node's base64 decoder reads both alphabets.
+  return new BackupKey(Buffer.from(trimmed, 'base64'));
+}
+
+/**
+ * Loads the key named by the environment, or undefined when neither variable is set. Errors name the
+ * variable and never include its value.
+ */
+export function loadBackupKey(env: NodeJS.ProcessEnv): BackupKey | undefined {
+  const inline = env.PNO_BACKUP_KEY?.trim() || undefined;
+  const file = env.PNO_BACKUP_KEY_FILE?.trim() || undefined;
+  if (inline && file) throw new BackupKeyError('PNO_BACKUP_KEY and PNO_BACKUP_KEY_FILE: set one, not both');
+  if (inline) return decode('PNO_BACKUP_KEY', inline);
+  if (!file) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new BackupKeyError(`PNO_BACKUP_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // A mounted Secret may hold the raw bytes; anything else must be the base64 text.
+  if (bytes.length === KEY_BYTES) return new BackupKey(bytes);
+  return decode('PNO_BACKUP_KEY_FILE', bytes.toString('latin1'));
+}

@@ -1,0 +1,80 @@
+// Builds the manifest the writer appends, and checks the one a reader finds against what it read.
+import { MANIFEST_VERSION, type BackupManifest, type ManifestEntry, type ManifestSummary } from '../../types/index.ts';
+import { badArchive } from './failures.ts';
+
+/** What the caller knows about a backup; the writer adds the entries. */
+export interface ManifestInfo {
+  namespace: string;
+  components: string[];
+  workflowId: string;
+  runId: string;
+  productVersion: string;
+  /** Defaults to now. Workflows pass their own time so a retried attempt writes the same value. */
+  createdAt?: string;
+}
+
+export function buildManifest(info: ManifestInfo, entries: ManifestEntry[]): BackupManifest {
+  return {
+    format: 'pno-backup',
+    manifestVersion: MANIFEST_VERSION,
+    createdAt: info.createdAt ?? new Date().toISOString(),
+    namespace: info.namespace,
+    components: [...info.components],
+    productVersion: info.productVersion,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    entries,
+    totalBytes: entries.reduce((sum, e) => sum + e.size, 0),
+  };
+}
+
+export function summarizeManifest(manifest: BackupManifest): ManifestSummary {
+  const { entries, ...rest } = manifest;
+  return { ...rest, entryCount: entries.length };
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Parses the manifest entry's bytes, refusing anything that is not a manifest this reader knows. */
+export function parseManifest(bytes: Buffer): BackupManifest {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw badArchive('manifest.json is not valid JSON');
+  }
+  const problem = (field: string) => badArchive(`manifest.json: missing or invalid ${field}`);
+  if (value === null || typeof value !== 'object') throw problem('object');
+  if (value.format !== 'pno-backup') throw problem('format');
+  if (value.manifestVersion !== MANIFEST_VERSION) throw badArchive(`manifest.json: unsupported manifestVersion ${String(value.manifestVersion)}`);
+  for (const field of ['createdAt', 'namespace', 'productVersion', 'workflowId', 'runId'] as const) {
+    if (!isString(value[field])) throw problem(field);
+  }
+  if (!Array.isArray(value.components) || !value.components.every(isString)) throw problem('components');
+  if (!isCount(value.totalBytes)) throw problem('totalBytes');
+  if (!Array.isArray(value.entries)) throw problem('entries');
+  for (const [i, e] of (value.entries as Record<string, unknown>[]).entries()) {
+    if (!e || !isString(e.path) || !isCount(e.size) || !isString(e.sha256) || !/^[0-9a-f]{64}$/.test(e.sha256)) {
+      throw problem(`entries[${i}]`);
+    }
+  }
+  return value as unknown as BackupManifest;
+}
+
+/** The entries read must be exactly the manifest's: same set, same sizes, same digests. */
+export function checkAgainstManifest(manifest: BackupManifest, read: ManifestEntry[]): void {
+  const listed = new Map(manifest.entries.map((e) => [e.path, e]));
+  if (listed.size !== manifest.entries.length) throw badArchive('manifest.json lists an entry twice');
+  for (const entry of read) {
+    const expected = listed.get(entry.path);
+    if (!expected) throw badArchive(`entry ${entry.path}: not listed in manifest.json`);
+    if (expected.size !== entry.size) throw badArchive(`entry ${entry.path}: ${entry.size} bytes, manifest.json says ${expected.size}`);
+    if (expected.sha256 !== entry.sha256) throw badArchive(`entry ${entry.path}: SHA-256 does not match manifest.json`);
+    listed.delete(entry.path);
+  }
+  const missing = [...listed.keys()];
+  if (missing.length > 0) throw badArchive(`entry ${missing[0]}: listed in manifest.json but missing from the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+  const total = read.reduce((sum, e) => sum + e.size, 0);
+  if (total !== manifest.totalBytes) throw badArchive(`manifest.json totalBytes ${manifest.totalBytes} does not match the entries' ${total}`);
+}

@@ -1,0 +1,202 @@
+// Reads an archive written by tar-writer.ts: decrypt → gunzip → tar, refusing anything a restore
+// must not touch (links, devices, absolute or `..` paths, oversized or surplus entries), and checking
+// every entry against manifest.json. The GCM layer means a consumer only ever sees authenticated
+// bytes, but the manifest comes last: a consumer that changes things should stage what it receives
+// and act only after `readArchive` resolves.
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { ApplicationFailure } from '@temporalio/common';
+import tar from 'tar-stream';
+import { DEFAULT_ARCHIVE_LIMITS, MANIFEST_ENTRY, type ArchiveLimits, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
+import { createDecryptStream } from './decrypt.ts';
+import { EntryDigest } from './digest-stream.ts';
+import { entryPathProblem } from './entry-path.ts';
+import { badArchive } from './failures.ts';
+import type { BackupKey } from './keys.ts';
+import { checkAgainstManifest, parseManifest } from './manifest.ts';
+
+/** The manifest is read into memory; this caps it (100k entries need about 15 MB). */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Tar framing per entry (header, pax header, padding), allowed on top of the entries' bytes. */
+const FRAMING_PER_ENTRY = 4 * 512;
+
+export interface EntryInfo {
+  path: string;
+  size: number;
+  /** Position in the archive, from 0. */
+  index: number;
+}
+
+/** Receives one entry's bytes; must read `body` to its end, destroy it, or return. */
+export type EntryConsumer = (entry: EntryInfo, body: Readable) => Promise<void>;
+
+export interface ReadArchiveOptions {
+  key: BackupKey;
+  limits?: Partial<ArchiveLimits>;
+  onEntry?: EntryConsumer;
+  onProgress?: (progress: { entries: number; bytes: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface ReadArchiveResult {
+  keyId: string;
+  manifest: BackupManifest;
+  /** Entries read and checked, the manifest not counted. */
+  entries: number;
+  bytes: number;
+}
+
+/**
+ * Errors from `source` itself (a dropped download) are rethrown as they are, so they stay retryable;
+ * everything wrong with the bytes is a non-retryable BadArchive failure naming the entry.
+ */
+export async function readArchive(source: AsyncIterable<Uint8Array>, options: ReadArchiveOptions): Promise<ReadArchiveResult> {
+  const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...options.limits };
+  const transportErrors = new WeakSet<object>();
+  const consumerErrors = new WeakSet<object>();
+
+  async function* transport() {
+    try {
+      yield* source;
+    } catch (err) {
+      if (err && typeof err === 'object') transportErrors.add(err);
+      throw err;
+    }
+  }
+
+  const extract = tar.extract();
+  const piping = pipeline(
+    transport,
+    createDecryptStream(options.key),
+    createGunzip(),
+    byteCap(limits.maxTotalBytes + MAX_MANIFEST_BYTES + (limits.maxEntries + 1) * FRAMING_PER_ENTRY),
+    extract as unknown as NodeJS.WritableStream,
+    { signal: options.signal },
+  );
+
+  const read: ManifestEntry[] = [];
+  const seen = new Set<string>();
+  let manifest: BackupManifest | undefined;
+  let bytes = 0;
+  let total = 0;
+
+  const reading = (async () => {
+    for await (const entry of extract) {
+      const { name, type, size } = entry.header;
+      const label = `entry ${JSON.stringify(name)}`;
+      if (manifest) throw badArchive(`${label}: found after ${MANIFEST_ENTRY}, which must be last`);
+      if (type !== 'file') throw badArchive(`${label}: ${type} entries are not allowed (regular files only)`);
+      const problem = entryPathProblem(name);
+      if (problem) throw badArchive(`${label}: ${problem}`);
+      if (seen.has(name)) throw badArchive(`${label}: appears twice`);
+      seen.add(name);
+      const entrySize = size ?? 0;
+
+      if (name === MANIFEST_ENTRY) {
+        if (entrySize > MAX_MANIFEST_BYTES) throw badArchive(`${label}: ${entrySize} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk as Buffer);
+        manifest = parseManifest(Buffer.concat(chunks));
+        continue;
+      }
+
+      if (read.length + 1 > limits.maxEntries) throw badArchive(`${label}: more than ${limits.maxEntries} entries`);
+      if (entrySize > limits.maxEntryBytes) throw badArchive(`${label}: ${entrySize} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
+      if (total + entrySize > limits.maxTotalBytes) throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
+      total += entrySize;
+
+      const digest = new EntryDigest();
+      const info: EntryInfo = { path: name, size: entrySize, index: read.length };
+      await deliver(entry as AsyncIterable<Uint8Array>, info, digest, options.onEntry, consumerErrors, (n) => {
+        bytes += n;
+        options.onProgress?.({ entries: read.length, bytes });
+      });
+      read.push({ path: name, size: digest.bytes, sha256: digest.hex() });
+    }
+    if (!manifest) throw badArchive(`archive has no ${MANIFEST_ENTRY} (truncated, or not a PNO backup)`);
+    checkAgainstManifest(manifest, read);
+  })();
+
+  const [piped, parsed] = await Promise.allSettled([piping, reading]);
+  const failures = [parsed, piped].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    extract.destroy();
+    throw rootCause(failures, { transportErrors, consumerErrors, signal: options.signal });
+  }
+  return { keyId: options.key.id, manifest: manifest!, entries: read.length, bytes };
+}
+
+function rootCause(failures: unknown[], from: { transportErrors: WeakSet<object>; consumerErrors: WeakSet<object>; signal?: AbortSignal }): unknown {
+  if (from.signal?.aborted) return from.signal.reason;
+  const isObject = (e: unknown): e is object => typeof e === 'object' && e !== null;
+  const transport = failures.find((e) => isObject(e) && from.transportErrors.has(e));
+  if (transport) return transport;
+  const consumer = failures.find((e) => isObject(e) && from.consumerErrors.has(e));
+  if (consumer) return consumer;
+  const refusal = failures.find((e) => e instanceof ApplicationFailure);
+  if (refusal) return refusal;
+  // What is left came from gunzip or the tar parser, fed with authenticated bytes: a malformed archive.
+  const first = failures[0];
+  return badArchive(`archive unreadable: ${first instanceof Error ? first.message : String(first)}`);
+}
+
+/** Hands one entry to the consumer (if any) while hashing it; the entry is always read to its end. */
+async function deliver(
+  entry: AsyncIterable<Uint8Array>,
+  info: EntryInfo,
+  digest: EntryDigest,
+  consumer: EntryConsumer | undefined,
+  consumerErrors: WeakSet<object>,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const body = consumer ? new PassThrough() : undefined;
+  let settled = false;
+  const consumed = consumer?.(info, body!).then(
+    () => void (settled = true),
+    (err: unknown) => {
+      settled = true;
+      if (err && typeof err === 'object') consumerErrors.add(err);
+      throw err;
+    },
+  );
+  consumed?.catch(() => undefined);
+  try {
+    for await (const chunk of entry) {
+      digest.update(chunk);
+      onBytes(chunk.length);
+      if (body && !settled && !body.destroyed && !body.write(chunk)) {
+        await Promise.race([writable(body), consumed]);
+      }
+    }
+  } catch (err) {
+    body?.destroy(err as Error);
+    throw err;
+  }
+  body?.end();
+  await consumed;
+}
+
+function writable(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/** Fails the stream once more than `max` decompressed bytes pass: the backstop against gzip bombs. */
+function byteCap(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) return callback(badArchive(`archive decompresses to more than ${max} bytes`));
+      callback(null, chunk);
+    },
+  });
+}

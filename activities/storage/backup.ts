@@ -1,0 +1,141 @@
+// A backup end to end: entries → tar → gzip → encryption → multipart upload, one stream with no temp
+// file; and its verification: download → authenticate → unpack → check against the manifest.
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveLimits, BackupManifest, VerifyBackupResult } from '../../types/index.ts';
+import {
+  badArchive,
+  createSealedArchive,
+  FORMAT_VERSION,
+  productVersion,
+  readArchive,
+  summarizeManifest,
+  type ArchiveEntry,
+  type BackupKey,
+  type EntryConsumer,
+  type ManifestInfo,
+} from '../archive/index.ts';
+import { openObject } from './download.ts';
+import { uploadStream } from './upload.ts';
+
+/** Object metadata (x-amz-meta-*): which key sealed it and in which format, readable without the key. */
+export const METADATA_KEY_ID = 'pno-key-id';
+export const METADATA_FORMAT = 'pno-format';
+export const FORMAT_NAME = `pno-backup-v${FORMAT_VERSION}`;
+
+export interface BackupProgress {
+  entries: number;
+  /** Plaintext bytes packed. */
+  bytes: number;
+  /** Encrypted bytes the store has acknowledged. */
+  uploadedBytes: number;
+}
+
+export interface WriteBackupOptions {
+  s3: S3Client;
+  bucket: string;
+  /** The object key; use objectKeyFor(prefix, workflowId) so a retry overwrites. */
+  key: string;
+  entries: AsyncIterable<ArchiveEntry> | Iterable<ArchiveEntry>;
+  keyMaterial: BackupKey;
+  manifest: Omit<ManifestInfo, 'productVersion'> & { productVersion?: string };
+  onProgress?: (progress: BackupProgress) => void;
+  signal?: AbortSignal;
+  gzipLevel?: number;
+  partSize?: number;
+  queueSize?: number;
+}
+
+export interface WriteBackupResult {
+  bucket: string;
+  key: string;
+  keyId: string;
+  objectBytes: number;
+  /** The manifest as stored in the archive. Its per-entry digests stay out of workflow history; return summarizeManifest(manifest). */
+  manifest: BackupManifest;
+}
+
+export async function writeBackup(options: WriteBackupOptions): Promise<WriteBackupResult> {
+  const { s3, bucket, key, keyMaterial, signal } = options;
+  signal?.throwIfAborted();
+  const progress: BackupProgress = { entries: 0, bytes: 0, uploadedBytes: 0 };
+  const archive = createSealedArchive(
+    options.entries,
+    { ...options.manifest, productVersion: options.manifest.productVersion ?? productVersion() },
+    keyMaterial,
+    {
+      gzipLevel: options.gzipLevel,
+      onProgress: (p) => {
+        progress.entries = p.entries;
+        progress.bytes = p.bytes;
+        options.onProgress?.(progress);
+      },
+    },
+  );
+  let first: unknown;
+  const note = (err: unknown) => {
+    first ??= err;
+    throw err;
+  };
+  const [manifest] = await Promise.allSettled([
+    archive.manifest.catch(note),
+    uploadStream({
+      s3,
+      bucket,
+      key,
+      body: archive.stream,
+      metadata: { [METADATA_KEY_ID]: keyMaterial.id, [METADATA_FORMAT]: FORMAT_NAME },
+      onProgress: (uploaded) => {
+        progress.uploadedBytes = uploaded;
+        options.onProgress?.(progress);
+      },
+      signal,
+      partSize: options.partSize,
+      queueSize: options.queueSize,
+    }).catch(note),
+  ]);
+  if (signal?.aborted) throw signal.reason;
+  if (first !== undefined || manifest.status === 'rejected') throw first;
+  return { bucket, key, keyId: keyMaterial.id, objectBytes: archive.sealedBytes(), manifest: manifest.value };
+}
+
+export interface VerifyOptions {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  keyMaterial: BackupKey;
+  limits?: Partial<ArchiveLimits>;
+  /** Receives each entry's bytes (already authenticated); stage them, act after this resolves. */
+  onEntry?: EntryConsumer;
+  onProgress?: (progress: { entries: number; bytes: number; downloadedBytes: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** Reads the object back through the safe reader; resolves only if every check passed. */
+export async function readBackup(options: VerifyOptions): Promise<VerifyBackupResult & { fullManifest: BackupManifest }> {
+  const { s3, bucket, key, keyMaterial, signal } = options;
+  const object = await openObject(s3, bucket, key, signal);
+  const format = object.metadata[METADATA_FORMAT];
+  const sealedWith = object.metadata[METADATA_KEY_ID];
+  // Cheap early refusals from metadata; the archive header is still checked by the decryptor.
+  if (format !== undefined && format !== FORMAT_NAME) throw badArchive(`s3://${bucket}/${key}: format ${format}, this reader knows ${FORMAT_NAME}`);
+  if (sealedWith !== undefined && sealedWith !== keyMaterial.id) {
+    throw badArchive(`s3://${bucket}/${key}: sealed with key ${sealedWith}; the loaded key is ${keyMaterial.id}`);
+  }
+  const result = await readArchive(object.body, {
+    key: keyMaterial,
+    limits: options.limits,
+    onEntry: options.onEntry,
+    signal,
+    onProgress: (p) => options.onProgress?.({ ...p, downloadedBytes: object.received() }),
+  });
+  return {
+    bucket,
+    key,
+    keyId: result.keyId,
+    objectBytes: object.received(),
+    entries: result.entries,
+    bytes: result.bytes,
+    manifest: summarizeManifest(result.manifest),
+    fullManifest: result.manifest,
+  };
+}
