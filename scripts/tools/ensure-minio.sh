@@ -18,6 +18,6 @@ rfc3339="${t%%T*}T$(tr - : <<<"${t#*T}")"         # 2025-09-07T16:13:09Z
 pkg=github.com/minio/minio
 echo "[setup] building minio $MINIO_VERSION (once; cached in $BIN)" >&2
 GOBIN=$BIN GOFLAGS=-buildvcs=false CGO_ENABLED=0 go install -trimpath \
-  -ldflags "-s -w -X $pkg/cmd.Version=$rfc3339 -X $pkg/cmd.ReleaseTag=$MINIO_VERSION" \
+  -ldflags "-s -w -X $pkg/cmd.Version=$rfc3339 -X $pkg/cmd.ReleaseTag=$MINIO_VERSION -X $pkg/cmd.CopyrightYear=${t%%-*}" \
   "$pkg@$MINIO_VERSION"
 echo "$BIN/minio"
