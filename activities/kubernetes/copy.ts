@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
@@ -22,6 +22,26 @@ export interface CopyResult {
 /** `tar cf - -C dir .` names entries `./a/b`; the root entry is `./`. */
 function relativeName(name: string): string {
   return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+
+/**
+ * Pads a tar stream to whole 10 KiB records, as tar itself writes them. GNU tar reading a pipe waits
+ * to fill a record, so without the padding it would wait for an end of input that some exec
+ * implementations never deliver.
+ */
+function padToTarRecord(): Transform {
+  const record = 20 * 512;
+  let length = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      length += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      const short = (record - (length % record)) % record;
+      done(null, short > 0 ? Buffer.alloc(short) : undefined);
+    },
+  });
 }
 
 function refuse(message: string): ApplicationFailure {
@@ -87,7 +107,7 @@ export async function copyToPod(kube: KubeClients, target: ExecTarget, localDir:
   })();
   const stderr = boundedText(8 * 1024);
   const [exitCode] = await Promise.all([
-    execStream(kube, target, ['tar', 'xmf', '-', '-C', remoteDir], { stdin: Readable.from(pack), stderr: stderr.sink, signal: options.signal }),
+    execStream(kube, target, ['tar', 'xmf', '-', '-C', remoteDir], { stdin: Readable.from(pack).pipe(padToTarRecord()), stderr: stderr.sink, signal: options.signal }),
     feed.catch((err: unknown) => {
       pack.destroy(err as Error);
       throw err;

@@ -1,23 +1,14 @@
 // The HTTP probe against a real local server: status, latency, timeouts and refused connections.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpActivities } from '../../activities/http/index.ts';
 import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { closedPort } from '../helpers/net.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
   api = await startInferenceApi();
 });
 afterAll(() => api.close());
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('probeEndpoint', () => {
   const { probeEndpoint } = createHttpActivities();
