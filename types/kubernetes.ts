@@ -19,6 +19,11 @@ export interface HpaSnapshot {
   name: string;
   minReplicas: number;
   maxReplicas: number;
-  currentReplicas: number;
-  desiredReplicas: number;
+  /** Undefined until the HPA controller has reported on it. */
+  currentReplicas?: number;
+  desiredReplicas?: number;
+  /** False when the controller cannot compute a replica count (e.g. no metrics API). */
+  scalingActive: boolean;
+  /** Why scaling is not active, as the controller says it. */
+  scalingMessage?: string;
 }

@@ -41,10 +41,12 @@ export function assessPods(pods: PodSnapshot[]): CheckResult<PodFacts> {
 }
 
 export function assessHpa(hpa: HpaSnapshot): CheckResult<HpaSnapshot> {
-  const replicas = `${hpa.currentReplicas} replicas (desired ${hpa.desiredReplicas}, range ${hpa.minReplicas}..${hpa.maxReplicas})`;
-  if (hpa.currentReplicas < hpa.minReplicas) {
-    return { name: 'hpa', status: 'DEGRADED', message: `below minimum: ${replicas}`, facts: hpa };
-  }
+  const degraded = (message: string): CheckResult<HpaSnapshot> => ({ name: 'hpa', status: 'DEGRADED', message, facts: hpa });
+  if (hpa.currentReplicas === undefined) return degraded('the HPA controller has not reported on this HPA yet');
+  const replicas = `${hpa.currentReplicas} replicas (desired ${hpa.desiredReplicas ?? '?'}, range ${hpa.minReplicas}..${hpa.maxReplicas})`;
+  if (hpa.currentReplicas < hpa.minReplicas) return degraded(`below minimum: ${replicas}`);
+  // An HPA that cannot compute a replica count will not scale under load.
+  if (!hpa.scalingActive) return degraded(`cannot autoscale: ${hpa.scalingMessage ?? 'scaling inactive'}; ${replicas}`);
   const scaling = hpa.currentReplicas !== hpa.desiredReplicas;
   return { name: 'hpa', status: 'OK', message: scaling ? `scaling: ${replicas}` : replicas, facts: hpa };
 }

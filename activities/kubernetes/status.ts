@@ -28,12 +28,15 @@ export async function getHpa(kube: KubeClients, namespace: string, name: string)
   const hpa = await kubeCall(`read HPA ${namespace}/${name}`, () =>
     kube.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }),
   );
+  const scaling = hpa.status?.conditions?.find((c) => c.type === 'ScalingActive');
   return {
     name,
     minReplicas: hpa.spec?.minReplicas ?? 1,
     maxReplicas: hpa.spec?.maxReplicas ?? 0,
-    currentReplicas: hpa.status?.currentReplicas ?? 0,
-    desiredReplicas: hpa.status?.desiredReplicas ?? 0,
+    ...(hpa.status?.currentReplicas !== undefined ? { currentReplicas: hpa.status.currentReplicas } : {}),
+    ...(hpa.status?.desiredReplicas !== undefined ? { desiredReplicas: hpa.status.desiredReplicas } : {}),
+    scalingActive: scaling?.status !== 'False',
+    ...(scaling?.status === 'False' && scaling.message ? { scalingMessage: scaling.message } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 
 const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });
-const hpa: HpaSnapshot = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2 };
+const hpa: HpaSnapshot = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
 
 let api: InferenceApi;
 beforeAll(async () => {
