@@ -1,38 +1,78 @@
-// The embedded default (`./ops start`): a local Temporal dev server with its Web UI on :8233, a local
-// stand-in for the inference API, the worker and the schedules. Ctrl-C stops everything.
-import { mkdirSync } from 'node:fs';
+// The embedded default (`./ops start`): everything the product talks to, started locally: a Temporal
+// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with simulated nodes running
+// the fixture service, and a stand-in for the inference API; then the worker, with the schedules
+// synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, BucketAlreadyOwnedByYou } from '@aws-sdk/client-s3';
+import { createS3Client } from '../activities/storage/client.ts';
 import { startInferenceApi } from '../test/env/inference-api.ts';
+import { applyFixtureStack } from '../test/env/kube/fixtures.ts';
+import { startLocalCluster } from '../test/env/kube/cluster.ts';
+import { workerKubeconfig } from '../test/env/kube/worker-identity.ts';
+import { startMinio } from '../test/env/minio.ts';
 import { startLocalTemporal } from '../test/env/temporal.ts';
 import { readWorkerConfig } from './config.ts';
 import { installLogging } from './logging.ts';
 import { runWorker } from './main.ts';
 
 const stateDir = fileURLToPath(new URL('../.tools/state/', import.meta.url));
-mkdirSync(stateDir, { recursive: true });
+mkdirSync(`${stateDir}minio`, { recursive: true });
+// A local backup key, made once and kept with the rest of the local state.
+const keyFile = `${stateDir}backup.key`;
+if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
 
-const config = readWorkerConfig({ ...process.env, PNO_SYNC_SCHEDULES: 'true' });
-const logger = installLogging(config.logLevel);
-
-const temporal = await startLocalTemporal({ port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db` });
-const api = await startInferenceApi();
-process.stdout.write(
-  [
-    '',
-    'PNO maintenance is running on the embedded default.',
-    '  Temporal Web UI:   http://localhost:8233',
-    '  Temporal server:   127.0.0.1:7233 (namespace default)',
-    `  Inference API:     ${api.url} (local stand-in)`,
-    '  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input \'{}\'',
-    'Ctrl-C stops it.',
-    '',
-  ].join('\n') + '\n',
-);
+const logger = installLogging('INFO');
+const started = performance.now();
+const [temporal, minio, cluster, api] = await Promise.all([
+  startLocalTemporal({ port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db` }),
+  startMinio({ dataDir: `${stateDir}minio` }),
+  startLocalCluster(),
+  startInferenceApi(),
+]);
+const stopAll = () => Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop(), api.close()]);
 
 try {
-  await runWorker({ ...config, temporal: { address: '127.0.0.1:7233', namespace: 'default' }, apiBaseUrl: api.url }, logger);
+  await applyFixtureStack(cluster.adminKubeconfig);
+  const kubeconfig = await workerKubeconfig(cluster);
+  const s3 = createS3Client({ endpoint: minio.endpoint, region: minio.region, credentials: minio });
+  await s3.send(new CreateBucketCommand({ Bucket: 'pno-backups' })).catch((err: unknown) => {
+    if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
+  });
+
+  const config = readWorkerConfig({
+    ...process.env,
+    TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    TEMPORAL_NAMESPACE: 'default',
+    PNO_SYNC_SCHEDULES: 'true',
+    PNO_API_URL: api.url,
+    KUBECONFIG: kubeconfig,
+    S3_ENDPOINT: minio.endpoint,
+    S3_REGION: minio.region,
+    AWS_ACCESS_KEY_ID: minio.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    PNO_BACKUP_KEY_FILE: keyFile,
+  });
+  // The SDK's S3 client and the Kubernetes client read these from the environment.
+  Object.assign(process.env, { KUBECONFIG: kubeconfig, AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey });
+
+  process.stdout.write(
+    [
+      '',
+      `PNO maintenance is running on the embedded default (local stack up in ${((performance.now() - started) / 1000).toFixed(1)} s).`,
+      '  Temporal Web UI:   http://localhost:8233',
+      '  Temporal server:   127.0.0.1:7233 (namespace default, task queue pno-maintenance)',
+      `  Kubernetes API:    ${cluster.server} (admin kubeconfig: ${cluster.adminKubeconfig})`,
+      `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
+      `  Inference API:     ${api.url} (local stand-in)`,
+      '  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input \'{}\'',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n') + '\n',
+  );
+  await runWorker(config, logger);
 } finally {
-  await api.close();
-  await temporal.teardown().catch((err: unknown) => logger.warn('dev server teardown', { error: String(err) }));
+  await stopAll();
   logger.info('stopped');
 }

@@ -1,14 +1,13 @@
 // deploy/rbac.yaml is what the worker runs with: every operation the product needs is allowed, and
 // operations outside its scope are refused. Runs the activity layer as the worker's ServiceAccount.
-import { readFile } from 'node:fs/promises';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { kubeClientsFrom, type KubeClients } from '../../activities/kubernetes/clients.ts';
+import { kubeClientsFrom, loadKubeConfig, type KubeClients } from '../../activities/kubernetes/clients.ts';
 import { kubeCall } from '../../activities/kubernetes/errors.ts';
 import { execCommand } from '../../activities/kubernetes/exec.ts';
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
 import { nodesSnapshot } from '../../activities/kubernetes/observe.ts';
-import { applyObjects, exportNamespace, fromYaml } from '../../activities/kubernetes/resources.ts';
+import { applyObjects, exportNamespace } from '../../activities/kubernetes/resources.ts';
 import { rolloutRestart, rolloutUndo, setImage, waitForRollout } from '../../activities/kubernetes/rollout.ts';
 import { patchHpa, scaleDeployment } from '../../activities/kubernetes/scaling.ts';
 import { getHpa, listPods, pickReadyPod } from '../../activities/kubernetes/status.ts';
@@ -18,25 +17,7 @@ const drill = 'pno-dr-drill';
 let worker: KubeClients;
 
 beforeAll(async () => {
-  const admin = testKube();
-  const rbac = await readFile(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8');
-  await applyObjects(admin, fromYaml(rbac), { fieldManager: 'pno-test-rbac' });
-  const token = await admin.core.createNamespacedServiceAccountToken({
-    namespace: 'pno-maintenance',
-    name: 'pno-maintenance-worker',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const adminConfig = new k8s.KubeConfig();
-  adminConfig.loadFromFile(inject('kubeconfig'));
-  const cluster = adminConfig.getCurrentCluster()!;
-  const config = new k8s.KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'local', server: cluster.server, caFile: cluster.caFile }],
-    users: [{ name: 'worker', token: token.status?.token }],
-    contexts: [{ name: 'worker', cluster: 'local', user: 'worker' }],
-    currentContext: 'worker',
-  });
-  worker = kubeClientsFrom(config);
+  worker = kubeClientsFrom(loadKubeConfig(inject('workerKubeconfig')));
 });
 
 describe('the worker ServiceAccount (deploy/rbac.yaml)', () => {
