@@ -53,7 +53,7 @@ export async function copyFromPod(
   target: ExecTarget,
   remoteDir: string,
   localDir: string,
-  options: { maxBytes?: number; signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+  options: { maxBytes?: number; signal?: AbortSignal; onProgress?: (bytes: number) => void; only?: string } = {},
 ): Promise<CopyResult> {
   const maxBytes = options.maxBytes ?? 10 * 2 ** 30;
   const result: CopyResult = { files: 0, bytes: 0 };
@@ -83,7 +83,8 @@ export async function copyFromPod(
 
   await mkdir(localDir, { recursive: true });
   const [exitCode] = await Promise.all([
-    execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, '.'], { stdout, stderr: stderr.sink, signal: options.signal }),
+    // `only` copies one entry of the directory (a single file) instead of all of it.
+    execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, options.only ?? '.'], { stdout, stderr: stderr.sink, signal: options.signal }),
     pipeline(stdout, extract),
   ]);
   if (exitCode !== 0) throw refuse(`copy from ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);

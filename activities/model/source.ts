@@ -3,9 +3,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { KubeClients } from '../kubernetes/clients.ts';
+import { copyFromPod } from '../kubernetes/copy.ts';
+import { pickReadyPod } from '../kubernetes/status.ts';
 import { FailureType, ModelFailureType, type ModelSource } from '../../types/index.ts';
 import { modelFailure } from './failures.ts';
 import { downloadObject } from './s3-download.ts';
@@ -17,6 +20,8 @@ export interface ModelDeps {
   defaultValidationSetPath?: string;
   /** Client for `s3` sources; without one they fail for good. */
   s3?: S3Client;
+  /** Cluster access for `pod` sources (copy out of a running pod); without it they fail for good. */
+  kube?: KubeClients;
   /** Where downloaded models are staged; the OS temp dir by default. */
   tempDir?: string;
 }
@@ -63,12 +68,21 @@ export async function fetchModel(source: ModelSource, deps: ModelDeps): Promise<
         throw err;
       }
     }
-    case 'pod':
-      // Copying out of a pod needs the Kubernetes copy activity, which is being built separately.
-      throw modelFailure(
-        ModelFailureType.unsupportedSource,
-        `${model}: model source 'pod' is not supported yet; copy the model to a file or S3 source meanwhile`,
-      );
+    case 'pod': {
+      if (!deps.kube) throw modelFailure(ModelFailureType.unsupportedSource, `${model}: this worker has no Kubernetes access configured`);
+      const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), 'pno-model-'));
+      const release = () => rm(dir, { recursive: true, force: true });
+      try {
+        const pod = await pickReadyPod(deps.kube, source.namespace, source.selector);
+        // The model is checked as the pod serves it: copied out of the running container, as `kubectl cp`.
+        const target = { namespace: source.namespace, pod, container: source.container ?? '' };
+        await copyFromPod(deps.kube, target, dirname(source.path), dir, { only: basename(source.path) });
+        return { path: join(dir, basename(source.path)), model: `${model} (${pod})`, release };
+      } catch (err) {
+        await release();
+        throw err;
+      }
+    }
   }
 }
 

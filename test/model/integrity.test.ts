@@ -1,11 +1,13 @@
 // Integrity facts of the committed fixtures, read with the real ONNX schema.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createModelActivities } from '../../activities/model/index.ts';
 import { inspectModelFile } from '../../activities/model/integrity.ts';
 import { FailureType, ModelFailureType } from '../../types/index.ts';
+import { testKube } from '../helpers/kube.ts';
 import { fixture, goodModel } from './fixtures.ts';
 
 const io = (n: number) => ({
@@ -82,14 +84,26 @@ describe('checkModelIntegrity activity', () => {
     expect(error).toMatchObject({ nonRetryable: true, type: FailureType.invalidInput, message: expect.stringContaining('PNO_MODEL_PATH') });
   });
 
-  it("fails for good on a 'pod' source: not supported yet", async () => {
+  it("fails for good on a 'pod' source when the worker has no Kubernetes access", async () => {
     const { checkModelIntegrity } = createModelActivities();
     const source = { kind: 'pod' as const, namespace: 'production', selector: 'app=pno-physics-bench', path: '/app/models/pno.onnx' };
     await expect(checkModelIntegrity({ source })).rejects.toMatchObject({
       nonRetryable: true,
       type: ModelFailureType.unsupportedSource,
-      message: expect.stringContaining("model source 'pod' is not supported yet"),
+      message: expect.stringContaining('no Kubernetes access'),
     });
+  });
+
+  it("checks a 'pod' source as the running pod serves it (copied out over exec)", async () => {
+    // kwok runs exec on this host in the shared pod directory, so the "pod's" file lives there.
+    const dir = join(inject('podRoot'), `models-${Date.now()}`);
+    await mkdir(dir);
+    await copyFile(goodModel, join(dir, 'pno_model.onnx'));
+    const { checkModelIntegrity } = createModelActivities({ kube: testKube() });
+    const source = { kind: 'pod' as const, namespace: 'production', selector: 'app=pno-physics-bench', path: join(dir, 'pno_model.onnx') };
+    const facts = await checkModelIntegrity({ source });
+    expect(facts.sha256).toBe(createHash('sha256').update(await readFile(goodModel)).digest('hex'));
+    expect(facts.model).toMatch(/^pod:production\/app=pno-physics-bench:.*pno_model\.onnx \(pno-physics-bench-[a-z0-9-]+\)$/);
   });
 
   it("fails for good on an 's3' source when the worker has no S3 client", async () => {

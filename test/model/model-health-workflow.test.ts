@@ -9,11 +9,13 @@ import { createModelActivities } from '../../activities/model/index.ts';
 import { FailureType, type ModelHealthReport } from '../../types/index.ts';
 import { modelHealthWorkflow, type ModelHealthInput } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/progress.ts';
+import { testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 import { fixture, goodModel, validationSet } from './fixtures.ts';
 
-const activities = () => createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet, s3: testS3() });
+const activities = () =>
+  createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet, s3: testS3(), kube: testKube() });
 let runs = 0;
 const workflowId = (name: string) => `model-health-${name}-${Date.now()}-${runs++}`;
 
@@ -62,7 +64,7 @@ describe('modelHealthWorkflow', () => {
       digest: { expectedSha256: '0'.repeat(64) },
       overconfident: file('pno_overconfident.onnx'),
       wrongDtype: { validationSetPath: fixture('validation_wrong_dtype.npz') },
-      pod: { source: { kind: 'pod', namespace: 'production', selector: 'app=pno-physics-bench', path: '/app/models/pno.onnx' } },
+      pod: { source: { kind: 'pod', namespace: 'production', selector: 'app=pno-physics-bench', path: '/app/models/no-such-model.onnx' } },
     });
     for (const report of Object.values(reports)) expect(report.status).toBe('FAIL');
     const integrity = (name: string) => reports[name]!.checks.integrity;
@@ -84,8 +86,9 @@ describe('modelHealthWorkflow', () => {
     expect(integrity('overconfident').status).toBe('PASS');
     expect(inference('overconfident').reasons).toEqual([expect.stringMatching(/^2σ coverage 0\.1\d* is outside 0\.95 ± 0\.03$/)]);
     expect(inference('wrongDtype')).toMatchObject({ status: 'FAIL', reasons: [expect.stringContaining("array 'X': dtype <i8 is not supported")] });
-    expect(integrity('pod').reasons).toEqual([expect.stringContaining("model source 'pod' is not supported yet")]);
-    expect(reports.pod!.model).toBe('pod:production/app=pno-physics-bench:/app/models/pno.onnx');
+    // kwok reports a failed command without an exit code (a kubelet would: "tar exited 2").
+    expect(integrity('pod').reasons).toEqual([expect.stringMatching(/no-such-model\.onnx.*(exit status|tar exited) 2/)]);
+    expect(reports.pod!.model).toBe('pod:production/app=pno-physics-bench:/app/models/no-such-model.onnx');
   });
 
   it('fails at once, without retrying or running an activity, on bad input naming the field', async () => {
