@@ -3,6 +3,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.ts';
 import { createHttpActivities } from '../../activities/http/index.ts';
+import { createModelActivities } from '../../activities/model/index.ts';
+import { fixture, goodModel, validationSet } from '../model/fixtures.ts';
 import { FailureType } from '../../types/index.ts';
 
 export interface ScenarioContext {
@@ -46,5 +48,17 @@ export const scenarios: Scenario[] = [
         throw ApplicationFailure.nonRetryable('read HPA production/pno-hpa: not found', FailureType.notFound);
       },
     }),
+  },
+  {
+    name: 'model-health-pass',
+    workflowType: 'modelHealthWorkflow',
+    input: {},
+    activities: () => createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet }),
+  },
+  {
+    name: 'model-health-nan-weights',
+    workflowType: 'modelHealthWorkflow',
+    input: { source: { kind: 'file', path: fixture('pno_nan_weights.onnx') } },
+    activities: () => createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet }),
   },
 ];
