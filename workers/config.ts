@@ -1,7 +1,6 @@
 // Typed worker configuration from the environment. Every problem is reported at once, naming the
 // variable, before anything connects.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { LogLevel } from '@temporalio/common';
 import { BackupKeyError, loadBackupKey, type BackupKey } from '../activities/archive/keys.ts';
 
@@ -23,17 +22,15 @@ export interface WorkerConfig {
   /** Reconcile the product's schedules when the worker starts. */
   syncSchedules: boolean;
   /** ONNX model checked when a workflow leaves the model path empty. */
-  modelPath: string;
+  modelPath?: string;
   /** Validation set (.npz with X and y) used when a workflow leaves its path empty. */
-  validationSetPath: string;
+  validationSetPath?: string;
   /** Backup store; credentials come from the AWS default chain (AWS_ACCESS_KEY_ID, IRSA, ...). */
   s3: { endpoint?: string; region: string; bucket: string };
   /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
   backupKey?: BackupKey;
 }
 
-/** The committed fixtures, so the embedded default can check a model without any setup. */
-const fixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/model/${name}`, import.meta.url));
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -128,8 +125,9 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     workflowBundlePath: file('PNO_WORKFLOW_BUNDLE'),
     apiBaseUrl,
     syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
-    modelPath: file('PNO_MODEL_PATH') ?? fixture('pno.onnx'),
-    validationSetPath: file('PNO_VALIDATION_SET_PATH') ?? fixture('validation_set.npz'),
+    // Unset: a model check with an empty path fails naming the variable (the embedded default sets both).
+    modelPath: file('PNO_MODEL_PATH'),
+    validationSetPath: file('PNO_VALIDATION_SET_PATH'),
     s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
     ...(backupKey ? { backupKey } : {}),
   };

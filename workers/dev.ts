@@ -53,6 +53,9 @@ try {
     AWS_ACCESS_KEY_ID: minio.accessKeyId,
     AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
     PNO_BACKUP_KEY_FILE: keyFile,
+    // The committed fixture model stands in for the served one.
+    PNO_MODEL_PATH: fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url)),
+    PNO_VALIDATION_SET_PATH: fileURLToPath(new URL('../test/fixtures/model/validation_set.npz', import.meta.url)),
   });
   // The SDK's S3 client and the Kubernetes client read these from the environment.
   Object.assign(process.env, { KUBECONFIG: kubeconfig, AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey });
