@@ -1,7 +1,7 @@
 // The worker's model settings.
 import { describe, expect, it } from 'vitest';
 import { readWorkerConfig, type ConfigError } from '../../workers/config.ts';
-import { fixture, goodModel, validationSet } from './fixtures.ts';
+import { fixture } from './fixtures.ts';
 
 describe('worker model settings', () => {
   it('are unset by default (a check then names the missing variable)', () => {
