@@ -1,7 +1,9 @@
 // Activities are built from injected clients so tests bind them to real local servers.
+import { createAlertActivities, type AlertDeps } from './alerts/index.ts';
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
 import { createModelActivities, type ModelDeps } from './model/index.ts';
+import { createReportActivities } from './reports/index.ts';
 import { createStorageActivities, type StorageDeps } from './storage/index.ts';
 
 export interface ActivityDeps {
@@ -10,6 +12,8 @@ export interface ActivityDeps {
   model?: ModelDeps;
   /** S3 bucket and backup key for the backup, verify and retention activities. */
   storage?: StorageDeps;
+  /** Alert sinks (Alertmanager, webhook); none means alerts are only logged. */
+  alerts?: AlertDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -18,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createKubernetesActivities(deps.kube),
     ...createModelActivities(deps.model),
     ...createStorageActivities(deps.storage),
+    ...createAlertActivities(deps.alerts),
+    ...createReportActivities(deps.storage),
   };
 }
 

@@ -7,6 +7,7 @@ export * from './progress.ts';
 export * from './search-attributes.ts';
 export * from './model.ts';
 export * from './backup.ts';
+export * from './alerts.ts';
 
 /** The one task queue every worker polls and every schedule and manual start targets. */
 export const TASK_QUEUE = 'pno-maintenance';

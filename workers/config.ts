@@ -19,6 +19,8 @@ export interface WorkerConfig {
   workflowBundlePath?: string;
   /** Inference API probed when a workflow leaves its URL empty. */
   apiBaseUrl?: string;
+  /** Alert sinks; neither set means alerts are logged and reported as delivered nowhere. */
+  alerts: { alertmanagerUrl?: string; webhookUrl?: string };
   /** Reconcile the product's schedules when the worker starts. */
   syncSchedules: boolean;
   /** ONNX model checked when a workflow leaves the model path empty. */
@@ -85,6 +87,14 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     problems.push(`PNO_API_URL: must be an http(s) URL (got ${JSON.stringify(apiBaseUrl)})`);
   }
 
+  const httpUrl = (name: string) => {
+    const value = text(name);
+    if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) problems.push(`${name}: must be an http(s) URL (got ${JSON.stringify(value)})`);
+    return value;
+  };
+  const alertmanagerUrl = httpUrl('PNO_ALERTMANAGER_URL');
+  const webhookUrl = httpUrl('PNO_ALERT_WEBHOOK_URL');
+
   const tlsEnabled = flag('TEMPORAL_TLS', false);
   const tls = {
     clientCertPath: file('TEMPORAL_TLS_CERT'),
@@ -124,6 +134,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     logLevel,
     workflowBundlePath: file('PNO_WORKFLOW_BUNDLE'),
     apiBaseUrl,
+    alerts: { ...(alertmanagerUrl ? { alertmanagerUrl } : {}), ...(webhookUrl ? { webhookUrl } : {}) },
     syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
     // Unset: a model check with an empty path fails naming the variable (the embedded default sets both).
     modelPath: file('PNO_MODEL_PATH'),

@@ -1,0 +1,30 @@
+// The Alertmanager v2 API (POST /api/v2/alerts). Alertmanager identifies an alert by its label set,
+// so re-sending the same labels updates one alert instead of adding another: that is the dedup.
+import type { SendAlertInput } from '../../types/index.ts';
+
+export interface AlertmanagerAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt?: string;
+  endsAt?: string;
+  generatorURL?: string;
+}
+
+export function alertmanagerAlerts(alert: SendAlertInput, now: Date, generatorURL?: string): AlertmanagerAlert[] {
+  const at = now.toISOString();
+  const annotations: Record<string, string> = { summary: alert.summary };
+  if (alert.details !== undefined) annotations.details = JSON.stringify(alert.details);
+  return [
+    {
+      labels: { alertname: alert.type, severity: alert.severity, service: alert.service, dedup: alert.dedupKey },
+      annotations,
+      // A resolved alert carries only endsAt; Alertmanager then takes startsAt from it.
+      ...(alert.resolved ? { endsAt: at } : { startsAt: at, ...(alert.expiresAt ? { endsAt: alert.expiresAt } : {}) }),
+      ...(generatorURL ? { generatorURL } : {}),
+    },
+  ];
+}
+
+export function alertmanagerEndpoint(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/api/v2/alerts`;
+}
