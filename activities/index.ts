@@ -1,9 +1,11 @@
 // Activities are built from injected clients so tests bind them to real local servers.
 import { createAlertActivities, type AlertDeps } from './alerts/index.ts';
+import { createBackupActivities } from './backup/index.ts';
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
 import { createModelActivities, type ModelDeps } from './model/index.ts';
 import { createReportActivities } from './reports/index.ts';
+import { createSecurityActivities, type TrivyConfig } from './security/index.ts';
 import { createStorageActivities, type StorageDeps } from './storage/index.ts';
 
 export interface ActivityDeps {
@@ -12,8 +14,12 @@ export interface ActivityDeps {
   model?: ModelDeps;
   /** S3 bucket and backup key for the backup, verify and retention activities. */
   storage?: StorageDeps;
+  /** The inference pods' models directory (PNO_MODELS_DIR). */
+  modelsDir?: string;
   /** Alert sinks (Alertmanager, webhook); none means alerts are only logged. */
   alerts?: AlertDeps;
+  /** Where trivy and its database live (PNO_TRIVY_PATH, PNO_TRIVY_CACHE_DIR, ...). */
+  trivy?: TrivyConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -22,8 +28,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createKubernetesActivities(deps.kube),
     ...createModelActivities(deps.model),
     ...createStorageActivities(deps.storage),
+    ...createBackupActivities({ kube: deps.kube, storage: deps.storage, defaultModelsDir: deps.modelsDir }),
     ...createAlertActivities(deps.alerts),
     ...createReportActivities(deps.storage),
+    ...createSecurityActivities(deps.kube, deps.trivy),
   };
 }
 

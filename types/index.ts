@@ -7,7 +7,9 @@ export * from './progress.ts';
 export * from './search-attributes.ts';
 export * from './model.ts';
 export * from './backup.ts';
+export * from './security.ts';
 export * from './alerts.ts';
 
 /** The one task queue every worker polls and every schedule and manual start targets. */
 export const TASK_QUEUE = 'pno-maintenance';
+export * from './backup-workflows.ts';

@@ -27,6 +27,8 @@ export interface WorkerConfig {
   modelPath?: string;
   /** Validation set (.npz with X and y) used when a workflow leaves its path empty. */
   validationSetPath?: string;
+  /** Where the inference pods keep their models (backed up and restored by path in the pod). */
+  modelsDir: string;
   /** Backup store; credentials come from the AWS default chain (AWS_ACCESS_KEY_ID, IRSA, ...). */
   s3: { endpoint?: string; region: string; bucket: string };
   /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
@@ -129,6 +131,9 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     problems.push(err.message);
   }
 
+  const modelsDir = text('PNO_MODELS_DIR');
+  if (modelsDir !== undefined && !modelsDir.startsWith('/')) problems.push(`PNO_MODELS_DIR: must be an absolute path in the pod (got ${JSON.stringify(modelsDir)})`);
+
   const config: WorkerConfig = {
     temporal: { address, namespace, ...(apiKey ? { apiKey } : {}), ...(anyTls ? { tls } : {}) },
     logLevel,
@@ -139,6 +144,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     // Unset: a model check with an empty path fails naming the variable (the embedded default sets both).
     modelPath: file('PNO_MODEL_PATH'),
     validationSetPath: file('PNO_VALIDATION_SET_PATH'),
+    modelsDir: modelsDir ?? '/app/models',
     s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
     ...(backupKey ? { backupKey } : {}),
   };

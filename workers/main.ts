@@ -45,6 +45,7 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
         kube,
         http: { defaultApiBaseUrl: config.apiBaseUrl },
         alerts: config.alerts,
+        modelsDir: config.modelsDir,
         model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath, kube },
         storage: {
           s3: createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, retry: PATIENT_RETRIES }),

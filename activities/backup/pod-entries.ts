@@ -1,0 +1,39 @@
+// A pod's directory as archive entries, streamed straight from `tar cf -` over exec into the backup
+// (as `kubectl cp` reads it) without staging on disk. The pod's tar is untrusted: only regular files
+// with clean relative names pass.
+import { PassThrough, Readable } from 'node:stream';
+import { ApplicationFailure } from '@temporalio/common';
+import tar from 'tar-stream';
+import { entryPathProblem } from '../archive/entry-path.ts';
+import type { ArchiveEntry } from '../archive/index.ts';
+import type { KubeClients } from '../kubernetes/clients.ts';
+import { boundedText, execStream, type ExecTarget } from '../kubernetes/exec.ts';
+import { FailureType } from '../../types/index.ts';
+
+export async function* podDirectoryEntries(kube: KubeClients, target: ExecTarget, remoteDir: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ArchiveEntry> {
+  const stdout = new PassThrough();
+  const stderr = boundedText(8 * 1024);
+  const extract = tar.extract();
+  stdout.pipe(extract);
+  const where = `${target.pod}:${remoteDir}`;
+  const exited = execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, '.'], { stdout, stderr: stderr.sink, signal });
+  // If the command fails before any output, end the extractor so the loop below finishes.
+  exited.catch((err: unknown) => extract.destroy(err as Error));
+
+  for await (const entry of extract) {
+    const name = entry.header.name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+    if (name === '' || entry.header.type === 'directory') {
+      entry.resume();
+      continue;
+    }
+    const problem = entryPathProblem(name);
+    if (problem) throw ApplicationFailure.nonRetryable(`${where}: entry ${JSON.stringify(entry.header.name)}: ${problem}`, FailureType.invalidRequest);
+    if (entry.header.type !== 'file') {
+      throw ApplicationFailure.nonRetryable(`${where}: entry ${name} is a ${entry.header.type}, not a regular file`, FailureType.invalidRequest);
+    }
+    // The writer reads this entry to its end before asking for the next.
+    yield { path: `${prefix}/${name}`, size: entry.header.size ?? 0, source: Readable.from(entry), ...(entry.header.mtime ? { mtime: entry.header.mtime } : {}) };
+  }
+  const exitCode = await exited;
+  if (exitCode !== 0) throw ApplicationFailure.nonRetryable(`${where}: tar exited ${exitCode}: ${stderr.text().trim()}`, FailureType.invalidRequest);
+}
