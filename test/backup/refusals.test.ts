@@ -1,0 +1,107 @@
+// Disaster recovery refuses archives it cannot trust, before touching the cluster, and waits for
+// approval before restoring over a namespace that is serving.
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { WorkflowFailedError } from '@temporalio/client';
+import tar from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealTar } from '../../activities/archive/index.ts';
+import { MANIFEST_ENTRY } from '../../types/index.ts';
+import { backupWorkflow, disasterRecoveryWorkflow } from '../../workflows/index.ts';
+import { progressQuery } from '../../workflows/progress.ts';
+import { approveUpdate } from '../../workflows/security-approval.ts';
+import { collect } from '../archive/helpers.ts';
+import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { testKube } from '../helpers/kube.ts';
+import { testS3 } from '../helpers/s3.ts';
+import { withWorker } from '../helpers/temporal.ts';
+import { backupSetup, modelsInPods, serviceCopy } from './fixtures.ts';
+
+let api: InferenceApi;
+beforeAll(async () => {
+  api = await startInferenceApi();
+});
+afterAll(() => api.close());
+
+const exists = (name: string) => testKube().core.readNamespace({ name }).then(() => true, () => false);
+
+describe('disaster recovery refuses untrusted archives with nothing applied', () => {
+  it('a flipped byte, a truncated object, and a `../` entry sealed with the product key', async () => {
+    const setup = await backupSetup(api.url);
+    const source = await serviceCopy('refuse');
+    const models = await modelsInPods();
+
+    await withWorker(setup.activities, async ({ client, taskQueue }) => {
+      const backup = await client.workflow.execute(backupWorkflow, {
+        taskQueue,
+        workflowId: `backup-${source}`,
+        args: [{ namespace: source, modelsDir: models.dir, prefix: setup.prefix, components: ['resources', 'models'] }],
+      });
+      const good = Buffer.from(await (await testS3().send(new GetObjectCommand({ Bucket: setup.bucket, Key: backup.key }))).Body!.transformToByteArray());
+
+      const flipped = Buffer.from(good);
+      flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
+      const traversal = await collect(
+        sealTar(
+          (() => {
+            const pack = tar.pack();
+            const evil = Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: evil}\n');
+            pack.entry({ name: '../resources/ConfigMap/evil.yaml', size: evil.length }, evil);
+            pack.entry({ name: MANIFEST_ENTRY }, Buffer.from('{}'));
+            pack.finalize();
+            return pack as unknown as Readable;
+          })(),
+          setup.backupKey,
+        ).stream,
+      );
+      const bad = { tampered: flipped, truncated: good.subarray(0, good.length - 300), traversal };
+
+      for (const [name, bytes] of Object.entries(bad)) {
+        const key = `${setup.prefix}/${name}.tar.gz.enc`;
+        await testS3().send(new PutObjectCommand({ Bucket: setup.bucket, Key: key, Body: bytes }));
+        const target = `${name}-${source.slice(-8)}`;
+        const error = await client.workflow
+          .execute(disasterRecoveryWorkflow, { taskQueue, workflowId: `dr-${target}`, args: [{ backupKey: key, targetNamespace: target, modelsDir: models.dir }] })
+          .then(() => undefined, (err: unknown) => err);
+        expect(error, name).toBeInstanceOf(WorkflowFailedError);
+        const cause = (error as WorkflowFailedError).cause?.cause as { type?: string; nonRetryable?: boolean } | undefined;
+        expect(cause, name).toMatchObject({ type: 'BadArchive', nonRetryable: true });
+        // Refused at the verify step: the namespace was never created.
+        expect(await exists(target), name).toBe(false);
+        const history = await client.workflow.getHandle(`dr-${target}`).fetchHistory();
+        const activityTypes = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+        expect(activityTypes, name).toEqual(['verifyBackup']);
+      }
+    });
+  });
+});
+
+describe('restoring over a serving namespace', () => {
+  it('waits for approval, then restores', async () => {
+    const setup = await backupSetup(api.url);
+    const namespace = await serviceCopy('approve');
+    const models = await modelsInPods();
+
+    const report = await withWorker(setup.activities, async ({ client, taskQueue }) => {
+      const backup = await client.workflow.execute(backupWorkflow, {
+        taskQueue,
+        workflowId: `backup-${namespace}`,
+        args: [{ namespace, modelsDir: models.dir, prefix: setup.prefix, components: ['resources', 'models'] }],
+      });
+      const handle = await client.workflow.start(disasterRecoveryWorkflow, {
+        taskQueue,
+        workflowId: `dr-${namespace}`,
+        args: [{ backupKey: backup.key, targetNamespace: namespace, modelsDir: models.dir }],
+      });
+      for (;;) {
+        const progress = await handle.query(progressQuery);
+        if (progress.phase === 'awaiting approval') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await expect(handle.executeUpdate(approveUpdate, { args: [{ approve: true, by: 'on-call' }] })).resolves.toMatchObject({ accepted: true });
+      return handle.result();
+    });
+    expect(report.steps.find((s) => s.step === 'approval')).toEqual({ step: 'approval', detail: 'approved by on-call' });
+    expect(report.model).toBe('PASS');
+  });
+});
