@@ -1,6 +1,6 @@
 // Disaster recovery refuses archives it cannot trust, before touching the cluster, and waits for
 // approval before restoring over a namespace that is serving.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import tar from 'tar-stream';
