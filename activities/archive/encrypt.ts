@@ -14,8 +14,10 @@ export function createEncryptStream(key: BackupKey, options: { chunkSize?: numbe
     if (index === 0) stream.push(header.bytes);
     const cipher = createCipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
     cipher.setAAD(chunkAad(header, index, final));
-    const sealed = Buffer.concat([cipher.update(pending.subarray(0, filled)), cipher.final(), cipher.getAuthTag()]);
-    stream.push(sealed);
+    // Pushed as they come, not concatenated: one less copy of every byte.
+    stream.push(cipher.update(pending.subarray(0, filled)));
+    cipher.final();
+    stream.push(cipher.getAuthTag());
     index += 1;
     filled = 0;
   };

@@ -17,7 +17,8 @@ export const MAGIC = Buffer.from('PNOBAK\0\x01', 'latin1');
 export const FORMAT_VERSION = 1;
 export const HEADER_BYTES = MAGIC.length + 1 + 4 + 8 + 12;
 export const TAG_BYTES = 16;
-export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+/** Each chunk costs a cipher set-up (tens of µs) and a few buffers; 256 KiB keeps that under 1%. */
+export const DEFAULT_CHUNK_SIZE = 256 * 1024;
 /** Readers refuse chunk sizes outside this range, so a header cannot make them buffer gigabytes. */
 export const MIN_CHUNK_SIZE = 1024;
 export const MAX_CHUNK_SIZE = 4 * 1024 * 1024;

@@ -2,10 +2,11 @@
 // and appends the manifest as the last entry. Nothing is buffered beyond stream high-water marks.
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zlib } from 'node:zlib';
+import { constants as zlib } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
 import { FailureType, MANIFEST_ENTRY, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
+import { createAdaptiveGzip } from './adaptive-gzip.ts';
 import { EntryDigest } from './digest-stream.ts';
 import { createEncryptStream } from './encrypt.ts';
 import { entryPathProblem } from './entry-path.ts';
@@ -28,7 +29,7 @@ export interface WriteProgress {
 }
 
 export interface SealOptions {
-  /** gzip level; the default matches `gzip`/`tar -z` (6). */
+  /** gzip level for compressible data (random-looking chunks are stored); default 6, as `tar -z`. */
   gzipLevel?: number;
   chunkSize?: number;
 }
@@ -52,7 +53,7 @@ export function sealTar(tarBytes: Readable, key: BackupKey, options: SealOptions
       callback(null, chunk);
     },
   });
-  const gzip = createGzip({ level: options.gzipLevel ?? zlib.Z_DEFAULT_COMPRESSION });
+  const gzip = createAdaptiveGzip(options.gzipLevel ?? zlib.Z_DEFAULT_COMPRESSION);
   const done = pipeline(tarBytes, gzip, createEncryptStream(key, { chunkSize: options.chunkSize }), stream);
   return { stream, done, sealedBytes: () => sealedBytes };
 }

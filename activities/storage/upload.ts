@@ -6,7 +6,12 @@ import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { classifyS3Error } from './errors.ts';
 
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/**
+ * The S3 minimum. Parts are held twice while lib-storage assembles them, so this is most of the
+ * pipeline's memory; the cost is a 48.8 GiB object limit (10,000 parts): pass a larger partSize
+ * for bigger backups.
+ */
+export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 2;
 
 export interface UploadStreamOptions {

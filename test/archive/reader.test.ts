@@ -1,5 +1,6 @@
 // The writer and the safe reader together, without S3: what goes in comes out, checked against the
 // manifest; hostile archives (sealed with the product's own key and format) are refused by name.
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -98,6 +99,19 @@ describe('archive writer and safe reader', () => {
     }
     expect(names).toEqual(['a.yaml', MANIFEST_ENTRY]);
     expect(JSON.parse(last.toString())).toEqual(manifest);
+  });
+
+  it('decrypts to a standard tar.gz that the system tar lists (hand recovery needs only the key)', async () => {
+    const { sealed } = await sealEntries([
+      { path: 'resources/configmaps/pno.yaml', size: yaml.length, source: yaml },
+      { path: 'model/weights.bin', size: weights.length, source: weights },
+    ]);
+    const tgz = await collect(unevenly(sealed).pipe(createDecryptStream(key)));
+    const listing = await new Promise<string>((resolve, reject) => {
+      const child = execFile('tar', ['-tzf', '-'], (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      child.stdin!.end(tgz);
+    });
+    expect(listing.trim().split('\n')).toEqual(['resources/configmaps/pno.yaml', 'model/weights.bin', MANIFEST_ENTRY]);
   });
 
   it('verifies even when a consumer returns without reading', async () => {
