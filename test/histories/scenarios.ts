@@ -6,6 +6,7 @@ import { createHttpActivities } from '../../activities/http/index.ts';
 import { createModelActivities } from '../../activities/model/index.ts';
 import { fixture, goodModel, validationSet } from '../model/fixtures.ts';
 import { FailureType } from '../../types/index.ts';
+import { backupScenarios } from './backup-scenarios.ts';
 
 export interface ScenarioContext {
   /** A local inference API stand-in answering 200 on /health and /ready. */
@@ -27,6 +28,7 @@ const pods = [
 const hpa = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
 
 export const scenarios: Scenario[] = [
+  ...backupScenarios,
   {
     name: 'health-check-healthy',
     workflowType: 'healthCheckWorkflow',
