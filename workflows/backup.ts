@@ -17,10 +17,11 @@ export interface BackupResult {
   notes: string[];
 }
 
-// Moving archives is long work: generous time, frequent heartbeats so a dead worker is noticed.
-const archiveWork = {
+// Moving archives is long work: generous time, but heartbeats (about one a second) so a dead worker is
+// noticed within half a minute and the upload starts again on another.
+export const archiveWork = {
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
 } as const;
 

@@ -35,12 +35,13 @@ export async function serviceCopy(prefix: string): Promise<string> {
 
 export async function backupSetup(apiUrl: string) {
   const bucket = await freshBucket('backup');
-  const backupKey = new BackupKey(randomBytes(32));
+  const keyBytes = randomBytes(32);
+  const backupKey = new BackupKey(keyBytes);
   const activities = createActivities({
     kube: testKube(),
     http: { defaultApiBaseUrl: apiUrl },
     model: { defaultValidationSetPath: validationSet, kube: testKube() },
     storage: { s3: testS3(), bucket, backupKey },
   });
-  return { bucket, backupKey, activities, prefix: `t/${randomUUID().slice(0, 8)}` };
+  return { bucket, backupKey, keyBytes, activities, prefix: `t/${randomUUID().slice(0, 8)}` };
 }

@@ -18,14 +18,18 @@ export function testClient(): Promise<Client> {
   return clientPromise;
 }
 
-/** Runs `body` while a worker with these activities polls a fresh task queue, then shuts it down. */
-export async function withWorker<R>(activities: Partial<Activities>, body: (ctx: WorkerContext) => Promise<R>): Promise<R> {
+/** Runs `body` while a worker with these activities polls a fresh (or the given) task queue, then shuts it down. */
+export async function withWorker<R>(
+  activities: Partial<Activities>,
+  body: (ctx: WorkerContext) => Promise<R>,
+  options: { taskQueue?: string } = {},
+): Promise<R> {
   const server = {
     address: inject('temporalAddress'),
     namespace: inject('temporalNamespace'),
     workflowBundlePath: inject('workflowBundlePath'),
   };
-  return withWorkerAt(server, activities, body, await testClient());
+  return withWorkerAt(server, activities, body, await testClient(), options.taskQueue);
 }
 
 /** A workflow's history events with their type names (EVENT_TYPE_…), in order. */

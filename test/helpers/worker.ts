@@ -23,11 +23,11 @@ export async function withWorkerAt<R>(
   activities: Partial<Activities>,
   body: (ctx: WorkerContext) => Promise<R>,
   client?: Client,
+  taskQueue = `test-${randomUUID()}`,
 ): Promise<R> {
   const connection = await NativeConnection.connect({ address: server.address });
   const ownClient = client ? undefined : await Connection.connect({ address: server.address });
   try {
-    const taskQueue = `test-${randomUUID()}`;
     const worker = await createProductWorker({
       connection,
       namespace: server.namespace,
