@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { backupWorkflow } from '../../workflows/index.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
@@ -21,6 +21,12 @@ async function largeModel(dir: string) {
   };
   await pipeline(Readable.from(pieces()), createWriteStream(join(dir, 'large-weights.bin')));
 }
+
+const children: ReturnType<typeof spawn>[] = [];
+// A failed or timed-out test must not leave its worker process behind.
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
 
 describe('a worker killed mid-upload', () => {
   it('another worker completes the backup: one object, verified', { timeout: 240_000 }, async () => {
@@ -46,6 +52,7 @@ describe('a worker killed mid-upload', () => {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    children.push(child);
     const exited = once(child, 'exit');
     await once(child.stdout!, 'data');
 
