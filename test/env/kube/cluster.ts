@@ -37,6 +37,11 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterExec\nmetadata:\n  name: local-exec\nspec:\n  execs:\n  - local:\n      workDir: ${JSON.stringify(podRoot)}\n`,
   );
 
+  // A test hook for failed rollouts: pods whose image contains "never-ready" crash-loop instead of
+  // becoming Ready (kwok's own pod-ready stage would make every pod Ready). The higher weight makes
+  // kwok pick this stage over pod-ready for those pods; they leave Pending, so neither matches again.
+  await writeFile(file('kwok-never-ready.yaml'), NEVER_READY_STAGE);
+
   const processes: ServerProcess[] = [];
   const start = (name: string, args: string[]) => {
     const proc = startProcess(name, toolPath(name), args, { logFile: file(`logs/${name}.log`) });
@@ -87,7 +92,7 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     start('kube-scheduler', [...componentAuth, `--secure-port=${schedulerPort}`]);
     start('kwok', [
       `--kubeconfig=${adminKubeconfig}`,
-      `--config=${toolsDir}/share/kwok/stages.yaml`, `--config=${file('kwok-exec.yaml')}`,
+      `--config=${toolsDir}/share/kwok/stages.yaml`, `--config=${file('kwok-exec.yaml')}`, `--config=${file('kwok-never-ready.yaml')}`,
       '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--manage-nodes-with-label-selector=',
       '--cidr=10.0.0.1/24', '--node-ip=127.0.0.1', `--node-port=${kwokPort}`, `--server-address=127.0.0.1:${kwokPort}`,
       // kwok's own default of 0 keeps no node lease: the node would go NotReady after ~50 s.
@@ -128,3 +133,56 @@ export async function startLocalCluster(): Promise<LocalCluster> {
 
   return { server, dir, caPath: file('ca.crt'), adminKubeconfig, podRoot, stop };
 }
+
+/** Image marker for pods that must never become Ready (see NEVER_READY_STAGE). */
+export const NEVER_READY_MARKER = 'never-ready';
+
+const NEVER_READY_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-never-ready
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Pending']
+    - key: '[.spec.containers[].image | contains("${NEVER_READY_MARKER}")] | any'
+      operator: 'In'
+      values: ['true']
+  weight: 10000
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: ContainersNotReady
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: ContainersNotReady
+        type: ContainersReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: 3
+        started: false
+        state:
+          waiting:
+            reason: CrashLoopBackOff
+            message: back-off restarting failed container
+      {{ end }}
+      phase: Running
+      startTime: {{ $now | Quote }}
+`;

@@ -1,0 +1,48 @@
+// What a failed trivy run means for Temporal. A missing database, image or binary fails the same way
+// until someone changes something: non-retryable. A timeout, or a failure we cannot name (a registry
+// hiccup), is retried within the activity's bounded policy.
+import { ApplicationFailure } from '@temporalio/common';
+import { SecurityFailureType } from '../../types/index.ts';
+
+export function scannerMissing(path: string, code: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `trivy cannot be run from ${JSON.stringify(path)} (${code}): install it (scripts/tools/ensure-trivy.sh) or set PNO_TRIVY_PATH`,
+    SecurityFailureType.scannerMissing,
+  );
+}
+
+export function scanTimeout(timeoutMs: number, detail: string): ApplicationFailure {
+  return ApplicationFailure.retryable(`trivy scan timed out after ${Math.ceil(timeoutMs / 1000)}s: ${detail}`, SecurityFailureType.scanTimeout);
+}
+
+/** Trivy's own last error line ("FATAL ... error: ..."), else the last non-empty line. */
+export function trivyReason(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.filter((l) => /\bFATAL\b/.test(l)).at(-1);
+  return (fatal ?? lines.at(-1) ?? 'no output').replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/** Patterns on trivy's error text; each is pinned by a test against the real binary or its source. */
+const dbUnavailable = [
+  /--skip-db-update cannot be specified on the first run/,
+  /--skip-db-update cannot be specified with the old DB schema/,
+  /failed to download vulnerability DB/,
+  /error in vulnerability DB initialize/,
+  /DB error/,
+];
+const imageUnavailable = [/unable to find the specified image/, /MANIFEST_UNKNOWN|manifest unknown/, /UNAUTHORIZED|unauthorized|DENIED/, /no such file or directory.*(input|tar)/i];
+
+export function classifyTrivyExit(code: number | null, stderr: string, timeoutMs: number): ApplicationFailure {
+  const reason = trivyReason(stderr);
+  if (/context deadline exceeded|timeout/i.test(reason)) return scanTimeout(timeoutMs, reason);
+  if (dbUnavailable.some((p) => p.test(stderr))) {
+    return ApplicationFailure.nonRetryable(
+      `no trivy vulnerability database: ${reason}. This worker cannot download it; give trivy a cache dir holding a DB (PNO_TRIVY_CACHE_DIR) or a reachable mirror (PNO_TRIVY_DB_REPOSITORY)`,
+      SecurityFailureType.vulnDbUnavailable,
+    );
+  }
+  if (imageUnavailable.some((p) => p.test(stderr))) {
+    return ApplicationFailure.nonRetryable(`trivy cannot fetch the image: ${reason}`, SecurityFailureType.imageUnavailable);
+  }
+  return ApplicationFailure.retryable(`trivy failed (exit ${code ?? 'signal'}): ${reason}`, SecurityFailureType.scanFailed);
+}

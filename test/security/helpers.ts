@@ -1,0 +1,71 @@
+// Shared by the security workflow tests: a scanner stubbed at the activity boundary (findings per
+// image, from the committed trivy fixture), an alert recorder, and the real cluster, HTTP, model and
+// report activities.
+import { readFile } from 'node:fs/promises';
+import type { Activities } from '../../activities/index.ts';
+import { createHttpActivities } from '../../activities/http/index.ts';
+import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
+import { applyObjects } from '../../activities/kubernetes/resources.ts';
+import { waitForRollout } from '../../activities/kubernetes/rollout.ts';
+import { createModelActivities } from '../../activities/model/index.ts';
+import { createReportActivities } from '../../activities/reports/index.ts';
+import { createSecurityActivities } from '../../activities/security/index.ts';
+import { parseVulnerabilityReport } from '../../activities/security/trivy-report.ts';
+import type { ImageScan, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
+import { criticalFindings } from '../../workflows/security-policy.ts';
+import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
+import { freshBucket, testS3 } from '../helpers/s3.ts';
+
+export const oldImage = 'registry.example.com/pno/pno-inference:1.4.0';
+
+const report = JSON.parse(await readFile(new URL('../fixtures/security/trivy-image-vulnerable.json', import.meta.url), 'utf8')) as unknown;
+/** The running image's findings: four criticals (CRITICAL/HIGH with a fix). */
+export const vulnerable: VulnerabilityFinding[] = parseVulnerabilityReport(report, oldImage).findings;
+/** The same image with every fixable critical gone. */
+export const fixed: VulnerabilityFinding[] = vulnerable.filter((f) => !criticalFindings(vulnerable).includes(f));
+
+/** scanImage answering from a table; images not in it scan clean of criticals. */
+export function stubScanner(table: Record<string, VulnerabilityFinding[]>) {
+  const scanned: string[] = [];
+  const scanImage = async ({ image }: { image: string }): Promise<ImageScan> => {
+    scanned.push(image);
+    return { image, artifactName: image, os: 'debian 12.5', targets: [], findings: table[image] ?? fixed };
+  };
+  return { scanImage, scanned };
+}
+
+export function alertRecorder() {
+  const alerts: SendAlertInput[] = [];
+  const sendAlert = async (alert: SendAlertInput) => {
+    alerts.push(alert);
+    return { dedupKey: alert.dedupKey, status: alert.resolved ? ('resolved' as const) : ('firing' as const), delivered: [] };
+  };
+  return { sendAlert, alerts };
+}
+
+/** A fresh namespace with the inference deployment rolled out on the old image. */
+export async function deployedService(options: { progressDeadlineSeconds?: number } = {}) {
+  const namespace = await freshNamespace('sec');
+  const deployment = inferenceDeployment(namespace, oldImage);
+  if (options.progressDeadlineSeconds) Object.assign(deployment.spec, { progressDeadlineSeconds: options.progressDeadlineSeconds });
+  await applyObjects(testKube(), [deployment], { fieldManager: 'test' });
+  await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
+  return namespace;
+}
+
+/** Real cluster (build Job included), HTTP, model and report activities; scanner and alerts stubbed. */
+export async function securityActivities(apiUrl: string, table: Record<string, VulnerabilityFinding[]>) {
+  const bucket = await freshBucket('security');
+  const scanner = stubScanner(table);
+  const recorder = alertRecorder();
+  const activities: Partial<Activities> = {
+    ...createKubernetesActivities(testKube()),
+    ...createSecurityActivities(testKube()),
+    ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
+    ...createModelActivities({}),
+    ...createReportActivities({ s3: testS3(), bucket }),
+    scanImage: scanner.scanImage,
+    sendAlert: recorder.sendAlert,
+  };
+  return { activities, bucket, scanned: scanner.scanned, alerts: recorder.alerts };
+}
