@@ -69,6 +69,8 @@ interface RunResult {
   peakRssBytes: number;
   sampledPeakRssBytes: number;
   rssBeforeWorkBytes: number;
+  heapReservedPeak: number;
+  heapUsedPeak: number;
 }
 
 const minio = await startMinio();
@@ -97,7 +99,7 @@ try {
       process.stdout.write(
         [
           `${sizeMiB} MiB model tree:`,
-          `  pipeline  ${s(pipeline.wallMs)}  peak RSS ${mib(pipeline.peakRssBytes)} (${mib(pipeline.rssBeforeWorkBytes)} before any work)  object ${mib(pipeline.objectBytes)}`,
+          `  pipeline  ${s(pipeline.wallMs)}  peak RSS ${mib(pipeline.peakRssBytes)} (${mib(pipeline.rssBeforeWorkBytes)} before any work; V8 heap reserved ${mib(pipeline.heapReservedPeak)}, used ${mib(pipeline.heapUsedPeak)})  object ${mib(pipeline.objectBytes)}`,
           `  baseline  ${s(baseline.wallMs)} = tar -czf ${s(baseline.tarMs ?? 0)} + upload ${s(baseline.uploadMs ?? 0)}  uploader peak RSS ${mib(baseline.peakRssBytes)}  object ${mib(baseline.objectBytes)}`,
           `  ratio baseline/pipeline ${ratio.toFixed(2)} (target >= 1.00), pipeline RSS ${ok ? 'and ratio within target' : 'or ratio MISSED target'}`,
           '',
