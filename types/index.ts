@@ -13,3 +13,4 @@ export * from './alerts.ts';
 /** The one task queue every worker polls and every schedule and manual start targets. */
 export const TASK_QUEUE = 'pno-maintenance';
 export * from './backup-workflows.ts';
+export * from './routines.ts';

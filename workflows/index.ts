@@ -10,3 +10,7 @@ export { performanceOptimizerWorkflow } from './performance-optimizer.ts';
 export { backupWorkflow } from './backup.ts';
 export { disasterRecoveryWorkflow } from './disaster-recovery.ts';
 export { restoreDrillWorkflow } from './restore-drill.ts';
+export { dailyMaintenanceWorkflow } from './routines/daily.ts';
+export { weeklyMaintenanceWorkflow } from './routines/weekly.ts';
+export { monthlyMaintenanceWorkflow } from './routines/monthly.ts';
+export { quarterlyMaintenanceWorkflow } from './routines/quarterly.ts';

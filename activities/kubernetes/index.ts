@@ -10,6 +10,7 @@ import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout 
 import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
 import { getHpa, listPods, pickReadyPod } from './status.ts';
 import { execCommand } from './exec.ts';
+import { capacityFacts, versionFacts } from './capacity.ts';
 
 export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts';
 
@@ -60,5 +61,7 @@ export function createKubernetesActivities(kube: KubeClients) {
     },
     podMetrics: (input: { namespace: string; selector: string }) => podMetrics(kube, input.namespace, input.selector),
     nodesSnapshot: () => nodesSnapshot(kube),
+    capacityFacts: (input: { namespace: string; selector: string }) => capacityFacts(kube, input.namespace, input.selector),
+    versionFacts: (input: DeploymentRef) => versionFacts(kube, input.namespace, input.name),
   };
 }

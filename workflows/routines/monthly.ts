@@ -1,0 +1,85 @@
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import type { RoutineReport } from '../../types/index.ts';
+import { quickRead } from '../activity-options.ts';
+import { backupWorkflow } from '../backup.ts';
+import type { BackupInput } from '../backup-input.ts';
+import { invalidInput, requireInteger } from '../input.ts';
+import { modelHealthWorkflow } from '../model-health.ts';
+import type { ModelHealthInput } from '../model-input.ts';
+import { restoreDrillWorkflow } from '../restore-drill.ts';
+import { securityUpdateWorkflow } from '../security-update.ts';
+import type { SecurityUpdateInput } from '../security-update-input.ts';
+import { retrainingStep } from './policy.ts';
+import { after, failed, ok, skipped, step, warn } from './steps.ts';
+import { finishRoutine, markRoutine } from './summary.ts';
+import { serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+
+export interface MonthlyInput extends ServiceTarget {
+  backup?: BackupInput;
+  securityUpdate?: SecurityUpdateInput;
+  modelCheck?: ModelHealthInput;
+  /** When the served model was trained (ISO date); empty when unknown. */
+  modelTrainedAt?: string;
+  maxModelAgeDays?: number;
+  /** Manifests (YAML, no Secrets) for the infrastructure-update step; empty skips it. */
+  infrastructureManifests?: string;
+}
+
+export const monthlyDefaults: Required<MonthlyInput> = {
+  ...serviceDefaults,
+  backup: {},
+  securityUpdate: {},
+  modelCheck: {},
+  modelTrainedAt: '',
+  maxModelAgeDays: 90,
+  infrastructureManifests: '',
+};
+
+/** The guide's monthly maintenance (first Sunday, 01:00 UTC). The restore drill needs the backup. */
+export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): Promise<RoutineReport> {
+  const input = validateRoutineInput('monthlyMaintenanceWorkflow', rawInput, monthlyDefaults);
+  if (input.modelTrainedAt !== '' && Number.isNaN(Date.parse(input.modelTrainedAt))) throw invalidInput('modelTrainedAt', 'must be an ISO date or empty', input.modelTrainedAt);
+  requireInteger('maxModelAgeDays', input.maxModelAgeDays, 1, 3650);
+  if (typeof input.infrastructureManifests !== 'string') throw invalidInput('infrastructureManifests', 'must be YAML text', input.infrastructureManifests);
+  markRoutine('monthly', input.namespace);
+  const started = Date.now();
+  const act = proxyActivities<Activities>(quickRead);
+  const id = workflowInfo().workflowId;
+
+  const backup = step('full backup', async () => {
+    const result = await executeChild(backupWorkflow, { workflowId: `${id}-backup`, args: [{ namespace: input.namespace, ...input.backup }] });
+    return ok(`${result.key}: ${result.entries} entries, ${result.objectBytes} bytes, verified`);
+  });
+  const security = step('security updates', async () => {
+    const result = await executeChild(securityUpdateWorkflow, { workflowId: `${id}-security`, args: [{ namespace: input.namespace, ...input.securityUpdate }] });
+    const detail = `${result.outcome}: ${result.reasons.join('; ') || result.image}`;
+    // Criticals left in production, or a candidate that could not be rolled out, need a person.
+    const attention = ['NEEDS_UPDATE', 'NO_FIX_AVAILABLE', 'BUILD_FAILED', 'CANDIDATE_REFUSED', 'NOT_APPROVED', 'ROLLED_BACK'];
+    return attention.includes(result.outcome) ? warn(detail) : ok(detail);
+  });
+  const retraining = step('retraining check', async () => {
+    const report = await executeChild(modelHealthWorkflow, { workflowId: `${id}-model`, args: [input.modelCheck] });
+    return retrainingStep(report, input.modelCheck.maxRelativeL2Error ?? 0.1, input.modelTrainedAt, input.maxModelAgeDays, new Date());
+  });
+  const infrastructure = input.infrastructureManifests
+    ? step('infrastructure updates', async () => {
+        const applied = await act.applyManifests({ yaml: input.infrastructureManifests });
+        return ok(`${applied.length} objects applied (server-side)`);
+      })
+    : Promise.resolve(skipped('infrastructure updates', 'no infrastructure manifests configured'));
+  const drill = after(backup, 'restore drill', async () => {
+    const report = await executeChild(restoreDrillWorkflow, { workflowId: `${id}-drill`, args: [input.backup.prefix ? { prefix: input.backup.prefix } : {}] });
+    return report.passed ? ok(`restored ${report.backupKey} in ${Math.round(report.rtoMs / 1000)} s, cleaned up`) : failed(report.failure ?? 'drill failed');
+  });
+
+  const done = await Promise.all([backup, security, retraining, infrastructure, drill]);
+  const compliance = await step('compliance report', async () => {
+    // The month's evidence in one place: what ran, what passed, what did not.
+    const evidence = Object.fromEntries(done.map((s) => [s.step, { status: s.status, detail: s.detail }]));
+    const stored = await act.putReport({ kind: 'compliance', report: { month: new Date(started).toISOString().slice(0, 7), evidence } });
+    const gaps = done.filter((s) => s.status === 'fail').map((s) => s.step);
+    return gaps.length > 0 ? warn(`gaps: ${gaps.join(', ')}; ${stored.key}`) : ok(stored.key);
+  });
+  return finishRoutine('monthly', input.service, started, [...done, compliance]);
+}

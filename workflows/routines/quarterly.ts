@@ -1,0 +1,69 @@
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import type { RoutineReport } from '../../types/index.ts';
+import { quickRead } from '../activity-options.ts';
+import { invalidInput, requireInteger } from '../input.ts';
+import { modelHealthWorkflow } from '../model-health.ts';
+import type { ModelHealthInput } from '../model-input.ts';
+import { securityAuditWorkflow } from '../security-audit.ts';
+import { capacityStep, runbookStep, upgradePlanStep, type Runbook } from './policy.ts';
+import { failed, ok, skipped, step, warn } from './steps.ts';
+import { finishRoutine, markRoutine } from './summary.ts';
+import { serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+
+export interface QuarterlyInput extends ServiceTarget {
+  /** The latency benchmark: modelHealthWorkflow over more samples than the weekly check. */
+  benchmark?: ModelHealthInput;
+  benchmarkP95LimitMs?: number;
+  /** Runbooks and when each was last reviewed; empty skips the documentation review. */
+  runbooks?: Runbook[];
+  runbookMaxAgeDays?: number;
+}
+
+export const quarterlyDefaults: Required<QuarterlyInput> = {
+  ...serviceDefaults,
+  benchmark: { samples: 100 },
+  benchmarkP95LimitMs: 500,
+  runbooks: [],
+  runbookMaxAgeDays: 90,
+};
+
+/** The guide's quarterly maintenance (first Sunday of Jan, Apr, Jul, Oct, 00:00 UTC). */
+export async function quarterlyMaintenanceWorkflow(rawInput: QuarterlyInput = {}): Promise<RoutineReport> {
+  const input = validateRoutineInput('quarterlyMaintenanceWorkflow', rawInput, quarterlyDefaults);
+  requireInteger('benchmarkP95LimitMs', input.benchmarkP95LimitMs, 1, 600_000);
+  requireInteger('runbookMaxAgeDays', input.runbookMaxAgeDays, 1, 3650);
+  if (!Array.isArray(input.runbooks) || input.runbooks.some((r) => typeof r?.name !== 'string' || Number.isNaN(Date.parse(r?.lastReviewed)))) {
+    throw invalidInput('runbooks', 'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}', input.runbooks);
+  }
+  markRoutine('quarterly', input.namespace);
+  const started = Date.now();
+  const act = proxyActivities<Activities>(quickRead);
+  const id = workflowInfo().workflowId;
+  const target = { namespace: input.namespace, selector: input.selector };
+
+  const steps = await Promise.all([
+    step('major update plan', async () => upgradePlanStep(await act.versionFacts({ namespace: input.namespace, name: input.deployment }))),
+    step('full security audit', async () => {
+      const audit = await executeChild(securityAuditWorkflow, { workflowId: `${id}-audit`, args: [{ namespaces: [input.namespace], full: true }] });
+      const serious = audit.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH').length;
+      const detail = `${audit.findings.length} findings (${serious} critical/high); ${audit.reportKey}`;
+      return serious > 0 ? warn(detail) : ok(detail);
+    }),
+    step('model latency benchmark', async () => {
+      const report = await executeChild(modelHealthWorkflow, { workflowId: `${id}-benchmark`, args: [input.benchmark] });
+      const latency = report.checks.inference.facts?.latencyMs;
+      if (!latency) return failed(`no measurement: ${report.checks.inference.reasons.join('; ')}`);
+      const detail = `p50 ${latency.p50} ms, p95 ${latency.p95} ms per sample over ${report.checks.inference.facts?.samples} samples`;
+      return latency.p95 > input.benchmarkP95LimitMs ? warn(`${detail} (limit ${input.benchmarkP95LimitMs} ms)`) : ok(detail);
+    }),
+    step('capacity review', async () => {
+      const [facts, hpa] = await Promise.all([act.capacityFacts(target), act.getHpa({ namespace: input.namespace, name: input.hpaName })]);
+      return capacityStep(facts, hpa.maxReplicas);
+    }),
+    input.runbooks.length > 0
+      ? step('documentation review', async () => runbookStep(input.runbooks, input.runbookMaxAgeDays, new Date()))
+      : Promise.resolve(skipped('documentation review', 'no runbooks configured')),
+  ]);
+  return finishRoutine('quarterly', input.service, started, steps);
+}

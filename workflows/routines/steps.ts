@@ -1,0 +1,40 @@
+// Running a routine's steps: each one's outcome is recorded, a failing step never stops the others,
+// and a step that needs another runs only after it succeeded (or is `skipped`, saying why).
+import { ActivityFailure, ChildWorkflowFailure } from '@temporalio/workflow';
+import type { StepOutcome, StepStatus } from '../../types/index.ts';
+
+export interface StepResult {
+  status: Exclude<StepStatus, 'skipped' | 'fail'> | 'fail';
+  detail: string;
+}
+
+/** Runs one step; a thrown failure becomes a `fail` outcome naming its cause. */
+export async function step(name: string, work: () => Promise<StepResult>): Promise<StepOutcome> {
+  const started = Date.now();
+  try {
+    const result = await work();
+    return { step: name, ...result, durationMs: Date.now() - started };
+  } catch (err) {
+    return { step: name, status: 'fail', detail: failureMessage(err), durationMs: Date.now() - started };
+  }
+}
+
+export function skipped(name: string, reason: string): StepOutcome {
+  return { step: name, status: 'skipped', detail: reason, durationMs: 0 };
+}
+
+/** Runs `work` only if the prerequisite step succeeded. */
+export async function after(prerequisite: Promise<StepOutcome>, name: string, work: () => Promise<StepResult>): Promise<StepOutcome> {
+  const before = await prerequisite;
+  if (before.status === 'fail' || before.status === 'skipped') return skipped(name, `needs ${before.step}, which did not succeed`);
+  return step(name, work);
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) return err.cause?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export const ok = (detail: string): StepResult => ({ status: 'ok', detail });
+export const warn = (detail: string): StepResult => ({ status: 'warn', detail });
+export const failed = (detail: string): StepResult => ({ status: 'fail', detail });
