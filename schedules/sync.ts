@@ -7,7 +7,7 @@ import {
   type ScheduleOptions,
   type ScheduleDescriptionStartWorkflowAction,
 } from '@temporalio/client';
-import { TASK_QUEUE } from '../types/index.ts';
+import { searchAttributes, TASK_QUEUE } from '../types/index.ts';
 import { SCHEDULE_PREFIX, type ScheduleDefinition } from './definitions.ts';
 
 /** The action's memo carries a digest of the definition, so drift is one comparison. */
@@ -20,14 +20,21 @@ export interface SyncResult {
   unchanged: string[];
 }
 
-export function definitionDigest(definition: ScheduleDefinition): string {
-  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+export interface SyncOptions {
+  /** The task queue the started workflows go to; tests use one of their own. */
+  taskQueue?: string;
 }
 
-export function scheduleOptions(definition: ScheduleDefinition): ScheduleOptions {
+export function definitionDigest(definition: ScheduleDefinition, taskQueue = TASK_QUEUE): string {
+  return createHash('sha256').update(JSON.stringify({ definition, taskQueue })).digest('hex').slice(0, 16);
+}
+
+export function scheduleOptions(definition: ScheduleDefinition, options: SyncOptions = {}): ScheduleOptions {
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
   return {
     scheduleId: definition.id,
     spec: {
+      ...(definition.calendars ? { calendars: definition.calendars } : {}),
       ...(definition.cron ? { cronExpressions: definition.cron } : {}),
       ...(definition.every ? { intervals: [{ every: definition.every }] } : {}),
       ...(definition.jitter ? { jitter: definition.jitter } : {}),
@@ -35,9 +42,13 @@ export function scheduleOptions(definition: ScheduleDefinition): ScheduleOptions
     action: {
       type: 'startWorkflow',
       workflowType: definition.workflowType,
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       args: [definition.input],
-      memo: { [DIGEST_MEMO]: definitionDigest(definition) },
+      memo: { [DIGEST_MEMO]: definitionDigest(definition, taskQueue) },
+      typedSearchAttributes: [
+        { key: searchAttributes.routine, value: definition.routine },
+        ...(definition.targetNamespace ? [{ key: searchAttributes.targetNamespace, value: definition.targetNamespace }] : []),
+      ],
     },
     policies: { overlap: definition.overlap, catchupWindow: definition.catchupWindow },
     state: { note: definition.description },
@@ -48,6 +59,7 @@ export async function syncSchedules(
   temporal: Client,
   definitions: ScheduleDefinition[],
   prefix = SCHEDULE_PREFIX,
+  options: SyncOptions = {},
 ): Promise<SyncResult> {
   const client = temporal.schedule;
   const result: SyncResult = { created: [], updated: [], deleted: [], unchanged: [] };
@@ -55,24 +67,24 @@ export async function syncSchedules(
 
   for (const definition of definitions) {
     if (!definition.id.startsWith(prefix)) throw new Error(`schedule id ${definition.id} must start with ${prefix}`);
-    const options = scheduleOptions(definition);
+    const scheduled = scheduleOptions(definition, options);
     const handle = client.getHandle(definition.id);
     let current: Awaited<ReturnType<typeof handle.describe>>;
     try {
       current = await handle.describe();
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
-      await client.create(options);
+      await client.create(scheduled);
       result.created.push(definition.id);
       continue;
     }
     const action = current.action as ScheduleDescriptionStartWorkflowAction;
-    if (action.memo?.[DIGEST_MEMO] === definitionDigest(definition)) {
+    if (action.memo?.[DIGEST_MEMO] === definitionDigest(definition, options.taskQueue)) {
       result.unchanged.push(definition.id);
       continue;
     }
     // Keep the operator's pause state; replace everything else with the definition.
-    await handle.update((previous) => ({ ...options, state: { ...options.state, paused: previous.state.paused } }));
+    await handle.update((previous) => ({ ...scheduled, state: { ...scheduled.state, paused: previous.state.paused } }));
     result.updated.push(definition.id);
   }
 
