@@ -16,7 +16,8 @@ const pods = [
 const manifest = { format: 'pno-backup' as const, manifestVersion: 1, createdAt: '2026-01-01T00:00:00.000Z', namespace: 'production', components: ['resources'], productVersion: '0.1.0', workflowId: 'w', runId: 'r', totalBytes: 10, entryCount: 3 };
 const restored = [{ kind: 'Deployment', namespace: 'production', name: 'pno-physics-bench' }];
 
-function cluster({ apiUrl }: ScenarioContext): Partial<Activities> {
+/** Stubs for the backup and restore activities (and the children they start). */
+export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activities> {
   // Model checks read the fixture file wherever the workflow says the model is.
   const model = createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet });
   const asFile = (source: ModelSource): ModelSource => ({ kind: 'file', path: source.kind === 'file' ? source.path : goodModel });
@@ -41,7 +42,7 @@ function cluster({ apiUrl }: ScenarioContext): Partial<Activities> {
 }
 
 export const backupScenarios: Scenario[] = [
-  { name: 'backup', workflowType: 'backupWorkflow', input: {}, activities: cluster },
-  { name: 'disaster-recovery-forced', workflowType: 'disasterRecoveryWorkflow', input: { force: true }, activities: cluster },
-  { name: 'restore-drill', workflowType: 'restoreDrillWorkflow', input: {}, activities: cluster },
+  { name: 'backup', workflowType: 'backupWorkflow', input: {}, activities: backupActivityStubs },
+  { name: 'disaster-recovery-forced', workflowType: 'disasterRecoveryWorkflow', input: { force: true }, activities: backupActivityStubs },
+  { name: 'restore-drill', workflowType: 'restoreDrillWorkflow', input: {}, activities: backupActivityStubs },
 ];

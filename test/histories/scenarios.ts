@@ -7,6 +7,7 @@ import { createModelActivities } from '../../activities/model/index.ts';
 import { fixture, goodModel, validationSet } from '../model/fixtures.ts';
 import { FailureType } from '../../types/index.ts';
 import { backupScenarios } from './backup-scenarios.ts';
+import { routineScenarios } from './routine-scenarios.ts';
 import { monitorScenarios } from './monitor-scenarios.ts';
 
 export interface ScenarioContext {
@@ -30,6 +31,7 @@ const hpa = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas:
 
 export const scenarios: Scenario[] = [
   ...backupScenarios,
+  ...routineScenarios,
   ...monitorScenarios,
   {
     name: 'health-check-healthy',
