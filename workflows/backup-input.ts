@@ -1,6 +1,6 @@
 // Inputs of the backup, disaster-recovery and drill workflows: every field defaulted, checked up front.
 import { DEFAULT_BACKUP_PREFIX, type BackupComponent, type DatabaseDump } from '../types/index.ts';
-import { invalidInput, requireInteger, requireKubeName, requireSelector, withDefaults } from './input.ts';
+import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from './input.ts';
 
 export interface BackupInput {
   namespace?: string;
@@ -44,11 +44,6 @@ export function requirePrefix(field: string, value: unknown): string {
 
 export function requireModelsDir(field: string, value: unknown): string {
   if (typeof value !== 'string' || (value !== '' && !value.startsWith('/'))) throw invalidInput(field, 'must be an absolute path in the pod, or empty', value);
-  return value;
-}
-
-export function requireBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalidInput(field, 'must be true or false', value);
   return value;
 }
 

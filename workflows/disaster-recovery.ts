@@ -2,9 +2,9 @@ import { ApplicationFailure, executeChild, proxyActivities, upsertSearchAttribut
 import type { Activities } from '../activities/index.ts';
 import { searchAttributes, type HealthReport, type ModelHealthReport, type RestoredObject } from '../types/index.ts';
 import { quickRead } from './activity-options.ts';
-import { backupDefaults, requireBoolean, requireModelsDir, requirePrefix } from './backup-input.ts';
+import { backupDefaults, requireModelsDir, requirePrefix } from './backup-input.ts';
 import { healthCheckWorkflow } from './health-check.ts';
-import { invalidInput, requireInteger, requireKubeName, requireSelector, withDefaults } from './input.ts';
+import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from './input.ts';
 import { modelHealthWorkflow } from './model-health.ts';
 import { trackProgress } from './progress.ts';
 import { approvalGate } from './security-approval.ts';

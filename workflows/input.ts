@@ -56,3 +56,8 @@ export function requireSelector(field: string, value: unknown): string {
   }
   return value;
 }
+
+export function requireBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalidInput(field, 'must be true or false', value);
+  return value;
+}

@@ -4,9 +4,9 @@ import { DEFAULT_BACKUP_PREFIX, type RoutineReport } from '../../types/index.ts'
 import { quickRead } from '../activity-options.ts';
 import { archiveWork } from '../backup.ts';
 import { healthCheckWorkflow } from '../health-check.ts';
-import { requireInteger } from '../input.ts';
+import { requireBoolean, requireInteger } from '../input.ts';
 import { healthStep, latencyStep } from './policy.ts';
-import { failed, ok, step, warn } from './steps.ts';
+import { failed, ok, runSteps, step, warn } from './steps.ts';
 import { finishRoutine, markRoutine } from './summary.ts';
 import { requireCommand, serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
 
@@ -19,6 +19,8 @@ export interface DailyInput extends ServiceTarget {
   latencyProbes?: number;
   latencyP95LimitMs?: number;
   scanTimeoutMs?: number;
+  /** Steps side by side (default), or one after another to keep load on the service low. */
+  parallel?: boolean;
 }
 
 export const dailyDefaults: Required<DailyInput> = {
@@ -29,6 +31,7 @@ export const dailyDefaults: Required<DailyInput> = {
   latencyProbes: 10,
   latencyP95LimitMs: 500,
   scanTimeoutMs: 10 * 60_000,
+  parallel: true,
 };
 
 /** The guide's daily maintenance (02:00 UTC): six independent steps, run side by side. */
@@ -38,6 +41,7 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
   requireInteger('maxBackupAgeHours', input.maxBackupAgeHours, 1, 24 * 365);
   requireInteger('latencyProbes', input.latencyProbes, 1, 1000);
   requireInteger('latencyP95LimitMs', input.latencyP95LimitMs, 1, 600_000);
+  requireBoolean('parallel', input.parallel);
   markRoutine('daily', input.namespace);
   const started = Date.now();
   const act = proxyActivities<Activities>(quickRead);
@@ -46,27 +50,27 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
   const id = workflowInfo().workflowId;
   const target = { namespace: input.namespace, selector: input.selector };
 
-  const steps = await Promise.all([
-    step('health checks', async () =>
+  const steps = await runSteps(input.parallel, [
+    () => step('health checks', async () =>
       healthStep(await executeChild(healthCheckWorkflow, { workflowId: `${id}-health`, args: [{ ...target, hpaName: input.hpaName, apiBaseUrl: input.apiBaseUrl }] })),
     ),
-    step('log rotation', async () => {
+    () => step('log rotation', async () => {
       const run = await act.execInPod({ ...target, container: input.container, command: input.logRotateCommand });
       return run.exitCode === 0 ? ok(`${input.logRotateCommand.join(' ')} in ${run.pod}`) : failed(`exit ${run.exitCode} in ${run.pod}: ${run.stderr.trim()}`);
     }),
-    step('metrics collection', async () => {
+    () => step('metrics collection', async () => {
       const [metrics, hpa] = await Promise.all([act.podMetrics(target), act.getHpa({ namespace: input.namespace, name: input.hpaName })]);
       const stored = await act.putReport({ kind: 'metrics', report: { metrics, hpa } });
       return metrics.available ? ok(`${metrics.pods.length} pods measured; ${stored.key}`) : warn(`${metrics.reason}; HPA stored in ${stored.key}`);
     }),
-    step('vulnerability scan', async () => {
+    () => step('vulnerability scan', async () => {
       const image = (await act.getRolloutState({ namespace: input.namespace, name: input.deployment })).images[input.container] ?? '';
       const result = await scan.scanImage({ image, timeoutMs: input.scanTimeoutMs });
       const critical = result.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH');
       // Report only: fixing is the monthly security update's job.
       return critical.length > 0 ? warn(`${image}: ${critical.length} critical/high findings`) : ok(`${image}: no critical or high findings`);
     }),
-    step('backup verification', async () => {
+    () => step('backup verification', async () => {
       const latest = await act.findLatestBackup({ prefix: input.backupPrefix });
       if (!latest) return failed(`no backup under ${input.backupPrefix}`);
       const ageHours = Math.floor((Date.now() - Date.parse(latest.lastModified)) / 3_600_000);
@@ -74,7 +78,7 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
       const detail = `${latest.key}: ${verified.entries} entries verified, ${ageHours} h old`;
       return ageHours > input.maxBackupAgeHours ? failed(`${detail} (limit ${input.maxBackupAgeHours} h)`) : ok(detail);
     }),
-    step('performance analysis', async () => {
+    () => step('performance analysis', async () => {
       const probes = await Promise.all(
         Array.from({ length: input.latencyProbes }, () => act.probeEndpoint({ baseUrl: input.apiBaseUrl, path: '/health', timeoutMs: 10_000 })),
       );

@@ -38,3 +38,11 @@ function failureMessage(err: unknown): string {
 export const ok = (detail: string): StepResult => ({ status: 'ok', detail });
 export const warn = (detail: string): StepResult => ({ status: 'warn', detail });
 export const failed = (detail: string): StepResult => ({ status: 'fail', detail });
+
+/** Starts every step at once, or each after the previous one finished; outcomes in the given order. */
+export async function runSteps(parallel: boolean, steps: (() => Promise<StepOutcome>)[]): Promise<StepOutcome[]> {
+  if (parallel) return Promise.all(steps.map((start) => start()));
+  const outcomes: StepOutcome[] = [];
+  for (const start of steps) outcomes.push(await start());
+  return outcomes;
+}
