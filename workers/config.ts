@@ -33,6 +33,8 @@ export interface WorkerConfig {
   s3: { endpoint?: string; region: string; bucket: string };
   /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
   backupKey?: BackupKey;
+  /** The scanner: PNO_TRIVY_PATH (default `trivy` on PATH), its cache, offline mode, a DB mirror. */
+  trivy: { path: string; cacheDir?: string; offline: boolean; dbRepository?: string };
 }
 
 
@@ -134,6 +136,17 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const modelsDir = text('PNO_MODELS_DIR');
   if (modelsDir !== undefined && !modelsDir.startsWith('/')) problems.push(`PNO_MODELS_DIR: must be an absolute path in the pod (got ${JSON.stringify(modelsDir)})`);
 
+  const trivyCacheDir = text('PNO_TRIVY_CACHE_DIR');
+  if (trivyCacheDir !== undefined && !trivyCacheDir.startsWith('/')) problems.push(`PNO_TRIVY_CACHE_DIR: must be an absolute path (got ${JSON.stringify(trivyCacheDir)})`);
+  const trivyDbRepository = text('PNO_TRIVY_DB_REPOSITORY');
+  const trivy = {
+    path: text('PNO_TRIVY_PATH') ?? 'trivy',
+    ...(trivyCacheDir ? { cacheDir: trivyCacheDir } : {}),
+    // Air-gapped workers: scan with the DB already in the cache, never try to download it.
+    offline: flag('PNO_TRIVY_OFFLINE', false),
+    ...(trivyDbRepository ? { dbRepository: trivyDbRepository } : {}),
+  };
+
   const config: WorkerConfig = {
     temporal: { address, namespace, ...(apiKey ? { apiKey } : {}), ...(anyTls ? { tls } : {}) },
     logLevel,
@@ -147,6 +160,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     modelsDir: modelsDir ?? '/app/models',
     s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
     ...(backupKey ? { backupKey } : {}),
+    trivy,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

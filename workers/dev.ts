@@ -13,6 +13,7 @@ import { startLocalCluster } from '../test/env/kube/cluster.ts';
 import { workerKubeconfig } from '../test/env/kube/worker-identity.ts';
 import { startMinio } from '../test/env/minio.ts';
 import { startLocalTemporal } from '../test/env/temporal.ts';
+import { toolsDir } from '../test/env/tools.ts';
 import { readWorkerConfig } from './config.ts';
 import { installLogging } from './logging.ts';
 import { runWorker } from './main.ts';
@@ -56,6 +57,8 @@ try {
     // The committed fixture model stands in for the served one.
     PNO_MODEL_PATH: fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url)),
     PNO_VALIDATION_SET_PATH: fileURLToPath(new URL('../test/fixtures/model/validation_set.npz', import.meta.url)),
+    // The trivy setup built (scripts/tools/ensure-trivy.sh), unless one is configured.
+    PNO_TRIVY_PATH: process.env.PNO_TRIVY_PATH ?? `${toolsDir}/bin/trivy`,
   });
   // The SDK's S3 client and the Kubernetes client read these from the environment.
   Object.assign(process.env, { KUBECONFIG: kubeconfig, AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey });

@@ -45,6 +45,7 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
         kube,
         http: { defaultApiBaseUrl: config.apiBaseUrl },
         alerts: config.alerts,
+        trivy: config.trivy,
         modelsDir: config.modelsDir,
         model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath, kube },
         storage: {

@@ -65,7 +65,13 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   progress.stepDone();
 
   progress.phase('scanning', image);
-  const scan = await scanner(input.scanTimeoutMs).scanImage({ image, timeoutMs: input.scanTimeoutMs });
+  const scan = await scanner(input.scanTimeoutMs).scanImage({ image, timeoutMs: input.scanTimeoutMs }).catch(async (err: unknown) => {
+    // The guide's "Vulnerability scan failed": no result is not a clean result, so say so and fail.
+    if (err instanceof ActivityFailure) {
+      await alert({ type: 'security_scan_failed', severity: 'warning', summary: `could not scan ${image} (${where}): ${describe(err)}`, dedupKey: `security-scan-failed:${where}` });
+    }
+    throw err;
+  });
   const report = buildSecurityReport({ timestamp: new Date().toISOString(), scanTarget: `${input.deployment} in ${input.namespace}`, image, findings: scan.findings });
   const { key: reportKey } = await quick.putReport({ kind: 'security', report });
   progress.stepDone();

@@ -15,11 +15,12 @@ export function scanTimeout(timeoutMs: number, detail: string): ApplicationFailu
   return ApplicationFailure.retryable(`trivy scan timed out after ${Math.ceil(timeoutMs / 1000)}s: ${detail}`, SecurityFailureType.scanTimeout);
 }
 
-/** Trivy's own last error line ("FATAL ... error: ..."), else the last non-empty line. */
+/** Trivy's own error (its last FATAL line and the lines under it), else the last non-empty line. */
 export function trivyReason(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const fatal = lines.filter((l) => /\bFATAL\b/.test(l)).at(-1);
-  return (fatal ?? lines.at(-1) ?? 'no output').replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = stderr.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.findLastIndex((l) => /\bFATAL\b/.test(l));
+  const reason = fatal >= 0 ? lines.slice(fatal).join(' ').replace(/^.*?\bFATAL\s+(Fatal error\s+)?/, '') : (lines.at(-1) ?? 'no output');
+  return reason.length > 600 ? `${reason.slice(0, 599)}…` : reason;
 }
 
 /** Patterns on trivy's error text; each is pinned by a test against the real binary or its source. */

@@ -10,13 +10,14 @@ export interface TrivyRunOptions {
   /** Called every few seconds while trivy runs (the activity heartbeat). */
   onAlive?: (elapsedMs: number) => void;
   env?: NodeJS.ProcessEnv;
+  /** Time trivy gets past its own --timeout to report it before it is killed. */
+  killGraceMs?: number;
 }
 
 /** A report larger than this is refused rather than exhausting the worker's memory. */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 /** Enough of stderr to say why trivy failed. */
 const STDERR_TAIL = 16 * 1024;
-/** Time trivy gets past its own --timeout to report it before it is killed. */
 const KILL_GRACE_MS = 15_000;
 
 /** Runs `trivy <args>` and returns its parsed JSON report. */
@@ -43,7 +44,7 @@ export async function runTrivyJson(trivyPath: string, args: string[], options: T
   const deadline = setTimeout(() => {
     killedByDeadline = true;
     child.kill('SIGKILL');
-  }, options.timeoutMs + KILL_GRACE_MS);
+  }, options.timeoutMs + (options.killGraceMs ?? KILL_GRACE_MS));
   const alive = setInterval(() => options.onAlive?.(Date.now() - started), 5_000);
 
   try {
@@ -75,7 +76,7 @@ export function commonArgs(options: { timeoutMs: number; cacheDir?: string }): s
   return [
     '--format', 'json',
     '--quiet',
-    '--timeout', `${Math.ceil(options.timeoutMs / 1000)}s`,
+    '--timeout', `${options.timeoutMs}ms`,
     ...(options.cacheDir ? ['--cache-dir', options.cacheDir] : []),
   ];
 }

@@ -9,6 +9,7 @@ import { FailureType } from '../../types/index.ts';
 import { backupScenarios } from './backup-scenarios.ts';
 import { routineScenarios } from './routine-scenarios.ts';
 import { monitorScenarios } from './monitor-scenarios.ts';
+import { securityScenarios } from './security-scenarios.ts';
 
 export interface ScenarioContext {
   /** A local inference API stand-in answering 200 on /health and /ready. */
@@ -33,6 +34,7 @@ export const scenarios: Scenario[] = [
   ...backupScenarios,
   ...routineScenarios,
   ...monitorScenarios,
+  ...securityScenarios,
   {
     name: 'health-check-healthy',
     workflowType: 'healthCheckWorkflow',

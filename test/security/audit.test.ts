@@ -1,5 +1,8 @@
 // The security audit on the local cluster: workloads with each bad property in a fresh namespace, and
 // bindings to cluster-admin, turned into typed findings by the real activities and the workflow.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectWorkloads } from '../../activities/security/audit.ts';
 import { createReportActivities } from '../../activities/reports/index.ts';
@@ -7,6 +10,7 @@ import { createSecurityActivities } from '../../activities/security/index.ts';
 import { applyObjects } from '../../activities/kubernetes/resources.ts';
 import { securityAuditWorkflow } from '../../workflows/index.ts';
 import { imagePinning } from '../../workflows/security-audit-policy.ts';
+import { toolPath } from '../env/tools.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
@@ -117,6 +121,28 @@ describe('security audit', () => {
     expect(report.findings[0]!.severity).toBe('CRITICAL');
     expect(report.reportKey).toBe(`reports/security/${report.checkedAt.slice(0, 10)}/audit-${namespace}.json`);
     expect(recorder.alerts).toMatchObject([{ type: 'security_audit', severity: 'critical', resolved: false }]);
+  });
+
+  it("the quarterly full audit adds trivy's misconfiguration checks on the exported manifests", async () => {
+    const bucket = await freshBucket('audit');
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pno-trivy-'));
+    try {
+      const trivy = { path: toolPath('trivy'), cacheDir, offline: true };
+      const activities = { ...createSecurityActivities(testKube(), trivy), ...createReportActivities({ s3: testS3(), bucket }), sendAlert: alertRecorder().sendAlert };
+      const report = await withWorker(activities, ({ client, taskQueue }) =>
+        client.workflow.execute(securityAuditWorkflow, { taskQueue, workflowId: `audit-full-${namespace}`, args: [{ namespaces: [namespace], full: true }] }),
+      );
+      expect(report.full).toBe(true);
+      // The two Deployments (Secrets and ConfigMaps are never written out for the scan).
+      expect(report.configScan).toMatchObject({ filesScanned: 2 });
+      expect(report.configScan!.passed).toBeGreaterThan(0);
+      const misconfigurations = report.findings.filter((f) => f.check === 'misconfiguration');
+      expect(misconfigurations.length).toBe(report.configScan!.failed);
+      // trivy's own check for privileged containers agrees with ours on the risky workload.
+      expect(misconfigurations).toContainEqual(expect.objectContaining({ severity: 'HIGH', resource: expect.stringMatching(/risky\.yaml$/), message: expect.stringMatching(/^KSV-0017 Privileged/) }));
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('tells pinned images from mutable tags', () => {
