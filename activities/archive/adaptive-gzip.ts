@@ -36,7 +36,8 @@ function looksRandom(chunk: Buffer): boolean {
 }
 
 export function createAdaptiveGzip(level: number = zlib.Z_DEFAULT_COMPRESSION): Transform {
-  const deflate: DeflateRaw & ZlibParams = createDeflateRaw({ level });
+  // 64 KiB output pieces (default 16): a quarter of the buffers to allocate and collect.
+  const deflate: DeflateRaw & ZlibParams = createDeflateRaw({ level, chunkSize: 64 * 1024 });
   let current = level;
   let crc = 0;
   let size = 0;
