@@ -67,7 +67,11 @@ async function orCheckError<T>(name: string, check: Promise<CheckResult<T>>): Pr
 }
 
 function validate(raw: HealthCheckInput): Required<HealthCheckInput> {
-  const input = withDefaults('healthCheckWorkflow', raw, healthCheckDefaults);
+  return checkHealthCheckFields(withDefaults('healthCheckWorkflow', raw, healthCheckDefaults));
+}
+
+/** The health check's field rules; workflows that pass these fields on check them up front too. */
+export function checkHealthCheckFields<T extends Required<HealthCheckInput>>(input: T): T {
   if (input.apiBaseUrl !== '') requireHttpUrl('apiBaseUrl', input.apiBaseUrl);
   requireKubeName('namespace', input.namespace);
   requireSelector('selector', input.selector);

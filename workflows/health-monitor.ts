@@ -9,7 +9,7 @@ import {
 import type { Activities } from '../activities/index.ts';
 import { searchAttributes, type HealthStatus, type SendAlertResult } from '../types/index.ts';
 import { quickRead } from './activity-options.ts';
-import { healthCheckDefaults, healthCheckWorkflow, type HealthCheckInput } from './health-check.ts';
+import { checkHealthCheckFields, healthCheckDefaults, healthCheckWorkflow, type HealthCheckInput } from './health-check.ts';
 import {
   alertCondition,
   dailyHistoryKey,
@@ -18,7 +18,7 @@ import {
   previousAlertState,
   type HealthAlertState,
 } from './health-monitor-policy.ts';
-import { requireHttpUrl, requireInteger, requireKubeName, requireSelector, withDefaults } from './input.ts';
+import { requireInteger, requireKubeName, withDefaults } from './input.ts';
 import { requireKeyPrefix } from './monitor-input.ts';
 import { alertDelivery, recordWrite } from './monitor-options.ts';
 import { trackProgress } from './progress.ts';
@@ -120,11 +120,5 @@ function validate(raw: HealthMonitorInput): Required<HealthMonitorInput> {
   requireInteger('realertMinutes', input.realertMinutes, 1, 24 * 60);
   requireKeyPrefix('historyPrefix', input.historyPrefix, 'monitoring/health');
   // The health check's own fields, checked here too so bad input fails before the child starts.
-  if (input.apiBaseUrl !== '') requireHttpUrl('apiBaseUrl', input.apiBaseUrl);
-  requireKubeName('namespace', input.namespace);
-  requireSelector('selector', input.selector);
-  requireKubeName('hpaName', input.hpaName);
-  requireInteger('requestTimeoutMs', input.requestTimeoutMs, 100, 120_000);
-  requireInteger('latencyWarnMs', input.latencyWarnMs, 1, 120_000);
-  return input;
+  return checkHealthCheckFields(input);
 }

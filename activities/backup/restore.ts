@@ -11,6 +11,7 @@ import type { KubeClients } from '../kubernetes/clients.ts';
 import { copyToPod } from '../kubernetes/copy.ts';
 import { applyObjects, fromYaml } from '../kubernetes/resources.ts';
 import { listPods } from '../kubernetes/status.ts';
+import type { EntryConsumer } from '../archive/index.ts';
 import { readBackup } from '../storage/backup.ts';
 import { requireBackupKey, type StorageDeps } from '../storage/index.ts';
 import { FailureType, type RestoreModelsInput, type RestoreResourcesInput, type RestoredObject } from '../../types/index.ts';
@@ -23,6 +24,11 @@ export interface RestoreContext {
   fieldManager: string;
   onProgress?: (progress: object) => void;
   signal?: AbortSignal;
+}
+
+/** Reads the whole backup through the safe reader, handing each entry to `onEntry`; resolves only if all checks passed. */
+function readVerified(ctx: RestoreContext, key: string, onEntry: EntryConsumer) {
+  return readBackup({ s3: ctx.storage.s3, bucket: ctx.storage.bucket, key, keyMaterial: requireBackupKey(ctx.storage), signal: ctx.signal, onProgress: ctx.onProgress, onEntry });
 }
 
 async function collectText(body: AsyncIterable<Uint8Array>): Promise<string> {
@@ -40,23 +46,15 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
 export async function restoreResources(ctx: RestoreContext, input: RestoreResourcesInput) {
   const staged = { resources: [] as string[], monitoring: [] as string[] };
   let stagedBytes = 0;
-  await readBackup({
-    s3: ctx.storage.s3,
-    bucket: ctx.storage.bucket,
-    key: input.key,
-    keyMaterial: requireBackupKey(ctx.storage),
-    signal: ctx.signal,
-    onProgress: ctx.onProgress,
-    onEntry: async (entry, body) => {
-      const group = entry.path.split('/')[0];
-      if ((group === 'resources' || group === 'monitoring') && entry.path.endsWith('.yaml')) {
-        stagedBytes += entry.size;
-        if (stagedBytes > MAX_RESOURCE_BYTES) throw ApplicationFailure.nonRetryable(`backup ${input.key}: resource YAML over ${MAX_RESOURCE_BYTES} bytes`, FailureType.invalidRequest);
-        staged[group].push(await collectText(body));
-      } else {
-        await drain(body);
-      }
-    },
+  await readVerified(ctx, input.key, async (entry, body) => {
+    const group = entry.path.split('/')[0];
+    if ((group === 'resources' || group === 'monitoring') && entry.path.endsWith('.yaml')) {
+      stagedBytes += entry.size;
+      if (stagedBytes > MAX_RESOURCE_BYTES) throw ApplicationFailure.nonRetryable(`backup ${input.key}: resource YAML over ${MAX_RESOURCE_BYTES} bytes`, FailureType.invalidRequest);
+      staged[group].push(await collectText(body));
+    } else {
+      await drain(body);
+    }
   });
   // Authenticated and complete: now, and only now, touch the cluster.
   const applied: RestoredObject[] = await applyObjects(ctx.kube, staged.resources.flatMap(fromYaml), {
@@ -72,22 +70,14 @@ export async function restoreModels(ctx: RestoreContext, input: RestoreModelsInp
   try {
     let files = 0;
     let bytes = 0;
-    await readBackup({
-      s3: ctx.storage.s3,
-      bucket: ctx.storage.bucket,
-      key: input.key,
-      keyMaterial: requireBackupKey(ctx.storage),
-      signal: ctx.signal,
-      onProgress: ctx.onProgress,
-      onEntry: async (entry, body) => {
-        if (!entry.path.startsWith('models/')) return drain(body);
-        // The reader has refused absolute paths and `..`, so this stays inside `dir`.
-        const path = join(dir, entry.path);
-        await mkdir(dirname(path), { recursive: true });
-        await pipeline(body, createWriteStream(path));
-        files += 1;
-        bytes += entry.size;
-      },
+    await readVerified(ctx, input.key, async (entry, body) => {
+      if (!entry.path.startsWith('models/')) return drain(body);
+      // The reader has refused absolute paths and `..`, so this stays inside `dir`.
+      const path = join(dir, entry.path);
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(body, createWriteStream(path));
+      files += 1;
+      bytes += entry.size;
     });
     if (files === 0) return { pods: [], files, bytes, modelsDir: input.modelsDir };
     const pods = (await listPods(ctx.kube, input.namespace, input.selector)).filter((p) => p.ready).map((p) => p.name);
