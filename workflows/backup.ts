@@ -17,11 +17,12 @@ export interface BackupResult {
   notes: string[];
 }
 
-// Moving archives is long work: generous time, but heartbeats (about one a second) so a dead worker is
-// noticed within half a minute and the upload starts again on another.
+// Moving archives is long work: generous time, and heartbeats so a dead worker is noticed within a
+// minute and the upload starts again on another. A minute, not less: the S3 client retries one request
+// for up to ~47 s through a store outage, and that must not count as a dead worker.
 export const archiveWork = {
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '60 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
 } as const;
 

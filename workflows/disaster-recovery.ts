@@ -58,7 +58,7 @@ export interface RecoveryReport {
   rtoMs: number;
 }
 
-const longWait = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { maximumAttempts: 3 } } as const;
+const longWait = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '60 seconds', retry: { maximumAttempts: 3 } } as const;
 
 function validate(raw: unknown): Required<DisasterRecoveryInput> {
   const input = withDefaults('disasterRecoveryWorkflow', raw, disasterRecoveryDefaults);

@@ -29,7 +29,7 @@ afterEach(() => {
 });
 
 describe('a worker killed mid-upload', () => {
-  it('another worker completes the backup: one object, verified', { timeout: 240_000 }, async () => {
+  it('another worker completes the backup: one object, verified', { timeout: 300_000 }, async () => {
     const setup = await backupSetup('http://127.0.0.1:1');
     const models = await modelsInPods();
     await largeModel(models.dir);
