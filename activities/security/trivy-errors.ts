@@ -31,11 +31,19 @@ const dbUnavailable = [
   /error in vulnerability DB initialize/,
   /DB error/,
 ];
-const imageUnavailable = [/unable to find the specified image/, /MANIFEST_UNKNOWN|manifest unknown/, /UNAUTHORIZED|unauthorized|DENIED/, /no such file or directory.*(input|tar)/i];
+/** The image is not there or not ours to read: the same until someone fixes the reference or access. */
+const imageUnavailable = [
+  /unable to initialize archive image/,
+  /MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown/,
+  /UNAUTHORIZED|DENIED|unauthorized: /,
+];
+/** The network between trivy and a registry: worth another attempt. */
+const network = [/dial tcp|connection refused|connection reset|i\/o timeout|TLS handshake timeout|no such host|\b50[234]\b/];
 
 export function classifyTrivyExit(code: number | null, stderr: string, timeoutMs: number): ApplicationFailure {
   const reason = trivyReason(stderr);
-  if (/context deadline exceeded|timeout/i.test(reason)) return scanTimeout(timeoutMs, reason);
+  // Trivy's own --timeout; a network i/o timeout is not the scan's deadline and is classified below.
+  if (/context deadline exceeded/.test(reason)) return scanTimeout(timeoutMs, reason);
   if (dbUnavailable.some((p) => p.test(stderr))) {
     return ApplicationFailure.nonRetryable(
       `no trivy vulnerability database: ${reason}. This worker cannot download it; give trivy a cache dir holding a DB (PNO_TRIVY_CACHE_DIR) or a reachable mirror (PNO_TRIVY_DB_REPOSITORY)`,
@@ -43,7 +51,10 @@ export function classifyTrivyExit(code: number | null, stderr: string, timeoutMs
     );
   }
   if (imageUnavailable.some((p) => p.test(stderr))) {
-    return ApplicationFailure.nonRetryable(`trivy cannot fetch the image: ${reason}`, SecurityFailureType.imageUnavailable);
+    return ApplicationFailure.nonRetryable(`trivy cannot read the image: ${reason}`, SecurityFailureType.imageUnavailable);
+  }
+  if (network.some((p) => p.test(stderr))) {
+    return ApplicationFailure.retryable(`trivy could not reach a registry: ${reason}`, SecurityFailureType.scanFailed);
   }
   return ApplicationFailure.retryable(`trivy failed (exit ${code ?? 'signal'}): ${reason}`, SecurityFailureType.scanFailed);
 }

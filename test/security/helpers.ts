@@ -1,7 +1,9 @@
 // Shared by the security workflow tests: a scanner stubbed at the activity boundary (findings per
 // image, from the committed trivy fixture), an alert recorder, and the real cluster, HTTP, model and
 // report activities.
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Activities } from '../../activities/index.ts';
 import { createHttpActivities } from '../../activities/http/index.ts';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
@@ -11,10 +13,13 @@ import { createModelActivities } from '../../activities/model/index.ts';
 import { createReportActivities } from '../../activities/reports/index.ts';
 import { createSecurityActivities } from '../../activities/security/index.ts';
 import { parseVulnerabilityReport } from '../../activities/security/trivy-report.ts';
+import { scanImage as trivyScanImage } from '../../activities/security/trivy.ts';
 import type { ImageScan, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
 import { criticalFindings } from '../../workflows/security-policy.ts';
+import { toolPath, toolsDir } from '../env/tools.ts';
 import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
+import { writeImageArchive, type FixtureImage } from './image-archive.ts';
 
 export const oldImage = 'registry.example.com/pno/pno-inference:1.4.0';
 
@@ -32,6 +37,29 @@ export function stubScanner(table: Record<string, VulnerabilityFinding[]>) {
     return { image, artifactName: image, os: 'debian 12.5', targets: [], findings: table[image] ?? fixed };
   };
   return { scanImage, scanned };
+}
+
+/**
+ * scanImage running the real trivy, offline, on archives of these images with the suite's fixture DB
+ * (built by scripts/tools/ensure-trivy.sh): only the registry is replaced, by `--input <archive>`.
+ */
+export async function trivyScanner(images: Record<string, FixtureImage>) {
+  const dir = await mkdtemp(join(tmpdir(), 'pno-trivy-scan-'));
+  await cp(join(toolsDir, 'share', 'trivy-fixture-db'), join(dir, 'cache'), { recursive: true });
+  const archives = Object.fromEntries(
+    await Promise.all(Object.entries(images).map(async ([ref, image], i) => {
+      const path = join(dir, `image-${i}.tar`);
+      await writeImageArchive(path, { ...image, repoTag: ref });
+      return [ref, path] as const;
+    })),
+  );
+  const trivy = { path: toolPath('trivy'), cacheDir: join(dir, 'cache'), offline: true };
+  const scanned: string[] = [];
+  const scanImage = async ({ image, timeoutMs }: { image: string; timeoutMs: number }): Promise<ImageScan> => {
+    scanned.push(image);
+    return trivyScanImage(trivy, image, { timeoutMs, archive: archives[image] ?? join(dir, 'not-in-the-registry.tar') });
+  };
+  return { scanImage, scanned, dir };
 }
 
 export function alertRecorder() {
@@ -54,9 +82,8 @@ export async function deployedService(options: { progressDeadlineSeconds?: numbe
 }
 
 /** Real cluster (build Job included), HTTP, model and report activities; scanner and alerts stubbed. */
-export async function securityActivities(apiUrl: string, table: Record<string, VulnerabilityFinding[]>) {
+export async function securityActivities(apiUrl: string, table: Record<string, VulnerabilityFinding[]>, scanner: { scanImage: Activities['scanImage']; scanned: string[] } = stubScanner(table)) {
   const bucket = await freshBucket('security');
-  const scanner = stubScanner(table);
   const recorder = alertRecorder();
   const activities: Partial<Activities> = {
     ...createKubernetesActivities(testKube()),

@@ -1,8 +1,10 @@
 // securityUpdateWorkflow on the real dev server with the real Kubernetes activities against the local
-// cluster (set image, wait for the rollout, undo), the real model check and report store; the
-// scanner and the alert sink are stubbed at the activity boundary.
+// cluster (set image, wait for the rollout, undo), the real model check and report store. The
+// rollback and refusal tests scan with the real trivy (image archives, fixture DB); the others stub
+// the scanner at the activity boundary. The alert sink is a recorder.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRolloutState } from '../../activities/kubernetes/rollout.ts';
 import { securityUpdateWorkflow, type SecurityUpdateInput } from '../../workflows/index.ts';
@@ -14,7 +16,8 @@ import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { fixture, goodModel, validationSet } from '../model/fixtures.ts';
-import { deployedService, fixed, oldImage, securityActivities, vulnerable } from './helpers.ts';
+import { deployedService, fixed, oldImage, securityActivities, trivyScanner, vulnerable } from './helpers.ts';
+import { patched, running } from './image-archive.ts';
 
 const name = 'pno-physics-bench';
 const candidate = 'registry.example.com/pno/pno-inference:1.4.1';
@@ -30,20 +33,27 @@ let runs = 0;
 const workflowId = (label: string) => `security-update-${label}-${Date.now()}-${runs++}`;
 const imageOf = async (namespace: string) => (await getRolloutState(testKube(), namespace, name)).images['pno-inference'];
 
-async function run(namespace: string, table: Record<string, typeof vulnerable>, input: SecurityUpdateInput) {
-  const env = await securityActivities(api.url, table);
+type Scanner = Awaited<ReturnType<typeof trivyScanner>>;
+
+async function run(namespace: string, table: Record<string, typeof vulnerable>, input: SecurityUpdateInput, scanner?: Scanner) {
+  const env = await securityActivities(api.url, table, scanner);
   const id = workflowId(input.candidateImage?.split(':').at(-1) ?? 'none');
-  const result = await withWorker(env.activities, ({ client, taskQueue }) =>
-    client.workflow.execute(securityUpdateWorkflow, { taskQueue, workflowId: id, args: [{ namespace, modelCheck: passingModel, ...input }] }),
-  );
-  return { ...env, result, workflowId: id };
+  try {
+    const result = await withWorker(env.activities, ({ client, taskQueue }) =>
+      client.workflow.execute(securityUpdateWorkflow, { taskQueue, workflowId: id, args: [{ namespace, modelCheck: passingModel, ...input }] }),
+    );
+    return { ...env, result, workflowId: id };
+  } finally {
+    if (scanner) await rm(scanner.dir, { recursive: true, force: true });
+  }
 }
 
 describe('securityUpdateWorkflow', () => {
   it('rolls back a candidate whose pods never become Ready: old image again, critical alert', async () => {
     const namespace = await deployedService({ progressDeadlineSeconds: 5 });
     const bad = `registry.example.com/pno/pno-inference:1.4.1-${NEVER_READY_MARKER}`;
-    const { result, alerts, scanned, bucket } = await run(namespace, { [oldImage]: vulnerable, [bad]: fixed }, { candidateImage: bad, rolloutTimeoutMs: 60_000 });
+    const scanner = await trivyScanner({ [oldImage]: running, [bad]: patched });
+    const { result, alerts, scanned, bucket } = await run(namespace, {}, { candidateImage: bad, rolloutTimeoutMs: 60_000 }, scanner);
 
     expect(result.outcome).toBe('ROLLED_BACK');
     expect(result.reasons[0]).toMatch(/^rollout of .*never-ready did not complete: rollout exceeded its progress deadline/);
@@ -57,7 +67,9 @@ describe('securityUpdateWorkflow', () => {
     expect(result.reportKey).toMatch(/^reports\/security\/\d{4}-\d{2}-\d{2}\/security-update-/);
     const stored = await testS3().send(new GetObjectCommand({ Bucket: bucket, Key: result.reportKey }));
     expect(JSON.parse(await stored.Body!.transformToString())).toEqual(result.report);
-    expect(result.report.criticalVulnerabilities).toHaveLength(4);
+    // The real scan of the running image: openssl (libssl3, openssl) twice and idna.
+    expect(result.report.criticalVulnerabilities).toHaveLength(5);
+    expect(result.report.severityBreakdown).toEqual({ CRITICAL: 3, HIGH: 3 });
   });
 
   it('rolls back a candidate whose ONNX model check fails, after a complete rollout', async () => {
@@ -76,10 +88,18 @@ describe('securityUpdateWorkflow', () => {
 
   it('refuses a candidate that still has a critical finding before any change', async () => {
     const namespace = await deployedService();
-    const stillVulnerable = [...fixed, vulnerable.find((f) => f.id === 'CVE-2024-6119')!];
-    const { result, alerts, workflowId: id } = await run(namespace, { [oldImage]: vulnerable, [candidate]: stillVulnerable }, { candidateImage: candidate });
+    // The pipeline updated idna but not openssl: the real scan still finds the openssl criticals.
+    const pythonOnly = { ...running, python: patched.python };
+    const scanner = await trivyScanner({ [oldImage]: running, [candidate]: pythonOnly });
+    const { result, alerts, workflowId: id } = await run(namespace, {}, { candidateImage: candidate }, scanner);
 
-    expect(result).toMatchObject({ outcome: 'CANDIDATE_REFUSED', reasons: ['still has CVE-2024-6119 in openssl 3.0.11-1~deb12u2 (HIGH)'] });
+    expect(result.outcome).toBe('CANDIDATE_REFUSED');
+    expect([...result.reasons].sort()).toEqual([
+      'still has CVE-2024-5535 in libssl3 3.0.11-1~deb12u2 (CRITICAL)',
+      'still has CVE-2024-5535 in openssl 3.0.11-1~deb12u2 (CRITICAL)',
+      'still has CVE-2024-6119 in libssl3 3.0.11-1~deb12u2 (HIGH)',
+      'still has CVE-2024-6119 in openssl 3.0.11-1~deb12u2 (HIGH)',
+    ]);
     expect(await imageOf(namespace)).toBe(oldImage);
     expect((await getRolloutState(testKube(), namespace, name)).revision).toBe('1');
     expect(alerts.map((a) => a.type)).toEqual(['security_vulnerability', 'security_update_refused']);
