@@ -7,7 +7,7 @@ import { healthCheckWorkflow } from './health-check.ts';
 import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from './input.ts';
 import { modelHealthWorkflow } from './model-health.ts';
 import { trackProgress } from './progress.ts';
-import { approvalGate } from './security-approval.ts';
+import { approvalGate } from './approval.ts';
 
 export interface DisasterRecoveryInput {
   /** Object key of the backup, or `latest` under `prefix`. */

@@ -11,13 +11,13 @@ import { searchAttributes, type SecurityReport, type SendAlertInput, type Vulner
 import { dockerfileFor, generateDockerfileUpdates } from './dockerfile-updates.ts';
 import { modelHealthWorkflow } from './model-health.ts';
 import { trackProgress } from './progress.ts';
-import { approvalGate, type ApprovalDecision } from './security-approval.ts';
+import { approvalGate, type ApprovalDecision } from './approval.ts';
 import { quick, scanner, waiter } from './security-activities.ts';
 import { buildSecurityReport, criticalFindings, judgeCandidate } from './security-policy.ts';
 import { validateSecurityUpdateInput, type SecurityUpdateInput } from './security-update-input.ts';
 
 export { securityUpdateDefaults, type SecurityUpdateInput } from './security-update-input.ts';
-export { approveSignal, approveUpdate, type ApprovalAnswer, type ApprovalDecision } from './security-approval.ts';
+export { approveSignal, approveUpdate, type ApprovalAnswer, type ApprovalDecision } from './approval.ts';
 
 export type SecurityUpdateOutcome =
   | 'UP_TO_DATE' // no critical finding in the running image

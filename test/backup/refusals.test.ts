@@ -9,7 +9,7 @@ import { sealTar } from '../../activities/archive/index.ts';
 import { MANIFEST_ENTRY } from '../../types/index.ts';
 import { backupWorkflow, disasterRecoveryWorkflow } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/progress.ts';
-import { approveUpdate } from '../../workflows/security-approval.ts';
+import { approveUpdate } from '../../workflows/approval.ts';
 import { collect } from '../archive/helpers.ts';
 import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
 import { testKube } from '../helpers/kube.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRolloutState } from '../../activities/kubernetes/rollout.ts';
 import { securityUpdateWorkflow, type SecurityUpdateInput } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/progress.ts';
-import { approveSignal, approveUpdate } from '../../workflows/security-approval.ts';
+import { approveSignal, approveUpdate } from '../../workflows/approval.ts';
 import { NEVER_READY_MARKER } from '../env/kube/cluster.ts';
 import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
 import { testKube } from '../helpers/kube.ts';

@@ -1,5 +1,6 @@
-// Human approval before production changes: a Temporal Update `approve` (the caller learns at once
-// whether it was taken) and a signal `approve` for clients that can only signal. Either decides once.
+// Human approval before a risky change (a security rollout, a restore over a serving namespace): a
+// Temporal Update `approve` (the caller learns at once whether it was taken) and a signal `approve`
+// for clients that can only signal. Either decides once.
 import { condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 
 export interface ApprovalDecision {
