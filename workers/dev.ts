@@ -3,7 +3,7 @@
 // the fixture service, and a stand-in for the inference API; then the worker, with the schedules
 // synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, BucketAlreadyOwnedByYou } from '@aws-sdk/client-s3';
 import { createS3Client } from '../activities/storage/client.ts';
@@ -36,6 +36,10 @@ const stopAll = () => Promise.allSettled([temporal.teardown(), minio.stop(), clu
 
 try {
   await applyFixtureStack(cluster.adminKubeconfig);
+  // kwok runs exec on this host in the pod root: the "pods'" models directory lives there.
+  const modelsDir = `${cluster.podRoot}/app/models`;
+  mkdirSync(modelsDir, { recursive: true });
+  copyFileSync(fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url)), `${modelsDir}/pno_model.onnx`);
   const kubeconfig = await workerKubeconfig(cluster);
   const s3 = createS3Client({ endpoint: minio.endpoint, region: minio.region, credentials: minio });
   await s3.send(new CreateBucketCommand({ Bucket: 'pno-backups' })).catch((err: unknown) => {
@@ -54,6 +58,7 @@ try {
     AWS_ACCESS_KEY_ID: minio.accessKeyId,
     AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
     PNO_BACKUP_KEY_FILE: keyFile,
+    PNO_MODELS_DIR: modelsDir,
     // The committed fixture model stands in for the served one.
     PNO_MODEL_PATH: fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url)),
     PNO_VALIDATION_SET_PATH: fileURLToPath(new URL('../test/fixtures/model/validation_set.npz', import.meta.url)),

@@ -42,6 +42,8 @@ export async function backupSetup(apiUrl: string) {
     http: { defaultApiBaseUrl: apiUrl },
     model: { defaultValidationSetPath: validationSet, kube: testKube() },
     storage: { s3: testS3(), bucket, backupKey },
+    // Where a workflow that leaves modelsDir empty looks: inside the shared pod root, never the host's /app.
+    modelsDir: join(inject('podRoot'), 'app/models'),
   });
   return { bucket, backupKey, keyBytes, activities, prefix: `t/${randomUUID().slice(0, 8)}` };
 }
