@@ -4,9 +4,9 @@
 import { PassThrough, Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
-import { entryPathProblem } from '../archive/entry-path.ts';
 import type { ArchiveEntry } from '../archive/index.ts';
 import type { KubeClients } from '../kubernetes/clients.ts';
+import { checkPodTarEntry } from '../kubernetes/copy.ts';
 import { boundedText, execStream, type ExecTarget } from '../kubernetes/exec.ts';
 import { FailureType } from '../../types/index.ts';
 
@@ -21,15 +21,10 @@ export async function* podDirectoryEntries(kube: KubeClients, target: ExecTarget
   exited.catch((err: unknown) => extract.destroy(err as Error));
 
   for await (const entry of extract) {
-    const name = entry.header.name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+    const name = checkPodTarEntry(entry.header, where);
     if (name === '' || entry.header.type === 'directory') {
       entry.resume();
       continue;
-    }
-    const problem = entryPathProblem(name);
-    if (problem) throw ApplicationFailure.nonRetryable(`${where}: entry ${JSON.stringify(entry.header.name)}: ${problem}`, FailureType.invalidRequest);
-    if (entry.header.type !== 'file') {
-      throw ApplicationFailure.nonRetryable(`${where}: entry ${name} is a ${entry.header.type}, not a regular file`, FailureType.invalidRequest);
     }
     // The writer reads this entry to its end before asking for the next.
     yield { path: `${prefix}/${name}`, size: entry.header.size ?? 0, source: Readable.from(entry), ...(entry.header.mtime ? { mtime: entry.header.mtime } : {}) };

@@ -48,6 +48,19 @@ function refuse(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, FailureType.invalidRequest);
 }
 
+/**
+ * Checks one entry of a tar coming out of a pod (untrusted): returns its clean relative name ('' for
+ * the root entry); refuses unsafe names and anything but regular files and directories.
+ */
+export function checkPodTarEntry(header: { name: string; type?: string | null }, where: string): string {
+  const name = relativeName(header.name);
+  if (name === '') return name;
+  const problem = entryPathProblem(name);
+  if (problem) throw refuse(`${where}: entry ${JSON.stringify(header.name)}: ${problem}`);
+  if (header.type !== 'file' && header.type !== 'directory') throw refuse(`${where}: entry ${name} is a ${header.type}, not a regular file`);
+  return name;
+}
+
 export async function copyFromPod(
   kube: KubeClients,
   target: ExecTarget,
@@ -61,18 +74,16 @@ export async function copyFromPod(
   const stdout = new PassThrough();
   const stderr = boundedText(8 * 1024);
   extract.on('entry', (header, stream, next) => {
-    const name = relativeName(header.name);
+    const where = `copy from ${target.pod}:${remoteDir}`;
     const handle = async () => {
+      const name = checkPodTarEntry(header, where);
       if (name === '') return stream.resume();
-      const problem = entryPathProblem(name);
-      if (problem) throw refuse(`copy from ${target.pod}:${remoteDir}: entry ${JSON.stringify(header.name)}: ${problem}`);
       if (header.type === 'directory') {
         await mkdir(join(localDir, name), { recursive: true });
         return stream.resume();
       }
-      if (header.type !== 'file') throw refuse(`copy from ${target.pod}:${remoteDir}: entry ${name} is a ${header.type}, not a regular file`);
       result.bytes += header.size ?? 0;
-      if (result.bytes > maxBytes) throw refuse(`copy from ${target.pod}:${remoteDir}: more than ${maxBytes} bytes`);
+      if (result.bytes > maxBytes) throw refuse(`${where}: more than ${maxBytes} bytes`);
       await mkdir(dirname(join(localDir, name)), { recursive: true });
       await pipeline(stream, createWriteStream(join(localDir, name)));
       result.files += 1;
