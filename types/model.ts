@@ -32,7 +32,7 @@ export interface NonFiniteTensor {
   inf: number;
 }
 
-/** What the integrity activity saw. Problems are facts here; model-policy.ts decides what fails. */
+/** What the integrity activity saw. Problems are facts here; workflows/model/policy.ts decides what fails. */
 export interface ModelIntegrityFacts {
   /** The source, described for humans: `file:/path`, `s3://bucket/key`. */
   model: string;

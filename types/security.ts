@@ -1,5 +1,5 @@
 // The security vocabulary: scanner findings, the guide's security report, certificate and audit
-// facts. Facts only; what counts as critical is decided in workflows/security-policy.ts.
+// facts. Facts only; what counts as critical is decided in workflows/security/policy.ts.
 
 /** Trivy's severities, worst first. */
 export const severities = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;

@@ -1,5 +1,5 @@
 // The integrity facts of one local model file: readable, its digest, parses, its graph inputs and
-// outputs, and which float tensors hold NaN or Inf. Judging them is model-policy.ts's job.
+// outputs, and which float tensors hold NaN or Inf. Judging them is workflows/model/policy.ts's job.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ModelIntegrityFacts, NonFiniteTensor, TensorSpec } from '../../types/index.ts';

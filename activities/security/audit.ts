@@ -1,6 +1,6 @@
 // Audit facts from the cluster: each workload's pod template reduced to what the security checks look
 // at (no env values, no Secret contents), and the role bindings to the roles asked about. The
-// verdicts are workflows/security-audit-policy.ts's.
+// verdicts are workflows/security/audit-policy.ts's.
 import { ApiException, type V1Container, type V1ObjectMeta, type V1PodSpec } from '@kubernetes/client-node';
 import type { KubeClients } from '../kubernetes/clients.ts';
 import { kubeCall } from '../kubernetes/errors.ts';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createModelActivities } from '../../activities/model/index.ts';
 import { FailureType, type ModelHealthReport } from '../../types/index.ts';
 import { modelHealthWorkflow, type ModelHealthInput } from '../../workflows/index.ts';
-import { progressQuery } from '../../workflows/progress.ts';
+import { progressQuery } from '../../workflows/shared/progress.ts';
 import { testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';

@@ -1,14 +1,14 @@
 // The pure model policy: which facts make a check FAIL, and the reasons it gives.
 import { describe, expect, it } from 'vitest';
 import type { ModelInferenceFacts, ModelIntegrityFacts } from '../../types/index.ts';
-import { modelHealthDefaults } from '../../workflows/model-input.ts';
+import { modelHealthDefaults } from '../../workflows/model/input.ts';
 import {
   assessInference,
   assessIntegrity,
   checkSkipped,
   compareSpecs,
   overallModelHealth,
-} from '../../workflows/model-policy.ts';
+} from '../../workflows/model/policy.ts';
 
 const sha = 'a'.repeat(64);
 const expectations = { ...modelHealthDefaults, expectedSha256: '' };

@@ -1,7 +1,7 @@
 // Fixture metrics for the optimizer policies and workflows: windows of samples and pod metrics.
 import type { PodMetricsResult } from '../../activities/kubernetes/observe.ts';
 import type { HpaSnapshot } from '../../types/index.ts';
-import type { UsageSample } from '../../workflows/optimizer-policy.ts';
+import type { UsageSample } from '../../workflows/optimizers/policy.ts';
 
 export const hpa = (overrides: Partial<HpaSnapshot> = {}): HpaSnapshot => ({
   name: 'pno-hpa',

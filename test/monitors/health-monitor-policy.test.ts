@@ -1,8 +1,8 @@
 // The health monitor's alert policy: one alert per condition, reminders, severity changes, recovery.
 import { describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../types/index.ts';
-import { alertCondition, dailyHistoryKey, planAlerts, previousAlertState, type HealthAlertState } from '../../workflows/health-monitor-policy.ts';
-import { summarizeUsage } from '../../workflows/resource-usage.ts';
+import { alertCondition, dailyHistoryKey, planAlerts, previousAlertState, type HealthAlertState } from '../../workflows/monitoring/monitor-policy.ts';
+import { summarizeUsage } from '../../workflows/monitoring/resource-usage.ts';
 
 const ctx = (now: string) => ({ type: 'service_health', service: 'pno-physics-bench', dedupKey: 'health:production:pno-physics-bench', now: new Date(now), realertMs: 30 * 60_000 });
 const critical = { severity: 'critical' as const, summary: 'UNHEALTHY', details: {} };

@@ -1,6 +1,6 @@
 // The optimizers' pure policy on fixture metrics: the guide's thresholds, the window, and the changes.
 import { describe, expect, it } from 'vitest';
-import { recommendAutoScaling } from '../../workflows/auto-scaling-policy.ts';
+import { recommendAutoScaling } from '../../workflows/optimizers/auto-scaling-policy.ts';
 import {
   addToWindow,
   autoApplicable,
@@ -10,8 +10,8 @@ import {
   sampleFrom,
   stableHpaBehavior,
   type Recommendation,
-} from '../../workflows/optimizer-policy.ts';
-import { recommendPerformance } from '../../workflows/performance-policy.ts';
+} from '../../workflows/optimizers/policy.ts';
+import { recommendPerformance } from '../../workflows/optimizers/performance-policy.ts';
 import { hpa, podMetrics, window } from './fixtures.ts';
 
 const actions = (recs: Recommendation[]) => recs.map((r) => `${r.action}:${r.urgency}`);

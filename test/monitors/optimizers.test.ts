@@ -14,7 +14,7 @@ import { getHpa } from '../../activities/kubernetes/status.ts';
 import { createReportActivities } from '../../activities/reports/index.ts';
 import { FailureType } from '../../types/index.ts';
 import { autoScalingOptimizerWorkflow, performanceOptimizerWorkflow } from '../../workflows/index.ts';
-import { approveUpdate, optimizerStatusQuery } from '../../workflows/sampling-optimizer.ts';
+import { approveUpdate, optimizerStatusQuery } from '../../workflows/optimizers/sampling.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';

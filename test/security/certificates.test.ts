@@ -10,7 +10,7 @@ import { listCertManagerCertificates, listTlsCertificates } from '../../activiti
 import { createReportActivities } from '../../activities/reports/index.ts';
 import { createSecurityActivities } from '../../activities/security/index.ts';
 import { certificateExpiryWorkflow } from '../../workflows/index.ts';
-import { assessCertManager, expiryStatus } from '../../workflows/security-cert-policy.ts';
+import { assessCertManager, expiryStatus } from '../../workflows/security/certificate-policy.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';

@@ -15,7 +15,7 @@ import { createSecurityActivities } from '../../activities/security/index.ts';
 import { parseVulnerabilityReport } from '../../activities/security/trivy-report.ts';
 import { scanImage as trivyScanImage } from '../../activities/security/trivy.ts';
 import type { ImageScan, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
-import { criticalFindings } from '../../workflows/security-policy.ts';
+import { criticalFindings } from '../../workflows/security/policy.ts';
 import { toolPath, toolsDir } from '../env/tools.ts';
 import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';

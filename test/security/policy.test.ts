@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseVulnerabilityReport } from '../../activities/security/trivy-report.ts';
 import type { VulnerabilityFinding } from '../../types/index.ts';
-import { compareVersions, dockerfileFor, generateDockerfileUpdates, packageManager } from '../../workflows/dockerfile-updates.ts';
-import { buildSecurityReport, criticalFindings, judgeCandidate } from '../../workflows/security-policy.ts';
+import { compareVersions, dockerfileFor, generateDockerfileUpdates, packageManager } from '../../workflows/security/dockerfile-updates.ts';
+import { buildSecurityReport, criticalFindings, judgeCandidate } from '../../workflows/security/policy.ts';
 
 const image = 'registry.example.com/pno/pno-inference:1.4.0';
 const findings = parseVulnerabilityReport(

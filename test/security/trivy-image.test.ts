@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanImage, type TrivyConfig } from '../../activities/security/trivy.ts';
-import { generateDockerfileUpdates } from '../../workflows/dockerfile-updates.ts';
-import { criticalFindings, judgeCandidate } from '../../workflows/security-policy.ts';
+import { generateDockerfileUpdates } from '../../workflows/security/dockerfile-updates.ts';
+import { criticalFindings, judgeCandidate } from '../../workflows/security/policy.ts';
 import { toolPath, toolsDir } from '../env/tools.ts';
 import { patched, running, writeImageArchive } from './image-archive.ts';
 

@@ -7,7 +7,7 @@ import { createHttpActivities } from '../../activities/http/index.ts';
 import type { HpaSnapshot, PodSnapshot } from '../../types/index.ts';
 import { FailureType } from '../../types/index.ts';
 import { healthCheckWorkflow } from '../../workflows/index.ts';
-import { progressQuery } from '../../workflows/progress.ts';
+import { progressQuery } from '../../workflows/shared/progress.ts';
 import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 

@@ -1,6 +1,6 @@
 // The health check's pure policy: what the gathered facts mean.
 import { describe, expect, it } from 'vitest';
-import { assessHpa, assessPods, overallHealth } from '../../workflows/health-policy.ts';
+import { assessHpa, assessPods, overallHealth } from '../../workflows/monitoring/health-policy.ts';
 
 const hpa = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 3, desiredReplicas: 3, scalingActive: true };
 const ok = { name: 'x', status: 'OK' as const, message: '' };

@@ -1,10 +1,10 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { DEFAULT_BACKUP_PREFIX, type RoutineReport } from '../../types/index.ts';
-import { quickRead } from '../activity-options.ts';
-import { archiveWork } from '../backup.ts';
-import { healthCheckWorkflow } from '../health-check.ts';
-import { requireBoolean, requireInteger } from '../input.ts';
+import { quickRead } from '../shared/activity-options.ts';
+import { archiveWork } from '../backup/backup.ts';
+import { healthCheckWorkflow } from '../monitoring/health-check.ts';
+import { requireBoolean, requireInteger } from '../shared/input.ts';
 import { healthStep, latencyStep } from './policy.ts';
 import { failed, ok, runSteps, step, warn } from './steps.ts';
 import { finishRoutine, markRoutine } from './summary.ts';

@@ -1,6 +1,6 @@
 // What every routine needs to know about the service, defaulted so `--input '{}'` runs against the
 // production fixture; routine-specific fields are added by each routine.
-import { invalidInput, requireKubeName, requireSelector, withDefaults } from '../input.ts';
+import { invalidInput, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
 
 export interface ServiceTarget {
   namespace?: string;

@@ -1,11 +1,11 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { RoutineReport } from '../../types/index.ts';
-import { quickRead } from '../activity-options.ts';
-import { invalidInput, requireInteger } from '../input.ts';
-import { modelHealthWorkflow } from '../model-health.ts';
-import type { ModelHealthInput } from '../model-input.ts';
-import { securityAuditWorkflow } from '../security-audit.ts';
+import { quickRead } from '../shared/activity-options.ts';
+import { invalidInput, requireInteger } from '../shared/input.ts';
+import { modelHealthWorkflow } from '../model/health.ts';
+import type { ModelHealthInput } from '../model/input.ts';
+import { securityAuditWorkflow } from '../security/audit.ts';
 import { capacityStep, runbookStep, upgradePlanStep, type Runbook } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
 import { finishRoutine, markRoutine } from './summary.ts';

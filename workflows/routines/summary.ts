@@ -3,7 +3,7 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { searchAttributes, type RoutineReport, type StepOutcome } from '../../types/index.ts';
-import { quickRead } from '../activity-options.ts';
+import { quickRead } from '../shared/activity-options.ts';
 
 export function markRoutine(routine: RoutineReport['routine'], namespace: string): void {
   upsertSearchAttributes([

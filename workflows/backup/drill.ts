@@ -1,0 +1,82 @@
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import { searchAttributes } from '../../types/index.ts';
+import { quickRead } from '../shared/activity-options.ts';
+import { backupDefaults, requirePrefix } from './input.ts';
+import { disasterRecoveryWorkflow, type RecoveryReport } from './recovery.ts';
+import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
+import { trackProgress } from '../shared/progress.ts';
+
+export interface RestoreDrillInput {
+  backupKey?: string;
+  prefix?: string;
+  /** The scratch namespace; it lives on between drills (deploy/rbac.yaml binds the worker there). */
+  drillNamespace?: string;
+  readyTimeoutMinutes?: number;
+  apiBaseUrl?: string;
+}
+
+export const restoreDrillDefaults: Required<RestoreDrillInput> = {
+  backupKey: 'latest',
+  prefix: backupDefaults.prefix,
+  drillNamespace: 'pno-dr-drill',
+  readyTimeoutMinutes: 10,
+  apiBaseUrl: '',
+};
+
+export interface DrillReport {
+  passed: boolean;
+  backupKey: string;
+  drillNamespace: string;
+  /** Recovery time achieved by the drill, in ms (start to verified service). */
+  rtoMs: number;
+  steps: RecoveryReport['steps'];
+  failure?: string;
+  cleanedUp: string[];
+}
+
+/** The guide's monthly "test disaster recovery": restore the latest backup into a scratch namespace, verify, measure, clean up. */
+export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Promise<DrillReport> {
+  const input = withDefaults('restoreDrillWorkflow', rawInput, restoreDrillDefaults);
+  if (typeof input.backupKey !== 'string' || input.backupKey === '') throw invalidInput('backupKey', 'must be an object key or "latest"', input.backupKey);
+  requirePrefix('prefix', input.prefix);
+  requireKubeName('drillNamespace', input.drillNamespace);
+  requireInteger('readyTimeoutMinutes', input.readyTimeoutMinutes, 1, 24 * 60);
+  if (input.drillNamespace === 'production') throw invalidInput('drillNamespace', 'must not be production', input.drillNamespace);
+  upsertSearchAttributes([
+    { key: searchAttributes.routine, value: 'restore-drill' },
+    { key: searchAttributes.targetNamespace, value: input.drillNamespace },
+  ]);
+  const progress = trackProgress(2, 'restoring');
+  const act = proxyActivities<Activities>(quickRead);
+  const started = Date.now();
+
+  let recovery: RecoveryReport | undefined;
+  let failure: string | undefined;
+  try {
+    recovery = await executeChild(disasterRecoveryWorkflow, {
+      workflowId: `${workflowInfo().workflowId}-restore`,
+      args: [{ backupKey: input.backupKey, prefix: input.prefix, targetNamespace: input.drillNamespace, force: true, verify: true, readyTimeoutMinutes: input.readyTimeoutMinutes, apiBaseUrl: input.apiBaseUrl }],
+    });
+  } catch (err) {
+    if (!(err instanceof ChildWorkflowFailure)) throw err;
+    const cause = err.cause;
+    failure = cause?.message ?? err.message;
+    // The recovery's report of what it did rides on its failure, so the drill can still clean up.
+    if (cause instanceof ApplicationFailure) recovery = cause.details?.[0] as RecoveryReport | undefined;
+  }
+  progress.stepDone();
+  progress.phase('cleaning up');
+  const cleaned = recovery?.restored.length ? await act.deleteRestored({ objects: recovery.restored }) : { deleted: [] };
+  progress.stepDone();
+  progress.phase('done');
+  return {
+    passed: failure === undefined,
+    backupKey: recovery?.backupKey ?? input.backupKey,
+    drillNamespace: input.drillNamespace,
+    rtoMs: recovery?.rtoMs || Date.now() - started,
+    steps: recovery?.steps ?? [],
+    ...(failure ? { failure } : {}),
+    cleanedUp: cleaned.deleted,
+  };
+}

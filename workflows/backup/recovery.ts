@@ -1,0 +1,173 @@
+import { ApplicationFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import { searchAttributes, type HealthReport, type ModelHealthReport, type RestoredObject } from '../../types/index.ts';
+import { quickRead } from '../shared/activity-options.ts';
+import { backupDefaults, requireModelsDir, requirePrefix } from './input.ts';
+import { healthCheckWorkflow } from '../monitoring/health-check.ts';
+import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
+import { modelHealthWorkflow } from '../model/health.ts';
+import { trackProgress } from '../shared/progress.ts';
+import { approvalGate } from '../shared/approval.ts';
+
+export interface DisasterRecoveryInput {
+  /** Object key of the backup, or `latest` under `prefix`. */
+  backupKey?: string;
+  prefix?: string;
+  targetNamespace?: string;
+  selector?: string;
+  container?: string;
+  deployment?: string;
+  modelsDir?: string;
+  modelFile?: string;
+  includeMonitoring?: boolean;
+  /** Restore over a namespace whose pods are Ready without waiting for approval. */
+  force?: boolean;
+  approvalTimeoutMinutes?: number;
+  readyTimeoutMinutes?: number;
+  /** Run the health check and the ONNX model check after the restore. */
+  verify?: boolean;
+  /** Base URL of the restored service's API; empty means the worker's PNO_API_URL. */
+  apiBaseUrl?: string;
+}
+
+export const disasterRecoveryDefaults: Required<DisasterRecoveryInput> = {
+  backupKey: 'latest',
+  prefix: backupDefaults.prefix,
+  targetNamespace: 'production',
+  selector: backupDefaults.selector,
+  container: backupDefaults.container,
+  deployment: 'pno-physics-bench',
+  modelsDir: '',
+  modelFile: 'pno_model.onnx',
+  includeMonitoring: false,
+  force: false,
+  approvalTimeoutMinutes: 60,
+  readyTimeoutMinutes: 10,
+  verify: true,
+  apiBaseUrl: '',
+};
+
+export interface RecoveryReport {
+  backupKey: string;
+  targetNamespace: string;
+  steps: { step: string; detail: string }[];
+  restored: RestoredObject[];
+  health?: HealthReport['status'];
+  model?: ModelHealthReport['status'];
+  /** Start to verified service, in ms: the recovery time actually achieved. */
+  rtoMs: number;
+}
+
+const longWait = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '60 seconds', retry: { maximumAttempts: 3 } } as const;
+
+function validate(raw: unknown): Required<DisasterRecoveryInput> {
+  const input = withDefaults('disasterRecoveryWorkflow', raw, disasterRecoveryDefaults);
+  if (typeof input.backupKey !== 'string' || input.backupKey === '' || input.backupKey.startsWith('/') || input.backupKey.includes('..')) {
+    throw invalidInput('backupKey', 'must be an object key or "latest"', input.backupKey);
+  }
+  requirePrefix('prefix', input.prefix);
+  requireKubeName('targetNamespace', input.targetNamespace);
+  requireSelector('selector', input.selector);
+  requireKubeName('container', input.container);
+  requireKubeName('deployment', input.deployment);
+  requireModelsDir('modelsDir', input.modelsDir);
+  if (typeof input.modelFile !== 'string' || !/^[\w.-]+$/.test(input.modelFile)) throw invalidInput('modelFile', 'must be a file name', input.modelFile);
+  for (const field of ['includeMonitoring', 'force', 'verify'] as const) requireBoolean(field, input[field]);
+  requireInteger('approvalTimeoutMinutes', input.approvalTimeoutMinutes, 1, 7 * 24 * 60);
+  requireInteger('readyTimeoutMinutes', input.readyTimeoutMinutes, 1, 24 * 60);
+  return input;
+}
+
+/**
+ * Restores a backup: authenticate and verify it before anything touches the cluster, ask for approval
+ * when the target is serving, then namespace → resources (in dependency order) → pods Ready → models →
+ * restart → rollout → verification. Every step converges when run again, so a failed recovery is
+ * retried by starting it again (or resetting it) with the same input.
+ */
+export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput = {}): Promise<RecoveryReport> {
+  const input = validate(rawInput);
+  upsertSearchAttributes([
+    { key: searchAttributes.routine, value: 'disaster-recovery' },
+    { key: searchAttributes.targetNamespace, value: input.targetNamespace },
+  ]);
+  const approval = approvalGate();
+  const progress = trackProgress(8, 'verifying backup');
+  const act = proxyActivities<Activities>(quickRead);
+  const archive = proxyActivities<Activities>({ ...longWait, startToCloseTimeout: '2 hours' });
+  const wait = proxyActivities<Activities>({ ...longWait, startToCloseTimeout: `${input.readyTimeoutMinutes + 1} minutes` });
+  const started = Date.now();
+  const report: RecoveryReport = { backupKey: input.backupKey, targetNamespace: input.targetNamespace, steps: [], restored: [], rtoMs: 0 };
+  const done = (step: string, detail: string) => {
+    report.steps.push({ step, detail });
+    progress.stepDone();
+  };
+  const fail = (message: string): never => {
+    throw ApplicationFailure.nonRetryable(message, 'RecoveryFailed', report);
+  };
+
+  if (input.backupKey === 'latest') {
+    const latest = await act.findLatestBackup({ prefix: input.prefix });
+    if (!latest) fail(`no backup under ${input.prefix}`);
+    report.backupKey = latest!.key;
+  }
+  // A tampered, truncated or hostile archive fails here, before the cluster is touched.
+  const verified = await archive.verifyBackup({ key: report.backupKey });
+  done('verify', `${verified.entries} entries, ${verified.bytes} bytes, sealed with key ${verified.keyId}`);
+
+  progress.phase('checking target');
+  const serving = (await act.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter((p) => p.ready);
+  if (serving.length > 0 && !input.force) {
+    progress.phase('awaiting approval', `${serving.length} ready pods in ${input.targetNamespace}`);
+    const decision = await approval.await(input.approvalTimeoutMinutes * 60_000);
+    if (!decision) fail(`no approval within ${input.approvalTimeoutMinutes} minutes to restore over ${serving.length} ready pods`);
+    if (!decision!.approve) fail(`restore refused by ${decision!.by}${decision!.reason ? `: ${decision!.reason}` : ''}`);
+    done('approval', `approved by ${decision!.by}`);
+  } else {
+    done('approval', serving.length > 0 ? 'forced' : 'target not serving: no approval needed');
+  }
+
+  progress.phase('restoring resources');
+  const namespace = await act.ensureNamespace({ name: input.targetNamespace });
+  done('namespace', namespace.created ? 'created' : 'exists');
+  const { applied } = await archive.restoreResources({ key: report.backupKey, targetNamespace: input.targetNamespace, includeMonitoring: input.includeMonitoring });
+  report.restored = applied;
+  done('resources', `${applied.length} objects applied`);
+
+  progress.phase('waiting for pods');
+  const ready = await wait.waitForPodsReady({ namespace: input.targetNamespace, selector: input.selector, minReady: 1, timeoutMs: input.readyTimeoutMinutes * 60_000 });
+  if (!ready.done) fail(`pods not Ready within ${input.readyTimeoutMinutes} minutes (${ready.ready}/${ready.total})`);
+  done('pods', `${ready.ready} ready`);
+
+  progress.phase('restoring models');
+  const models = await archive.restoreModels({ key: report.backupKey, namespace: input.targetNamespace, selector: input.selector, container: input.container, modelsDir: input.modelsDir });
+  done('models', `${models.files} files to ${models.pods.length} pods`);
+
+  progress.phase('restarting');
+  // The stamp is this run's start, so a retried restart does not restart again.
+  await act.rolloutRestart({ namespace: input.targetNamespace, name: input.deployment, restartedAt: new Date(workflowInfo().runStartTime).toISOString() });
+  const rollout = await wait.waitForRollout({ namespace: input.targetNamespace, name: input.deployment, timeoutMs: input.readyTimeoutMinutes * 60_000 });
+  if (!rollout.done || rollout.failed) fail(`rollout did not complete: ${rollout.message}`);
+  done('rollout', rollout.message);
+
+  if (input.verify) {
+    progress.phase('verifying service');
+    const id = workflowInfo().workflowId;
+    const health = await executeChild(healthCheckWorkflow, {
+      workflowId: `${id}-health`,
+      args: [{ namespace: input.targetNamespace, selector: input.selector, apiBaseUrl: input.apiBaseUrl }],
+    });
+    const model = await executeChild(modelHealthWorkflow, {
+      workflowId: `${id}-model`,
+      args: [{ source: { kind: 'pod', namespace: input.targetNamespace, selector: input.selector, container: input.container, path: `${models.modelsDir}/${input.modelFile}` } }],
+    });
+    report.health = health.status;
+    report.model = model.status;
+    // Pods must serve; a degraded HPA (e.g. no metrics yet after a restore) does not fail the recovery.
+    if (health.checks.pods.status === 'ERROR' || health.checks.api.status === 'ERROR') fail(`service unhealthy after restore: ${health.checks.pods.message}; ${health.checks.api.message}`);
+    if (model.status !== 'PASS') fail(`model check failed after restore: ${JSON.stringify(model.checks)}`.slice(0, 2000));
+    done('verification', `health ${health.status}, model ${model.status}`);
+  }
+  progress.phase('done');
+  report.rtoMs = Date.now() - started;
+  return report;
+}

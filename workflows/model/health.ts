@@ -1,0 +1,84 @@
+import { ActivityFailure, proxyActivities, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import { searchAttributes, type ModelCheckResult, type ModelHealthReport } from '../../types/index.ts';
+import { validateModelHealthInput, type ModelHealthInput } from './input.ts';
+import { assessInference, assessIntegrity, checkFailed, checkSkipped, overallModelHealth, sourceLabel } from './policy.ts';
+import { trackProgress } from '../shared/progress.ts';
+
+export { modelHealthDefaults, type ModelHealthInput } from './input.ts';
+
+/**
+ * Model work: a download, a digest and an ONNX Runtime session. Heartbeats show the worker is alive
+ * during downloads and inference; permanent problems are thrown non-retryable by the activities.
+ */
+const modelWork: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
+};
+
+/**
+ * Model health, as the guide's `ModelHealthValidator`: integrity (readable, digest, parses, graph
+ * inputs/outputs, no NaN/Inf weights), then inference on the first samples of the validation set
+ * (finite outputs, relative L2 error, 2σ coverage, latency). Returns PASS/FAIL with reasons per check.
+ *
+ * Other workflows (DR restore verification, security updates) reuse it as a child workflow:
+ *   const report = await executeChild(modelHealthWorkflow, { args: [{ source: { kind: 's3', bucket, key } }] });
+ *   if (report.status === 'FAIL') ... // report.checks.*.reasons say why
+ * An unhealthy model is a FAIL result, never a thrown error; only invalid input fails the workflow.
+ */
+export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Promise<ModelHealthReport> {
+  const input = validateModelHealthInput(rawInput);
+  upsertSearchAttributes([
+    { key: searchAttributes.routine, value: 'model-health' },
+    ...(input.source.kind === 'pod' ? [{ key: searchAttributes.targetNamespace, value: input.source.namespace }] : []),
+  ]);
+  const progress = trackProgress(2, 'integrity');
+  const model = proxyActivities<Activities>(modelWork);
+
+  const integrity = await orCheckFailed(
+    'integrity',
+    model.checkModelIntegrity({ source: input.source }).then((facts) => assessIntegrity(facts, input)),
+  );
+  progress.stepDone();
+
+  let inference: ModelHealthReport['checks']['inference'];
+  if (integrity.status !== 'PASS') {
+    // A model that fails integrity is not fit to serve; running it would only add noise to the report.
+    inference = checkSkipped('inference', 'the integrity check failed');
+  } else {
+    progress.phase('inference');
+    inference = await orCheckFailed(
+      'inference',
+      model
+        .runModelInference({
+          source: input.source,
+          validationSetPath: input.validationSetPath,
+          samples: input.samples,
+          meanOutput: input.meanOutput,
+          logVarianceOutput: input.logVarianceOutput,
+        })
+        .then((facts) => assessInference(facts, input, integrity.facts?.sha256)),
+    );
+  }
+  progress.stepDone();
+  progress.phase('done');
+
+  const checks = { integrity, inference };
+  return {
+    status: overallModelHealth(checks),
+    checkedAt: new Date().toISOString(),
+    model: integrity.facts?.model ?? sourceLabel(input.source),
+    checks,
+  };
+}
+
+/** A check whose activity failed for good (or ran out of retries) is reported as FAIL, not thrown. */
+async function orCheckFailed<T>(name: string, check: Promise<ModelCheckResult<T>>): Promise<ModelCheckResult<T>> {
+  try {
+    return await check;
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    return checkFailed(name, err.cause?.message ?? err.message);
+  }
+}

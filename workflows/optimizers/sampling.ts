@@ -1,0 +1,316 @@
+// The durable loop both optimizers share. One long-running workflow samples every `intervalSeconds`
+// on a workflow timer and keeps the 24-hour window in its own state; every `samplesPerRun` samples it
+// continues as new, carrying the window (bounded to 288 samples), so history stays short and the
+// window survives worker restarts without a store of its own. Changes are applied only with
+// `apply: true` or through the `approve` update, which applies what is pending.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import { FailureType, searchAttributes, type HpaSnapshot } from '../../types/index.ts';
+import { quickRead } from '../shared/activity-options.ts';
+import { invalidInput, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
+import { requireKeyPrefix } from '../monitoring/monitor-input.ts';
+import { alertDelivery, clusterChange, recordWrite } from '../shared/monitor-options.ts';
+import {
+  addToWindow,
+  autoApplicable,
+  inCooldown,
+  MAX_WINDOW_SAMPLES,
+  operationFor,
+  sampleFrom,
+  type Recommendation,
+  type RecommendationAction,
+  type UsageSample,
+} from './policy.ts';
+import { progressQuery } from '../shared/progress.ts';
+
+export type OptimizerKind = 'auto-scaling' | 'performance';
+
+export interface AppliedChange {
+  action: RecommendationAction;
+  reason: string;
+  /** `auto` with `apply: true`; `approved` through the approve update. */
+  how: 'auto' | 'approved';
+  at: string;
+  outcome: 'applied' | 'unchanged' | 'failed';
+  detail: string;
+}
+
+/** What one run hands the next through continue-as-new. */
+export interface OptimizerState {
+  window: UsageSample[];
+  hpa: HpaSnapshot | null;
+  pending: Recommendation[];
+  lastApplied: Partial<Record<RecommendationAction, string>>;
+  /** The latest changes, newest last (at most 20). */
+  changes: AppliedChange[];
+  samplesTaken: number;
+  lastError: string | null;
+}
+
+export interface OptimizerInput {
+  namespace?: string;
+  selector?: string;
+  deployment?: string;
+  hpaName?: string;
+  container?: string;
+  service?: string;
+  /** The guide samples every five minutes. */
+  intervalSeconds?: number;
+  /** Apply high and medium urgency recommendations without asking (the guide ships with this off). */
+  apply?: boolean;
+  /** After applying an action, wait this long before applying the same action again on its own. */
+  cooldownMinutes?: number;
+  /** Continue as new after this many samples (24 = two hours at the guide's period). */
+  samplesPerRun?: number;
+  /** Stop after this many samples in all; 0 runs until cancelled. */
+  sampleLimit?: number;
+  /** Cycles that recommend or change something are recorded under `<prefix>/<kind>/<yyyy-mm-dd>.jsonl`; empty keeps none. */
+  historyPrefix?: string;
+  /** Carried by continue-as-new; leave unset. */
+  state?: OptimizerState | null;
+}
+
+export const optimizerDefaults: Required<OptimizerInput> = {
+  namespace: 'production',
+  selector: 'app=pno-physics-bench',
+  deployment: 'pno-physics-bench',
+  hpaName: 'pno-hpa',
+  container: 'pno-inference',
+  service: 'pno-physics-bench',
+  intervalSeconds: 300,
+  apply: false,
+  cooldownMinutes: 30,
+  samplesPerRun: 24,
+  sampleLimit: 0,
+  historyPrefix: 'monitoring/optimizers',
+  state: null,
+};
+
+export interface OptimizerStatus {
+  kind: OptimizerKind;
+  apply: boolean;
+  samplesTaken: number;
+  windowSize: number;
+  latest: UsageSample | null;
+  pending: Recommendation[];
+  changes: AppliedChange[];
+  lastError: string | null;
+}
+
+export const optimizerStatusQuery = defineQuery<OptimizerStatus>('optimizerStatus');
+export interface ApproveRequest {
+  /** The actions to apply; unset applies everything pending. */
+  actions?: RecommendationAction[];
+}
+
+/** Applies the pending recommendations (all, or the named actions) now, whatever `apply` says. */
+export const approveUpdate = defineUpdate<AppliedChange[], [ApproveRequest]>('approve');
+
+const MAX_CHANGES_KEPT = 20;
+
+export async function runSamplingOptimizer(
+  kind: OptimizerKind,
+  workflowName: string,
+  recommend: (window: UsageSample[], hpa: HpaSnapshot | undefined) => Recommendation[],
+  rawInput: OptimizerInput,
+): Promise<OptimizerStatus> {
+  const input = validate(workflowName, rawInput);
+  upsertSearchAttributes([
+    { key: searchAttributes.routine, value: `${kind}-optimizer` },
+    { key: searchAttributes.targetNamespace, value: input.namespace },
+  ]);
+  const state: OptimizerState = input.state ?? { window: [], hpa: null, pending: [], lastApplied: {}, changes: [], samplesTaken: 0, lastError: null };
+  // Progress counts samples across continue-as-new; stepsTotal 0 means "until cancelled".
+  let phase = 'sampling';
+  const kube = proxyActivities<Activities>(quickRead);
+  const cluster = proxyActivities<Activities>(clusterChange);
+  const alerts = proxyActivities<Activities>(alertDelivery);
+  const records = proxyActivities<Activities>(recordWrite);
+  const { workflowId } = workflowInfo();
+  const target = { namespace: input.namespace, deployment: input.deployment, hpaName: input.hpaName, container: input.container };
+
+  const status = (): OptimizerStatus => ({
+    kind,
+    apply: input.apply,
+    samplesTaken: state.samplesTaken,
+    windowSize: state.window.length,
+    latest: state.window.at(-1) ?? null,
+    pending: state.pending,
+    changes: state.changes,
+    lastError: state.lastError,
+  });
+  const failed = (err: unknown): string => {
+    if (!(err instanceof ActivityFailure)) throw err;
+    return err.cause?.message ?? err.message;
+  };
+
+  async function applyOne(rec: Recommendation, how: AppliedChange['how']): Promise<AppliedChange> {
+    const at = new Date().toISOString();
+    const operation = operationFor(rec, target, state.hpa ?? undefined);
+    const change = (outcome: AppliedChange['outcome'], detail: string): AppliedChange => ({ action: rec.action, reason: rec.reason, how, at, outcome, detail });
+    if (operation.activity === 'none') return change('unchanged', operation.why);
+    try {
+      if (operation.activity === 'patchHpa') {
+        const { after } = await cluster.patchHpa({ namespace: input.namespace, name: input.hpaName, changes: operation.changes });
+        state.hpa = after;
+        return change('applied', `HPA ${input.hpaName} now ${after.minReplicas}..${after.maxReplicas} replicas`);
+      }
+      const applied = await cluster.applyManifests({ yaml: operation.yaml });
+      return change('applied', `applied ${applied.map((o) => `${o.kind} ${o.namespace}/${o.name}`).join(', ')}`);
+    } catch (err) {
+      return change('failed', failed(err));
+    }
+  }
+
+  async function applyAll(recs: Recommendation[], how: AppliedChange['how']): Promise<AppliedChange[]> {
+    const changes: AppliedChange[] = [];
+    for (const rec of recs) {
+      const change = await applyOne(rec, how);
+      changes.push(change);
+      if (change.outcome === 'applied') state.lastApplied[rec.action] = change.at;
+    }
+    const done = new Set(changes.filter((c) => c.outcome !== 'failed').map((c) => c.action));
+    state.pending = state.pending.filter((r) => !done.has(r.action));
+    state.changes = [...state.changes, ...changes].slice(-MAX_CHANGES_KEPT);
+    await notify([], changes);
+    return changes;
+  }
+
+  /** Tells people about recommendations awaiting approval and about changes made; never fails the loop. */
+  async function notify(fresh: Recommendation[], changes: AppliedChange[]): Promise<void> {
+    const base = { service: input.service, details: {} };
+    const messages = [
+      ...fresh.map((rec) => ({
+        ...base,
+        type: 'optimizer_recommendation',
+        severity: 'info' as const,
+        summary: `${kind} optimizer recommends ${rec.action} (${rec.urgency}): ${rec.reason}. Approve with the "approve" update on ${workflowId}.`,
+        details: { ...rec },
+        dedupKey: `optimizer:${kind}:${input.namespace}:${rec.action}`,
+      })),
+      ...changes
+        .filter((c) => c.outcome !== 'unchanged')
+        .map((c) => ({
+          ...base,
+          type: 'optimizer_change',
+          severity: c.outcome === 'applied' ? ('info' as const) : ('warning' as const),
+          summary: `${kind} optimizer ${c.outcome === 'applied' ? 'applied' : 'failed to apply'} ${c.action} (${c.how}): ${c.detail}`,
+          details: { ...c },
+          dedupKey: `optimizer:${kind}:${input.namespace}:${c.action}:${c.at}`,
+        })),
+    ];
+    for (const message of messages) {
+      await alerts.sendAlert(message).catch((err: unknown) => {
+        state.lastError = `alert: ${failed(err)}`;
+      });
+    }
+  }
+
+  async function cycle(): Promise<void> {
+    const now = new Date();
+    let metrics: Awaited<ReturnType<Activities['podMetrics']>>;
+    let hpa: HpaSnapshot | undefined;
+    try {
+      [metrics, hpa] = await Promise.all([
+        kube.podMetrics({ namespace: input.namespace, selector: input.selector }),
+        kube.getHpa({ namespace: input.namespace, name: input.hpaName }).catch((err: unknown) => {
+          // No HPA is a fact the recommendations handle; anything else fails this sample.
+          if (err instanceof ActivityFailure && (err.cause as { type?: string } | undefined)?.type === FailureType.notFound) return undefined;
+          throw err;
+        }),
+      ]);
+    } catch (err) {
+      state.lastError = `sample at ${now.toISOString()}: ${failed(err)}`;
+      return;
+    }
+    const sample = sampleFrom(now, metrics, hpa);
+    state.window = addToWindow(state.window, sample, now);
+    state.hpa = hpa ?? null;
+    state.lastError = metrics.available ? null : metrics.reason;
+
+    const recommendations = recommend(state.window, hpa);
+    const wasPending = new Set(state.pending.map((r) => r.action));
+    const cooldownMs = input.cooldownMinutes * 60_000;
+    const auto = input.apply ? recommendations.filter((r) => autoApplicable(r) && !inCooldown(state.lastApplied, r.action, now, cooldownMs)) : [];
+    state.pending = recommendations;
+    phase = 'applying';
+    const changes = auto.length > 0 ? await applyAll(auto, 'auto') : [];
+    await notify(state.pending.filter((r) => !wasPending.has(r.action)), []);
+
+    if (input.historyPrefix !== '' && (recommendations.length > 0 || changes.length > 0)) {
+      const key = `${input.historyPrefix}/${kind}/${now.toISOString().slice(0, 10)}.jsonl`;
+      await records
+        .appendJsonLine({ key, id: `${workflowId}@${now.toISOString()}`, record: { at: now.toISOString(), sample, recommendations, changes } })
+        .catch((err: unknown) => {
+          state.lastError = `history: ${failed(err)}`;
+        });
+    }
+  }
+
+  setHandler(optimizerStatusQuery, status);
+  setHandler(progressQuery, () => ({ phase, stepsDone: state.samplesTaken, stepsTotal: input.sampleLimit }));
+  setHandler(approveUpdate, async (request) => applyAll(selectPending(state.pending, request?.actions), 'approved'), {
+    validator: (request) => {
+      if (state.pending.length === 0) throw new Error('nothing is pending approval');
+      selectPending(state.pending, request?.actions);
+    },
+  });
+
+  for (let sampled = 0; ; ) {
+    phase = 'sampling';
+    await cycle();
+    state.samplesTaken += 1;
+    sampled += 1;
+    if (input.sampleLimit > 0 && state.samplesTaken >= input.sampleLimit) break;
+    phase = 'waiting';
+    await sleep(input.intervalSeconds * 1000);
+    if (sampled >= input.samplesPerRun || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<(input: OptimizerInput) => Promise<OptimizerStatus>>({ ...input, state });
+    }
+  }
+  await condition(allHandlersFinished);
+  phase = 'done';
+  return status();
+}
+
+function selectPending(pending: Recommendation[], actions: RecommendationAction[] | undefined): Recommendation[] {
+  if (actions === undefined) return pending;
+  for (const action of actions) {
+    if (!pending.some((r) => r.action === action)) throw new Error(`${action} is not pending approval (pending: ${pending.map((r) => r.action).join(', ') || 'none'})`);
+  }
+  return pending.filter((r) => actions.includes(r.action));
+}
+
+function validate(workflowName: string, raw: OptimizerInput): Required<OptimizerInput> {
+  const input = withDefaults(workflowName, raw, optimizerDefaults);
+  requireKubeName('namespace', input.namespace);
+  requireSelector('selector', input.selector);
+  requireKubeName('deployment', input.deployment);
+  requireKubeName('hpaName', input.hpaName);
+  requireKubeName('container', input.container);
+  requireKubeName('service', input.service);
+  requireInteger('intervalSeconds', input.intervalSeconds, 1, 3600);
+  requireInteger('cooldownMinutes', input.cooldownMinutes, 0, 24 * 60);
+  requireInteger('samplesPerRun', input.samplesPerRun, 1, 1000);
+  requireInteger('sampleLimit', input.sampleLimit, 0, 1_000_000);
+  if (typeof input.apply !== 'boolean') throw invalidInput('apply', 'must be true or false', input.apply);
+  requireKeyPrefix('historyPrefix', input.historyPrefix, 'monitoring/optimizers');
+  const state = input.state;
+  if (state !== null && (typeof state !== 'object' || !Array.isArray(state.window) || state.window.length > MAX_WINDOW_SAMPLES || !Array.isArray(state.pending))) {
+    throw invalidInput('state', `must be left unset (it carries at most ${MAX_WINDOW_SAMPLES} samples between runs)`, '…');
+  }
+  return input;
+}

@@ -1,0 +1,124 @@
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { searchAttributes, severities, type AuditFinding, type AuditReport } from '../../types/index.ts';
+import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
+import { trackProgress } from '../shared/progress.ts';
+import { quick, scanner } from '../shared/security-activities.ts';
+import { bindingFindings, configFindings, workloadFindings } from './audit-policy.ts';
+import { severityBreakdown } from './policy.ts';
+
+export interface SecurityAuditInput {
+  namespaces?: string[];
+  /** The quarterly full audit: adds trivy's misconfiguration checks on each namespace's manifests. */
+  full?: boolean;
+  /** Roles whose bindings are findings. */
+  adminRoles?: string[];
+  /** `Kind/name` of workloads that use the Kubernetes API and so need their service account token. */
+  apiAccessWorkloads?: string[];
+  scanTimeoutMs?: number;
+  service?: string;
+}
+
+export const securityAuditDefaults: Required<SecurityAuditInput> = {
+  namespaces: ['production'],
+  full: false,
+  adminRoles: ['cluster-admin'],
+  apiAccessWorkloads: [],
+  scanTimeoutMs: 5 * 60_000,
+  service: 'pno-physics-bench',
+};
+
+export interface SecurityAuditResult extends AuditReport {
+  reportKey: string;
+  /** Workload kinds the worker could not list, per namespace: what this audit did not see. */
+  notAudited: string[];
+}
+
+/**
+ * The guide's weekly security audit (and, with `full`, the quarterly one): privileged containers,
+ * root users, hostPath mounts, images by mutable tag, bindings to cluster-admin, and Secrets mounted
+ * where nothing uses them. Findings are typed; CRITICAL or HIGH ones raise an alert.
+ */
+export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): Promise<SecurityAuditResult> {
+  const input = validate(rawInput);
+  upsertSearchAttributes([
+    { key: searchAttributes.routine, value: input.full ? 'security-audit-full' : 'security-audit' },
+    { key: searchAttributes.targetNamespace, value: input.namespaces.join(',') },
+  ]);
+  const progress = trackProgress(input.namespaces.length + 2, 'bindings');
+  const findings: AuditFinding[] = [];
+  const notAudited: string[] = [];
+
+  const bindings = await quick.bindingsToRoles({ roles: input.adminRoles, namespaces: input.namespaces });
+  findings.push(...bindingFindings(bindings));
+  progress.stepDone();
+
+  let workloadsAudited = 0;
+  const configTotals = { filesScanned: 0, passed: 0, failed: 0 };
+  for (const namespace of input.namespaces) {
+    progress.phase('workloads', namespace);
+    const audit = await quick.collectWorkloads({ namespace });
+    workloadsAudited += audit.workloads.length;
+    findings.push(...audit.workloads.flatMap((w) => workloadFindings(w, input)));
+    notAudited.push(...audit.notAudited.map((n) => n.reason));
+    if (input.full) {
+      progress.phase('misconfiguration scan', namespace);
+      const scan = await scanner(input.scanTimeoutMs).scanNamespaceConfig({ namespace, timeoutMs: input.scanTimeoutMs });
+      findings.push(...configFindings(scan));
+      configTotals.filesScanned += scan.filesScanned;
+      configTotals.passed += scan.passed;
+      configTotals.failed += scan.findings.length;
+    }
+    progress.stepDone();
+  }
+
+  const order = (s: string) => severities.indexOf(s as (typeof severities)[number]);
+  findings.sort((a, b) => order(a.severity) - order(b.severity) || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+  const report: AuditReport = {
+    checkedAt: new Date().toISOString(),
+    full: input.full,
+    namespaces: input.namespaces,
+    workloadsAudited,
+    bindingsAudited: bindings.length,
+    findings,
+    severityBreakdown: severityBreakdown(findings),
+    ...(input.full ? { configScan: configTotals } : {}),
+  };
+  progress.phase('reporting');
+  const { key } = await quick.putReport({ kind: 'security', report: { ...report, notAudited } });
+  const serious = findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH');
+  await quick.sendAlert({
+    type: 'security_audit',
+    severity: findings.some((f) => f.severity === 'CRITICAL') ? 'critical' : serious.length > 0 ? 'warning' : 'info',
+    service: input.service,
+    summary: serious.length === 0
+      ? `security audit of ${input.namespaces.join(', ')}: no critical or high findings`
+      : `security audit of ${input.namespaces.join(', ')}: ${serious.length} critical or high findings, e.g. ${serious[0]!.resource}: ${serious[0]!.message}`,
+    details: { reportKey: key, severityBreakdown: report.severityBreakdown, notAudited },
+    dedupKey: `security-audit:${input.namespaces.join(',')}`,
+    resolved: serious.length === 0,
+  });
+  progress.stepDone();
+  progress.phase('done', `${findings.length} findings`);
+  return { ...report, reportKey: key, notAudited };
+}
+
+function validate(raw: SecurityAuditInput): Required<SecurityAuditInput> {
+  const input = withDefaults('securityAuditWorkflow', raw, securityAuditDefaults);
+  const names = (field: string, value: unknown, check: (f: string, v: unknown) => unknown, allowEmpty: boolean) => {
+    if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) throw invalidInput(field, `must be a${allowEmpty ? 'n' : ' non-empty'} array`, value);
+    value.forEach((v, i) => check(`${field}[${i}]`, v));
+  };
+  names('namespaces', input.namespaces, requireKubeName, false);
+  if (typeof input.full !== 'boolean') throw invalidInput('full', 'must be true or false', input.full);
+  names('adminRoles', input.adminRoles, (f, v) => {
+    if (typeof v !== 'string' || !/^[a-z0-9:.-]{1,253}$/.test(v)) throw invalidInput(f, 'must be a role name', v);
+  }, false);
+  names('apiAccessWorkloads', input.apiAccessWorkloads, (f, v) => {
+    if (typeof v !== 'string' || !/^(Deployment|StatefulSet|DaemonSet|Job|CronJob|Pod)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) {
+      throw invalidInput(f, 'must be Kind/name, e.g. Deployment/pno-physics-bench', v);
+    }
+  }, true);
+  requireInteger('scanTimeoutMs', input.scanTimeoutMs, 10_000, 3600_000);
+  if (typeof input.service !== 'string' || input.service === '') throw invalidInput('service', 'must be a non-empty string', input.service);
+  return input;
+}

@@ -1,0 +1,91 @@
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { searchAttributes, type CertificateExpiry, type CertificateReport } from '../../types/index.ts';
+import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
+import { trackProgress } from '../shared/progress.ts';
+import { quick } from '../shared/security-activities.ts';
+import { assessCertManager, assessTlsSecret, worstStatus } from './certificate-policy.ts';
+
+export interface CertificateExpiryInput {
+  namespaces?: string[];
+  warnDays?: number;
+  criticalDays?: number;
+  /** The service named in alerts. */
+  service?: string;
+}
+
+export const certificateExpiryDefaults: Required<CertificateExpiryInput> = {
+  namespaces: ['production'],
+  warnDays: 30,
+  criticalDays: 7,
+  service: 'pno-physics-bench',
+};
+
+export interface CertificateExpiryResult extends CertificateReport {
+  reportKey: string;
+}
+
+/**
+ * The guide's weekly certificate check (`kubectl get certificates` and check_certificate_expiry.py):
+ * every kubernetes.io/tls Secret's certificate, and cert-manager's Certificates when it is installed.
+ * Warns at 30 days, critical at 7; the report is kept in the bucket and an alert raised (or resolved).
+ */
+export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput = {}): Promise<CertificateExpiryResult> {
+  const input = validate(rawInput);
+  upsertSearchAttributes([
+    { key: searchAttributes.routine, value: 'certificate-expiry' },
+    { key: searchAttributes.targetNamespace, value: input.namespaces.join(',') },
+  ]);
+  const progress = trackProgress(input.namespaces.length + 1, 'reading certificates');
+  const now = new Date();
+  const certificates: CertificateExpiry[] = [];
+  let certManagerInstalled = false;
+  for (const namespace of input.namespaces) {
+    progress.phase('reading certificates', namespace);
+    const [secrets, certManager] = await Promise.all([
+      quick.listTlsCertificates({ namespace }),
+      quick.listCertManagerCertificates({ namespace }),
+    ]);
+    certificates.push(...secrets.map((s) => assessTlsSecret(s, now, input)));
+    if (certManager.installed) {
+      certManagerInstalled = true;
+      certificates.push(...certManager.certificates.map((c) => assessCertManager(c, now, input)));
+    }
+    progress.stepDone();
+  }
+  const report: CertificateReport = {
+    checkedAt: now.toISOString(),
+    status: worstStatus(certificates.map((c) => c.status)),
+    warnDays: input.warnDays,
+    criticalDays: input.criticalDays,
+    certManager: certManagerInstalled ? 'installed' : 'not installed',
+    certificates,
+  };
+  progress.phase('reporting');
+  const { key } = await quick.putReport({ kind: 'security', report });
+  const failing = certificates.filter((c) => c.status !== 'OK');
+  await quick.sendAlert({
+    type: 'certificate_expiry',
+    severity: report.status === 'CRITICAL' ? 'critical' : report.status === 'WARNING' ? 'warning' : 'info',
+    service: input.service,
+    summary: failing.length === 0
+      ? `all ${certificates.length} certificates valid for more than ${input.warnDays} days`
+      : `${failing.length} certificates need renewal: ${failing.slice(0, 3).map((c) => `${c.namespace}/${c.name} ${c.message}`).join('; ')}`,
+    details: { reportKey: key, certificates: failing.map((c) => ({ name: `${c.namespace}/${c.name}`, status: c.status, daysLeft: c.daysLeft })) },
+    dedupKey: `certificate-expiry:${input.namespaces.join(',')}`,
+    resolved: failing.length === 0,
+  });
+  progress.stepDone();
+  progress.phase('done', report.status);
+  return { ...report, reportKey: key };
+}
+
+function validate(raw: CertificateExpiryInput): Required<CertificateExpiryInput> {
+  const input = withDefaults('certificateExpiryWorkflow', raw, certificateExpiryDefaults);
+  if (!Array.isArray(input.namespaces) || input.namespaces.length === 0) throw invalidInput('namespaces', 'must be a non-empty array of namespace names', input.namespaces);
+  input.namespaces.forEach((n, i) => requireKubeName(`namespaces[${i}]`, n));
+  requireInteger('criticalDays', input.criticalDays, 0, 365);
+  requireInteger('warnDays', input.warnDays, 1, 3650);
+  if (input.warnDays <= input.criticalDays) throw invalidInput('warnDays', `must be more than criticalDays (${input.criticalDays})`, input.warnDays);
+  if (typeof input.service !== 'string' || input.service === '') throw invalidInput('service', 'must be a non-empty string', input.service);
+  return input;
+}

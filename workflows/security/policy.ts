@@ -1,0 +1,68 @@
+// Pure policy for the security workflows: what counts as critical, the guide's security report, and
+// whether a candidate image may replace the running one. No I/O, so it is easy to test.
+import { severities, type Severity, type SecurityReport, type VulnerabilityFinding } from '../../types/index.ts';
+
+/** The guide's `check_critical_vulnerabilities`: CRITICAL or HIGH, and a fixed version exists. */
+export function criticalFindings(findings: VulnerabilityFinding[]): VulnerabilityFinding[] {
+  return findings.filter((f) => (f.severity === 'CRITICAL' || f.severity === 'HIGH') && f.fixedVersion !== '');
+}
+
+/** Counts per severity, in severity order, leaving out the ones with none. */
+export function severityBreakdown(items: { severity: Severity }[]): Partial<Record<Severity, number>> {
+  const counts: Partial<Record<Severity, number>> = {};
+  for (const s of severities) {
+    const n = items.filter((i) => i.severity === s).length;
+    if (n > 0) counts[s] = n;
+  }
+  return counts;
+}
+
+/** The guide's `generate_security_report`. */
+export function buildSecurityReport(input: { timestamp: string; scanTarget: string; image: string; findings: VulnerabilityFinding[] }): SecurityReport {
+  const critical = criticalFindings(input.findings);
+  const recommendations: string[] = [];
+  if (critical.length > 0) recommendations.push('Immediate security update required for critical vulnerabilities');
+  const high = input.findings.filter((f) => f.severity === 'HIGH').length;
+  if (high > 0) recommendations.push(`Schedule security update for ${high} high severity vulnerabilities`);
+  return {
+    timestamp: input.timestamp,
+    scanTarget: input.scanTarget,
+    image: input.image,
+    totalVulnerabilities: input.findings.length,
+    severityBreakdown: severityBreakdown(input.findings),
+    criticalVulnerabilities: critical,
+    recommendations,
+  };
+}
+
+/** The same vulnerability in the same package, whichever image (the target names the image). */
+const identity = (f: VulnerabilityFinding) => `${f.id}\u0000${f.package}`;
+const label = (f: VulnerabilityFinding) => `${f.id} in ${f.package} ${f.installedVersion} (${f.severity})`;
+
+export interface CandidateVerdict {
+  accept: boolean;
+  reasons: string[];
+  /** Criticals of the running image the candidate no longer has. */
+  removed: string[];
+}
+
+/**
+ * A candidate replaces the running image only if it removes every critical finding and adds no
+ * CRITICAL or HIGH one, fixable or not: an update must never trade one exposure for another.
+ */
+export function judgeCandidate(current: VulnerabilityFinding[], candidate: VulnerabilityFinding[]): CandidateVerdict {
+  const inCandidate = new Set(candidate.map(identity));
+  const inCurrent = new Set(current.map(identity));
+  const criticals = criticalFindings(current);
+  const remaining = criticals.filter((f) => inCandidate.has(identity(f)));
+  const added = candidate.filter((f) => (f.severity === 'CRITICAL' || f.severity === 'HIGH') && !inCurrent.has(identity(f)));
+  const reasons = [
+    ...remaining.map((f) => `still has ${label(f)}`),
+    ...added.map((f) => `adds ${label(f)}`),
+  ];
+  return {
+    accept: reasons.length === 0,
+    reasons,
+    removed: criticals.filter((f) => !inCandidate.has(identity(f))).map(label),
+  };
+}
