@@ -98,16 +98,3 @@ export interface ModelHealthReport {
     inference: ModelCheckResult<ModelInferenceFacts>;
   };
 }
-
-/** Failure types specific to the model checks; all are permanent (non-retryable). */
-export const ModelFailureType = {
-  /** The validation set is not a readable float .npz with the arrays needed. */
-  invalidData: 'InvalidData',
-  /** The model cannot be run as asked (e.g. a named output it does not have). */
-  invalidModel: 'InvalidModel',
-  /** The model cannot be fetched (not found, forbidden). */
-  modelUnavailable: 'ModelUnavailable',
-  /** A model source kind this worker cannot fetch yet. */
-  unsupportedSource: 'UnsupportedSource',
-} as const;
-export type ModelFailureType = (typeof ModelFailureType)[keyof typeof ModelFailureType];

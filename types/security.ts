@@ -76,24 +76,6 @@ export interface SecurityReport {
   recommendations: string[];
 }
 
-/** Failure types of the security activities. Only ScanTimeout and ScanFailed are retried. */
-export const SecurityFailureType = {
-  /** The scanner binary is missing or not executable on this worker. */
-  scannerMissing: 'ScannerMissing',
-  /** No vulnerability database and none can be downloaded (air-gapped, or the mirror refuses). */
-  vulnDbUnavailable: 'VulnDbUnavailable',
-  /** The scan ran out of time (retryable: a busy registry or host). */
-  scanTimeout: 'ScanTimeout',
-  /** The image cannot be fetched: unknown reference, no access. */
-  imageUnavailable: 'ImageUnavailable',
-  /** The report says nothing was checked for vulnerabilities: no clean bill of health. */
-  nothingScanned: 'NothingScanned',
-  /** The report is not trivy's JSON schema v2. */
-  badReport: 'BadReport',
-  /** Any other scanner failure, with trivy's own message (retried: it may be a registry hiccup). */
-  scanFailed: 'ScanFailed',
-} as const;
-export type SecurityFailureType = (typeof SecurityFailureType)[keyof typeof SecurityFailureType];
 
 /** One kubernetes.io/tls Secret's certificate, as read (never the key). */
 export interface TlsCertificateFacts {

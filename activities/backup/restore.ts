@@ -81,7 +81,7 @@ export async function restoreModels(ctx: RestoreContext, input: RestoreModelsInp
     });
     if (files === 0) return { pods: [], files, bytes, modelsDir: input.modelsDir };
     const pods = (await listPods(ctx.kube, input.namespace, input.selector)).filter((p) => p.ready).map((p) => p.name);
-    if (pods.length === 0) throw ApplicationFailure.retryable(`no ready pod matches ${input.selector} in ${input.namespace}`, 'NoReadyPod');
+    if (pods.length === 0) throw ApplicationFailure.retryable(`no ready pod matches ${input.selector} in ${input.namespace}`, FailureType.noReadyPod);
     for (const pod of pods) {
       await copyToPod(ctx.kube, { namespace: input.namespace, pod, container: input.container }, join(dir, 'models'), input.modelsDir, { signal: ctx.signal });
       ctx.onProgress?.({ copiedTo: pod });

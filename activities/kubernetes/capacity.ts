@@ -5,19 +5,7 @@ import type { KubeClients } from './clients.ts';
 import { kubeCall } from './errors.ts';
 import { parseQuantity } from './observe.ts';
 import { listPods } from './status.ts';
-
-export interface CapacityFacts {
-  nodes: number;
-  allocatableCpuMillicores: number;
-  allocatableMemoryMiB: number;
-  /** Requests of every pod on the cluster's nodes (what the scheduler counts). */
-  requestedCpuMillicores: number;
-  requestedMemoryMiB: number;
-  /** The service's own pods and what one of them requests. */
-  servicePods: number;
-  podCpuMillicores: number;
-  podMemoryMiB: number;
-}
+import type { CapacityFacts, VersionFacts } from '../../types/index.ts';
 
 const cpuOf = (q?: string) => Math.round(parseQuantity(q ?? '0') * 1000);
 const mibOf = (q?: string) => Math.round(parseQuantity(q ?? '0') / 2 ** 20);
@@ -44,12 +32,6 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
     podCpuMillicores: one.cpu,
     podMemoryMiB: one.mem,
   };
-}
-
-export interface VersionFacts {
-  controlPlane: string;
-  kubelets: Record<string, string>;
-  images: Record<string, string>;
 }
 
 /** The API server's version, each node's kubelet version, and the images the deployment runs. */

@@ -10,6 +10,7 @@ import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout 
 import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
 import { getHpa, listPods, pickReadyPod } from './status.ts';
 import { execCommand } from './exec.ts';
+import { heartbeatWhile } from './progress.ts';
 import { capacityFacts, versionFacts } from './capacity.ts';
 
 export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts';
@@ -54,9 +55,10 @@ export function createKubernetesActivities(kube: KubeClients) {
     /** Runs a command (argument array) in a ready pod of the selector, or the named pod. */
     execInPod: async (input: { namespace: string; selector: string; pod?: string; container: string; command: string[] }) => {
       const pod = input.pod ?? (await pickReadyPod(kube, input.namespace, input.selector));
-      const result = await execCommand(kube, { namespace: input.namespace, pod, container: input.container }, input.command, {
-        signal: Context.current().cancellationSignal,
-      });
+      const context = Context.current();
+      // A command can run for minutes (database maintenance): heartbeat so a dead worker is noticed.
+      const run = execCommand(kube, { namespace: input.namespace, pod, container: input.container }, input.command, { signal: context.cancellationSignal });
+      const result = await heartbeatWhile(run, () => context.heartbeat({ pod }));
       return { pod, ...result };
     },
     podMetrics: (input: { namespace: string; selector: string }) => podMetrics(kube, input.namespace, input.selector),

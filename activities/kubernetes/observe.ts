@@ -3,14 +3,7 @@ import { ApiException } from '@kubernetes/client-node';
 import type { KubeClients } from './clients.ts';
 import { kubeCall } from './errors.ts';
 import { cleanForExport, toYaml } from './resources.ts';
-
-export interface PodUsage {
-  pod: string;
-  cpuMillicores: number;
-  memoryMiB: number;
-}
-
-export type PodMetricsResult = { available: true; pods: PodUsage[] } | { available: false; reason: string };
+import type { PodMetricsResult } from '../../types/index.ts';
 
 /** Parses a Kubernetes quantity (e.g. 250m, 1, 512Mi, 1Gi, 1500k) into a number of base units. */
 export function parseQuantity(quantity: string): number {

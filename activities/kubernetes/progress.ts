@@ -24,3 +24,13 @@ export async function pollUntil<T extends { done: boolean }>(check: () => Promis
     await delay(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), undefined, { signal: options.signal });
   }
 }
+
+/** Heartbeats every `everyMs` until `work` settles: for one long call that has no progress of its own. */
+export async function heartbeatWhile<T>(work: Promise<T>, heartbeat: () => void, everyMs = 10_000): Promise<T> {
+  const timer = setInterval(heartbeat, everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from './clients.ts';
 import { kubeCall } from './errors.ts';
-import type { HpaSnapshot, PodSnapshot } from '../../types/index.ts';
+import { FailureType, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 
 export async function listPods(kube: KubeClients, namespace: string, selector: string): Promise<PodSnapshot[]> {
@@ -45,7 +45,7 @@ export async function pickReadyPod(kube: KubeClients, namespace: string, selecto
   const ready = (await listPods(kube, namespace, selector)).filter((p) => p.ready).sort((a, b) => a.name.localeCompare(b.name));
   if (!ready[0]) {
     // Retryable: pods may be starting; the activity's retry policy decides how long to wait.
-    throw ApplicationFailure.retryable(`no ready pod matches ${selector} in ${namespace}`, 'NoReadyPod');
+    throw ApplicationFailure.retryable(`no ready pod matches ${selector} in ${namespace}`, FailureType.noReadyPod);
   }
   return ready[0].name;
 }

@@ -1,6 +1,6 @@
 // The model health activities: integrity facts and inference measurements for one model source.
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, ModelFailureType, type ModelInferenceFacts, type ModelIntegrityFacts, type ModelSource } from '../../types/index.ts';
+import { FailureType, type ModelInferenceFacts, type ModelIntegrityFacts, type ModelSource } from '../../types/index.ts';
 import { modelFailure } from './failures.ts';
 import { measureInference, type InferenceRequest } from './inference.ts';
 import { inspectModelFile } from './integrity.ts';
@@ -24,7 +24,7 @@ export function createModelActivities(deps: ModelDeps = {}) {
         local = await fetchModel(input.source, deps);
       } catch (err) {
         // A model that is not there is the first thing an integrity check reports, not an error.
-        if (err instanceof ApplicationFailure && err.type === ModelFailureType.modelUnavailable) {
+        if (err instanceof ApplicationFailure && err.type === FailureType.modelUnavailable) {
           return { model: describeSource(input.source, deps), readError: err.message };
         }
         throw err;

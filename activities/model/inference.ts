@@ -1,7 +1,7 @@
 // Runs the first samples of the validation set through ONNX Runtime, one at a time, and measures:
 // non-finite outputs, relative L2 error of the mean, 2σ coverage of the targets, per-sample latency.
 import * as ort from 'onnxruntime-node';
-import { ModelFailureType, type ModelInferenceFacts } from '../../types/index.ts';
+import { FailureType, type ModelInferenceFacts } from '../../types/index.ts';
 import { cancellationSignal, heartbeat } from './activity-context.ts';
 import { modelFailure } from './failures.ts';
 import { countInside2Sigma, countNonFinite, relativeL2, summarizeLatency } from './stats.ts';
@@ -27,7 +27,7 @@ export async function measureInference(
     const outputs = [request.meanOutput, request.logVarianceOutput].filter((name) => name !== '');
     const absent = outputs.filter((name) => !session.outputNames.includes(name));
     if (absent.length > 0) {
-      throw modelFailure(ModelFailureType.invalidModel, `model has no output ${absent.join(', ')} (it has ${session.outputNames.join(', ')})`);
+      throw modelFailure(FailureType.invalidModel, `model has no output ${absent.join(', ')} (it has ${session.outputNames.join(', ')})`);
     }
     const feeds = (i: number) => ({ [input]: new ort.Tensor('float32', data.x(i), [1, ...data.sampleShape.x]) });
     const run = async (i: number, feed: ReturnType<typeof feeds>) => {
@@ -35,7 +35,7 @@ export async function measureInference(
         return await session.run(feed, outputs);
       } catch (err) {
         // Same model, same input: ONNX Runtime would refuse it again on retry.
-        throw modelFailure(ModelFailureType.invalidModel, `ONNX Runtime cannot run sample ${i}: ${(err as Error).message.trim()}`);
+        throw modelFailure(FailureType.invalidModel, `ONNX Runtime cannot run sample ${i}: ${(err as Error).message.trim()}`);
       }
     };
 
@@ -88,14 +88,14 @@ async function openSession(path: string): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(path);
   } catch (err) {
-    throw modelFailure(ModelFailureType.invalidModel, `ONNX Runtime cannot load the model: ${(err as Error).message}`);
+    throw modelFailure(FailureType.invalidModel, `ONNX Runtime cannot load the model: ${(err as Error).message}`);
   }
 }
 
 function onlyInput(session: ort.InferenceSession): string {
   const [input, ...rest] = session.inputNames;
   if (input === undefined || rest.length > 0) {
-    throw modelFailure(ModelFailureType.invalidModel, `model must take one input, it takes ${session.inputNames.length} (${session.inputNames.join(', ')})`);
+    throw modelFailure(FailureType.invalidModel, `model must take one input, it takes ${session.inputNames.length} (${session.inputNames.join(', ')})`);
   }
   return input;
 }
@@ -106,7 +106,7 @@ function outputData(result: ort.InferenceSession.ReturnType, name: string, targe
   const shape = tensor.dims.slice(1);
   if (tensor.type !== 'float32' || shape.join(',') !== targetShape.join(',')) {
     throw modelFailure(
-      ModelFailureType.invalidData,
+      FailureType.invalidData,
       `output ${name} is ${tensor.type} [${shape}] per sample but y is [${targetShape}]`,
     );
   }

@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import { ModelFailureType } from '../../types/index.ts';
+import { FailureType } from '../../types/index.ts';
 import { cancellationSignal, heartbeat } from './activity-context.ts';
 import { modelFailure } from './failures.ts';
 
@@ -33,7 +33,7 @@ export function classifyS3Error(err: unknown, where: string): Error {
   if (err instanceof S3ServiceException) {
     const status = err.$metadata.httpStatusCode;
     if (permanent.has(err.name) || status === 403 || status === 404) {
-      return modelFailure(ModelFailureType.modelUnavailable, `${where}: ${err.name}${status ? ` (HTTP ${status})` : ''}`);
+      return modelFailure(FailureType.modelUnavailable, `${where}: ${err.name}${status ? ` (HTTP ${status})` : ''}`);
     }
     return new Error(`${where}: ${err.name}: ${err.message}`);
   }

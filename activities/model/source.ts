@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeClients } from '../kubernetes/clients.ts';
 import { copyFromPod } from '../kubernetes/copy.ts';
 import { pickReadyPod } from '../kubernetes/status.ts';
-import { FailureType, ModelFailureType, type ModelSource } from '../../types/index.ts';
+import { FailureType, type ModelSource } from '../../types/index.ts';
 import { modelFailure } from './failures.ts';
 import { downloadObject } from './s3-download.ts';
 
@@ -56,7 +56,7 @@ export async function fetchModel(source: ModelSource, deps: ModelDeps): Promise<
       return { path, model, release: async () => {} };
     }
     case 's3': {
-      if (!deps.s3) throw modelFailure(ModelFailureType.unsupportedSource, `${model}: this worker has no S3 client configured`);
+      if (!deps.s3) throw modelFailure(FailureType.unsupportedSource, `${model}: this worker has no S3 client configured`);
       const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), 'pno-model-'));
       const release = () => rm(dir, { recursive: true, force: true });
       try {
@@ -69,7 +69,7 @@ export async function fetchModel(source: ModelSource, deps: ModelDeps): Promise<
       }
     }
     case 'pod': {
-      if (!deps.kube) throw modelFailure(ModelFailureType.unsupportedSource, `${model}: this worker has no Kubernetes access configured`);
+      if (!deps.kube) throw modelFailure(FailureType.unsupportedSource, `${model}: this worker has no Kubernetes access configured`);
       const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), 'pno-model-'));
       const release = () => rm(dir, { recursive: true, force: true });
       try {
@@ -93,7 +93,7 @@ export async function sha256File(path: string): Promise<string> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      throw modelFailure(ModelFailureType.modelUnavailable, `cannot read model ${path} (${code})`);
+      throw modelFailure(FailureType.modelUnavailable, `cannot read model ${path} (${code})`);
     }
     throw err;
   }

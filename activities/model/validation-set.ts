@@ -1,5 +1,5 @@
 // Loads the validation set (arrays X and y, one sample per leading index) and checks it can be used.
-import { ModelFailureType } from '../../types/index.ts';
+import { FailureType } from '../../types/index.ts';
 import { modelFailure } from './failures.ts';
 import { NpzError, readNpz } from './npz.ts';
 import type { NdArray } from './npy.ts';
@@ -18,11 +18,11 @@ export async function loadValidationSet(path: string): Promise<ValidationSet> {
   try {
     arrays = await readNpz(path, ['X', 'y']);
   } catch (err) {
-    if (err instanceof NpzError) throw modelFailure(ModelFailureType.invalidData, `validation set ${err.message}`);
+    if (err instanceof NpzError) throw modelFailure(FailureType.invalidData, `validation set ${err.message}`);
     throw err;
   }
   const { X, y } = arrays as { X: NdArray; y: NdArray };
-  const bad = (why: string) => modelFailure(ModelFailureType.invalidData, `validation set ${path}: ${why}`);
+  const bad = (why: string) => modelFailure(FailureType.invalidData, `validation set ${path}: ${why}`);
   if (X.shape.length < 2 || y.shape.length < 2) throw bad(`X and y need a sample axis and data axes (X is [${X.shape}], y is [${y.shape}])`);
   if (X.shape[0] !== y.shape[0]) throw bad(`X has ${X.shape[0]} samples but y has ${y.shape[0]}`);
   if (X.shape[0] === 0) throw bad('it holds no samples');

@@ -2,17 +2,17 @@
 // until someone changes something: non-retryable. A timeout, or a failure we cannot name (a registry
 // hiccup), is retried within the activity's bounded policy.
 import { ApplicationFailure } from '@temporalio/common';
-import { SecurityFailureType } from '../../types/index.ts';
+import { FailureType } from '../../types/index.ts';
 
 export function scannerMissing(path: string, code: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
     `trivy cannot be run from ${JSON.stringify(path)} (${code}): install it (scripts/tools/ensure-trivy.sh) or set PNO_TRIVY_PATH`,
-    SecurityFailureType.scannerMissing,
+    FailureType.scannerMissing,
   );
 }
 
 export function scanTimeout(timeoutMs: number, detail: string): ApplicationFailure {
-  return ApplicationFailure.retryable(`trivy scan timed out after ${Math.ceil(timeoutMs / 1000)}s: ${detail}`, SecurityFailureType.scanTimeout);
+  return ApplicationFailure.retryable(`trivy scan timed out after ${Math.ceil(timeoutMs / 1000)}s: ${detail}`, FailureType.scanTimeout);
 }
 
 /** Trivy's own error (its last FATAL line and the lines under it), else the last non-empty line. */
@@ -47,14 +47,14 @@ export function classifyTrivyExit(code: number | null, stderr: string, timeoutMs
   if (dbUnavailable.some((p) => p.test(stderr))) {
     return ApplicationFailure.nonRetryable(
       `no trivy vulnerability database: ${reason}. This worker cannot download it; give trivy a cache dir holding a DB (PNO_TRIVY_CACHE_DIR) or a reachable mirror (PNO_TRIVY_DB_REPOSITORY)`,
-      SecurityFailureType.vulnDbUnavailable,
+      FailureType.vulnDbUnavailable,
     );
   }
   if (imageUnavailable.some((p) => p.test(stderr))) {
-    return ApplicationFailure.nonRetryable(`trivy cannot read the image: ${reason}`, SecurityFailureType.imageUnavailable);
+    return ApplicationFailure.nonRetryable(`trivy cannot read the image: ${reason}`, FailureType.imageUnavailable);
   }
   if (network.some((p) => p.test(stderr))) {
-    return ApplicationFailure.retryable(`trivy could not reach a registry: ${reason}`, SecurityFailureType.scanFailed);
+    return ApplicationFailure.retryable(`trivy could not reach a registry: ${reason}`, FailureType.scanFailed);
   }
-  return ApplicationFailure.retryable(`trivy failed (exit ${code ?? 'signal'}): ${reason}`, SecurityFailureType.scanFailed);
+  return ApplicationFailure.retryable(`trivy failed (exit ${code ?? 'signal'}): ${reason}`, FailureType.scanFailed);
 }

@@ -1,7 +1,7 @@
 // Trivy's JSON report (schema v2) to typed findings. A report of another shape is refused rather
 // than read as "no vulnerabilities": a parser that guesses would turn a schema change into a clean bill.
 import { ApplicationFailure } from '@temporalio/common';
-import { SecurityFailureType, severities, type ConfigScan, type ImageScan, type MisconfigFinding, type ScanTarget, type Severity, type VulnerabilityFinding } from '../../types/index.ts';
+import { FailureType, severities, type ConfigScan, type ImageScan, type MisconfigFinding, type ScanTarget, type Severity, type VulnerabilityFinding } from '../../types/index.ts';
 
 /** Long advisory titles are cut so a scan with hundreds of findings stays small in workflow history. */
 const MAX_TITLE = 200;
@@ -9,7 +9,7 @@ const MAX_TITLE = 200;
 type Json = Record<string, unknown>;
 
 function badReport(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`trivy report: ${message}`, SecurityFailureType.badReport);
+  return ApplicationFailure.nonRetryable(`trivy report: ${message}`, FailureType.badReport);
 }
 
 function object(value: unknown, where: string): Json {
@@ -87,7 +87,7 @@ export function parseVulnerabilityReport(report: unknown, image: string): ImageS
   if (targets.length === 0 && os === undefined) {
     throw ApplicationFailure.nonRetryable(
       `trivy found no OS packages and no language packages in ${image}: the scan checked nothing, so it proves nothing`,
-      SecurityFailureType.nothingScanned,
+      FailureType.nothingScanned,
     );
   }
   const osName = os ? [text(os, 'Family', 'Metadata.OS'), text(os, 'Name', 'Metadata.OS')].filter(Boolean).join(' ') : undefined;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createModelActivities, type InferenceInput } from '../../activities/model/index.ts';
-import { FailureType, ModelFailureType } from '../../types/index.ts';
+import { FailureType } from '../../types/index.ts';
 import { fixture, goodModel, validationSet } from './fixtures.ts';
 
 const { runModelInference } = createModelActivities({ defaultValidationSetPath: validationSet });
@@ -63,7 +63,7 @@ describe('runModelInference', () => {
   ])('fails for good on validation set %s', async (path, message) => {
     await expect(runModelInference(request(goodModel, { validationSetPath: path }))).rejects.toMatchObject({
       nonRetryable: true,
-      type: ModelFailureType.invalidData,
+      type: FailureType.invalidData,
       message: expect.stringContaining(message),
     });
   });
@@ -71,7 +71,7 @@ describe('runModelInference', () => {
   it('fails for good when the model lacks a named output', async () => {
     await expect(runModelInference(request(fixture('pno_wrong_io.onnx')))).rejects.toMatchObject({
       nonRetryable: true,
-      type: ModelFailureType.invalidModel,
+      type: FailureType.invalidModel,
       message: 'model has no output log_variance (it has mean, variance)',
     });
   });
@@ -80,7 +80,7 @@ describe('runModelInference', () => {
     // The 48-point model asked to run the 64-point validation set.
     await expect(runModelInference(request(fixture('pno_wrong_io.onnx'), { logVarianceOutput: '' }))).rejects.toMatchObject({
       nonRetryable: true,
-      type: ModelFailureType.invalidModel,
+      type: FailureType.invalidModel,
       message: expect.stringMatching(/^ONNX Runtime cannot run sample 0: .*Got: 64 Expected: 48/s),
     });
   });
@@ -88,7 +88,7 @@ describe('runModelInference', () => {
   it('fails for good on a file ONNX Runtime cannot load', async () => {
     await expect(runModelInference(request(fixture('pno_truncated.onnx')))).rejects.toMatchObject({
       nonRetryable: true,
-      type: ModelFailureType.invalidModel,
+      type: FailureType.invalidModel,
       message: expect.stringContaining('ONNX Runtime cannot load the model'),
     });
   });

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, inject, it } from 'vitest';
 import { createModelActivities } from '../../activities/model/index.ts';
 import { inspectModelFile } from '../../activities/model/integrity.ts';
-import { FailureType, ModelFailureType } from '../../types/index.ts';
+import { FailureType } from '../../types/index.ts';
 import { testKube } from '../helpers/kube.ts';
 import { fixture, goodModel } from './fixtures.ts';
 
@@ -89,7 +89,7 @@ describe('checkModelIntegrity activity', () => {
     const source = { kind: 'pod' as const, namespace: 'production', selector: 'app=pno-physics-bench', path: '/app/models/pno.onnx' };
     await expect(checkModelIntegrity({ source })).rejects.toMatchObject({
       nonRetryable: true,
-      type: ModelFailureType.unsupportedSource,
+      type: FailureType.unsupportedSource,
       message: expect.stringContaining('no Kubernetes access'),
     });
   });
@@ -110,7 +110,7 @@ describe('checkModelIntegrity activity', () => {
     const { checkModelIntegrity } = createModelActivities();
     await expect(checkModelIntegrity({ source: { kind: 's3', bucket: 'models', key: 'pno.onnx' } })).rejects.toMatchObject({
       nonRetryable: true,
-      type: ModelFailureType.unsupportedSource,
+      type: FailureType.unsupportedSource,
     });
   });
 });

@@ -1,5 +1,5 @@
 // Fixture metrics for the optimizer policies and workflows: windows of samples and pod metrics.
-import type { PodMetricsResult } from '../../activities/kubernetes/observe.ts';
+import type { PodMetricsResult } from '../../types/index.ts';
 import type { HpaSnapshot } from '../../types/index.ts';
 import type { UsageSample } from '../../workflows/optimizers/policy.ts';
 

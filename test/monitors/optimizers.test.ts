@@ -6,7 +6,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PodMetricsResult } from '../../activities/kubernetes/observe.ts';
+import type { PodMetricsResult } from '../../types/index.ts';
 import { createAlertActivities } from '../../activities/alerts/index.ts';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
 import { applyObjects, exportNamespace } from '../../activities/kubernetes/resources.ts';

@@ -1,9 +1,7 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes, type CreateBackupResult, type RetentionReport, type VerifyBackupResult } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
+import type { CreateBackupResult, RetentionReport, VerifyBackupResult } from '../../types/index.ts';
 import { validateBackupInput, type BackupInput } from './input.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { beginRun } from '../shared/progress.ts';
+import { archives, records } from '../shared/activities.ts';
 
 export interface BackupResult {
   key: string;
@@ -17,31 +15,16 @@ export interface BackupResult {
   notes: string[];
 }
 
-// Moving archives is long work: generous time, and heartbeats so a dead worker is noticed within a
-// minute and the upload starts again on another. A minute, not less: the S3 client retries one request
-// for up to ~47 s through a store outage, and that must not count as a dead worker.
-export const archiveWork = {
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
-} as const;
-
 /**
  * The guide's automated backup, made trustworthy: collect → tar → gzip → encrypt → multipart upload
  * in one stream, read back and checked entry by entry, then retention.
  */
 export async function backupWorkflow(rawInput: BackupInput = {}): Promise<BackupResult> {
   const input = validateBackupInput(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'backup' },
-    { key: searchAttributes.targetNamespace, value: input.namespace },
-  ]);
-  const progress = trackProgress(3, 'uploading');
-  const archive = proxyActivities<Activities>(archiveWork);
-  const store = proxyActivities<Activities>(quickRead);
+  const progress = beginRun('backup', input.namespace, 3, 'uploading');
   const started = Date.now();
 
-  const created: CreateBackupResult = await archive.createBackup({
+  const created: CreateBackupResult = await archives.createBackup({
     namespace: input.namespace,
     selector: input.selector,
     container: input.container,
@@ -54,10 +37,10 @@ export async function backupWorkflow(rawInput: BackupInput = {}): Promise<Backup
   });
   progress.stepDone();
   progress.phase('verifying', created.key);
-  const verified = await archive.verifyBackup({ key: created.key });
+  const verified = await archives.verifyBackup({ key: created.key });
   progress.stepDone();
   progress.phase('retention');
-  const retention = await store.applyRetention({
+  const retention = await records.applyRetention({
     prefix: input.prefix,
     olderThanDays: input.retentionDays,
     dryRun: input.retentionDryRun,

@@ -1,11 +1,9 @@
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import { backupDefaults, requirePrefix } from './input.ts';
 import { disasterRecoveryWorkflow, type RecoveryReport } from './recovery.ts';
 import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { beginRun } from '../shared/progress.ts';
+import { clusterChanges } from '../shared/activities.ts';
 
 export interface RestoreDrillInput {
   backupKey?: string;
@@ -43,12 +41,7 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
   requireKubeName('drillNamespace', input.drillNamespace);
   requireInteger('readyTimeoutMinutes', input.readyTimeoutMinutes, 1, 24 * 60);
   if (input.drillNamespace === 'production') throw invalidInput('drillNamespace', 'must not be production', input.drillNamespace);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'restore-drill' },
-    { key: searchAttributes.targetNamespace, value: input.drillNamespace },
-  ]);
-  const progress = trackProgress(2, 'restoring');
-  const act = proxyActivities<Activities>(quickRead);
+  const progress = beginRun('restore-drill', input.drillNamespace, 2, 'restoring');
   const started = Date.now();
 
   let recovery: RecoveryReport | undefined;
@@ -67,7 +60,7 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
   }
   progress.stepDone();
   progress.phase('cleaning up');
-  const cleaned = recovery?.restored.length ? await act.deleteRestored({ objects: recovery.restored }) : { deleted: [] };
+  const cleaned = recovery?.restored.length ? await clusterChanges.deleteRestored({ objects: recovery.restored }) : { deleted: [] };
   progress.stepDone();
   progress.phase('done');
   return {

@@ -1,13 +1,12 @@
-import { ApplicationFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes, type HealthReport, type ModelHealthReport, type RestoredObject } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
+import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { FailureType, type HealthReport, type ModelHealthReport, type RestoredObject } from '../../types/index.ts';
 import { backupDefaults, requireModelsDir, requirePrefix } from './input.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
 import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { beginRun } from '../shared/progress.ts';
 import { approvalGate } from '../shared/approval.ts';
+import { archives, clusterChanges, reads, waits } from '../shared/activities.ts';
 
 export interface DisasterRecoveryInput {
   /** Object key of the backup, or `latest` under `prefix`. */
@@ -58,7 +57,6 @@ export interface RecoveryReport {
   rtoMs: number;
 }
 
-const longWait = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '60 seconds', retry: { maximumAttempts: 3 } } as const;
 
 function validate(raw: unknown): Required<DisasterRecoveryInput> {
   const input = withDefaults('disasterRecoveryWorkflow', raw, disasterRecoveryDefaults);
@@ -86,15 +84,9 @@ function validate(raw: unknown): Required<DisasterRecoveryInput> {
  */
 export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput = {}): Promise<RecoveryReport> {
   const input = validate(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'disaster-recovery' },
-    { key: searchAttributes.targetNamespace, value: input.targetNamespace },
-  ]);
+  const progress = beginRun('disaster-recovery', input.targetNamespace, 8, 'verifying backup');
   const approval = approvalGate();
-  const progress = trackProgress(8, 'verifying backup');
-  const act = proxyActivities<Activities>(quickRead);
-  const archive = proxyActivities<Activities>({ ...longWait, startToCloseTimeout: '2 hours' });
-  const wait = proxyActivities<Activities>({ ...longWait, startToCloseTimeout: `${input.readyTimeoutMinutes + 1} minutes` });
+  const readyTimeoutMs = input.readyTimeoutMinutes * 60_000;
   const started = Date.now();
   const report: RecoveryReport = { backupKey: input.backupKey, targetNamespace: input.targetNamespace, steps: [], restored: [], rtoMs: 0 };
   const done = (step: string, detail: string) => {
@@ -102,20 +94,20 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     progress.stepDone();
   };
   const fail = (message: string): never => {
-    throw ApplicationFailure.nonRetryable(message, 'RecoveryFailed', report);
+    throw ApplicationFailure.nonRetryable(message, FailureType.recoveryFailed, report);
   };
 
   if (input.backupKey === 'latest') {
-    const latest = await act.findLatestBackup({ prefix: input.prefix });
+    const latest = await reads.findLatestBackup({ prefix: input.prefix });
     if (!latest) fail(`no backup under ${input.prefix}`);
     report.backupKey = latest!.key;
   }
   // A tampered, truncated or hostile archive fails here, before the cluster is touched.
-  const verified = await archive.verifyBackup({ key: report.backupKey });
+  const verified = await archives.verifyBackup({ key: report.backupKey });
   done('verify', `${verified.entries} entries, ${verified.bytes} bytes, sealed with key ${verified.keyId}`);
 
   progress.phase('checking target');
-  const serving = (await act.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter((p) => p.ready);
+  const serving = (await reads.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter((p) => p.ready);
   if (serving.length > 0 && !input.force) {
     progress.phase('awaiting approval', `${serving.length} ready pods in ${input.targetNamespace}`);
     const decision = await approval.await(input.approvalTimeoutMinutes * 60_000);
@@ -127,25 +119,25 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   }
 
   progress.phase('restoring resources');
-  const namespace = await act.ensureNamespace({ name: input.targetNamespace });
+  const namespace = await clusterChanges.ensureNamespace({ name: input.targetNamespace });
   done('namespace', namespace.created ? 'created' : 'exists');
-  const { applied } = await archive.restoreResources({ key: report.backupKey, targetNamespace: input.targetNamespace, includeMonitoring: input.includeMonitoring });
+  const { applied } = await archives.restoreResources({ key: report.backupKey, targetNamespace: input.targetNamespace, includeMonitoring: input.includeMonitoring });
   report.restored = applied;
   done('resources', `${applied.length} objects applied`);
 
   progress.phase('waiting for pods');
-  const ready = await wait.waitForPodsReady({ namespace: input.targetNamespace, selector: input.selector, minReady: 1, timeoutMs: input.readyTimeoutMinutes * 60_000 });
+  const ready = await waits(readyTimeoutMs).waitForPodsReady({ namespace: input.targetNamespace, selector: input.selector, minReady: 1, timeoutMs: readyTimeoutMs });
   if (!ready.done) fail(`pods not Ready within ${input.readyTimeoutMinutes} minutes (${ready.ready}/${ready.total})`);
   done('pods', `${ready.ready} ready`);
 
   progress.phase('restoring models');
-  const models = await archive.restoreModels({ key: report.backupKey, namespace: input.targetNamespace, selector: input.selector, container: input.container, modelsDir: input.modelsDir });
+  const models = await archives.restoreModels({ key: report.backupKey, namespace: input.targetNamespace, selector: input.selector, container: input.container, modelsDir: input.modelsDir });
   done('models', `${models.files} files to ${models.pods.length} pods`);
 
   progress.phase('restarting');
   // The stamp is this run's start, so a retried restart does not restart again.
-  await act.rolloutRestart({ namespace: input.targetNamespace, name: input.deployment, restartedAt: new Date(workflowInfo().runStartTime).toISOString() });
-  const rollout = await wait.waitForRollout({ namespace: input.targetNamespace, name: input.deployment, timeoutMs: input.readyTimeoutMinutes * 60_000 });
+  await clusterChanges.rolloutRestart({ namespace: input.targetNamespace, name: input.deployment, restartedAt: new Date(workflowInfo().runStartTime).toISOString() });
+  const rollout = await waits(readyTimeoutMs).waitForRollout({ namespace: input.targetNamespace, name: input.deployment, timeoutMs: readyTimeoutMs });
   if (!rollout.done || rollout.failed) fail(`rollout did not complete: ${rollout.message}`);
   done('rollout', rollout.message);
 

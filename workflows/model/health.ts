@@ -1,21 +1,11 @@
-import { ActivityFailure, proxyActivities, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes, type ModelCheckResult, type ModelHealthReport } from '../../types/index.ts';
+import { ActivityFailure } from '@temporalio/workflow';
+import type { ModelCheckResult, ModelHealthReport } from '../../types/index.ts';
 import { validateModelHealthInput, type ModelHealthInput } from './input.ts';
 import { assessInference, assessIntegrity, checkFailed, checkSkipped, overallModelHealth, sourceLabel } from './policy.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { models } from '../shared/activities.ts';
+import { beginRun } from '../shared/progress.ts';
 
 export { modelHealthDefaults, type ModelHealthInput } from './input.ts';
-
-/**
- * Model work: a download, a digest and an ONNX Runtime session. Heartbeats show the worker is alive
- * during downloads and inference; permanent problems are thrown non-retryable by the activities.
- */
-const modelWork: ActivityOptions = {
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
-};
 
 /**
  * Model health, as the guide's `ModelHealthValidator`: integrity (readable, digest, parses, graph
@@ -29,16 +19,11 @@ const modelWork: ActivityOptions = {
  */
 export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Promise<ModelHealthReport> {
   const input = validateModelHealthInput(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'model-health' },
-    ...(input.source.kind === 'pod' ? [{ key: searchAttributes.targetNamespace, value: input.source.namespace }] : []),
-  ]);
-  const progress = trackProgress(2, 'integrity');
-  const model = proxyActivities<Activities>(modelWork);
+  const progress = beginRun('model-health', input.source.kind === 'pod' ? input.source.namespace : undefined, 2, 'integrity');
 
   const integrity = await orCheckFailed(
     'integrity',
-    model.checkModelIntegrity({ source: input.source }).then((facts) => assessIntegrity(facts, input)),
+    models.checkModelIntegrity({ source: input.source }).then((facts) => assessIntegrity(facts, input)),
   );
   progress.stepDone();
 
@@ -50,7 +35,7 @@ export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Prom
     progress.phase('inference');
     inference = await orCheckFailed(
       'inference',
-      model
+      models
         .runModelInference({
           source: input.source,
           validationSetPath: input.validationSetPath,

@@ -1,10 +1,9 @@
-import { ActivityFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes, type CheckResult, type HealthReport } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
+import { ActivityFailure } from '@temporalio/workflow';
+import type { CheckResult, HealthReport } from '../../types/index.ts';
 import { assessApi, assessHpa, assessPods, checkError, overallHealth } from './health-policy.ts';
 import { requireHttpUrl, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { beginRun } from '../shared/progress.ts';
+import { probes, reads } from '../shared/activities.ts';
 
 export interface HealthCheckInput {
   /** Base URL of the inference API; empty means the worker's configured PNO_API_URL. */
@@ -29,27 +28,18 @@ export const healthCheckDefaults: Required<HealthCheckInput> = {
 /** Pod, API and HPA health of the inference service, as the guide's `custom_monitor.py`, once. */
 export async function healthCheckWorkflow(rawInput: HealthCheckInput = {}): Promise<HealthReport> {
   const input = validate(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'health-check' },
-    { key: searchAttributes.targetNamespace, value: input.namespace },
-  ]);
-  const progress = trackProgress(3, 'checking');
-  const http = proxyActivities<Activities>({
-    ...quickRead,
-    startToCloseTimeout: 2 * input.requestTimeoutMs + 5_000,
-  });
-  const kube = proxyActivities<Activities>(quickRead);
+  const progress = beginRun('health-check', input.namespace, 3, 'checking');
 
   const probe = (path: string) =>
-    http.probeEndpoint({ baseUrl: input.apiBaseUrl, path, timeoutMs: input.requestTimeoutMs });
+    probes(input.requestTimeoutMs).probeEndpoint({ baseUrl: input.apiBaseUrl, path, timeoutMs: input.requestTimeoutMs });
   const settled = <T>(work: Promise<T>) => work.finally(() => progress.stepDone());
 
   const [api, pods, hpa] = await Promise.all([
     settled(Promise.all([probe('/health'), probe('/ready')])).then(([health, ready]) =>
       assessApi({ health, ready }, input),
     ),
-    settled(orCheckError('pods', kube.listPods({ namespace: input.namespace, selector: input.selector }).then(assessPods))),
-    settled(orCheckError('hpa', kube.getHpa({ namespace: input.namespace, name: input.hpaName }).then(assessHpa))),
+    settled(orCheckError('pods', reads.listPods({ namespace: input.namespace, selector: input.selector }).then(assessPods))),
+    settled(orCheckError('hpa', reads.getHpa({ namespace: input.namespace, name: input.hpaName }).then(assessHpa))),
   ]);
   progress.phase('done');
   const checks = { api, pods, hpa };

@@ -2,13 +2,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   executeChild,
-  proxyActivities,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes, type HealthStatus, type SendAlertResult } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
+import { FailureType, type HealthStatus, type SendAlertResult } from '../../types/index.ts';
 import { checkHealthCheckFields, healthCheckDefaults, healthCheckWorkflow, type HealthCheckInput } from './health-check.ts';
 import {
   alertCondition,
@@ -20,9 +16,9 @@ import {
 } from './monitor-policy.ts';
 import { requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
 import { requireKeyPrefix } from './monitor-input.ts';
-import { alertDelivery, recordWrite } from '../shared/monitor-options.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { beginRun } from '../shared/progress.ts';
 import { summarizeUsage, type UsageSummary } from './resource-usage.ts';
+import { alerts, reads, records } from '../shared/activities.ts';
 
 export interface HealthMonitorInput extends HealthCheckInput {
   /** The service named in alerts. */
@@ -57,21 +53,14 @@ export interface HealthMonitorResult {
  */
 export async function healthMonitorWorkflow(rawInput: HealthMonitorInput = {}): Promise<HealthMonitorResult> {
   const input = validate(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'health-monitor' },
-    { key: searchAttributes.targetNamespace, value: input.namespace },
-  ]);
-  const progress = trackProgress(3, 'checking');
-  const kube = proxyActivities<Activities>(quickRead);
-  const alerts = proxyActivities<Activities>(alertDelivery);
-  const records = proxyActivities<Activities>(recordWrite);
+  const progress = beginRun('health-monitor', input.namespace, 3, 'checking');
   const { workflowId, firstExecutionRunId, lastResult } = workflowInfo();
 
   const { service: _s, historyPrefix: _h, realertMinutes: _r, ...checkInput } = input;
   const [report, usage] = await Promise.all([
     executeChild(healthCheckWorkflow, { args: [checkInput], workflowId: `${workflowId}-check` }),
     // No metrics API is a fact to record (podMetrics says so); only a failing API server is an error here.
-    kube.podMetrics({ namespace: input.namespace, selector: input.selector }).then(summarizeUsage, (err: unknown) => {
+    reads.podMetrics({ namespace: input.namespace, selector: input.selector }).then(summarizeUsage, (err: unknown) => {
       if (!(err instanceof ActivityFailure)) throw err;
       return { available: false as const, reason: err.cause?.message ?? err.message };
     }),
@@ -110,7 +99,7 @@ export async function healthMonitorWorkflow(rawInput: HealthMonitorInput = {}): 
   progress.phase('done');
 
   // Failing the run keeps the previous alert state as the schedule's last result, so the next run tries again.
-  if (alertError) throw ApplicationFailure.nonRetryable(`alert delivery failed: ${alertError}`, 'AlertDeliveryFailed');
+  if (alertError) throw ApplicationFailure.nonRetryable(`alert delivery failed: ${alertError}`, FailureType.alertDeliveryFailed);
   return { status: report.status, checkedAt: report.checkedAt, usage, alert: plan.next, alertsSent, history };
 }
 

@@ -1,5 +1,5 @@
 // Pure: what the pod metrics say about the service as a whole (the guide's `kubectl top pods` sums).
-import type { PodMetricsResult } from '../../activities/kubernetes/observe.ts';
+import type { PodMetricsResult } from '../../types/index.ts';
 
 export type UsageSummary =
   | {

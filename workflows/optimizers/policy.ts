@@ -1,6 +1,6 @@
 // Pure policy shared by the optimizers: the guide's thresholds, the sliding window of usage samples,
 // and how a recommendation becomes a change to the cluster. No I/O, so fixtures test it directly.
-import type { PodMetricsResult } from '../../activities/kubernetes/observe.ts';
+import type { PodMetricsResult } from '../../types/index.ts';
 import type { HpaSnapshot } from '../../types/index.ts';
 
 /** The guide's numbers (auto_scaling_optimizer.py, performance_optimizer.py). */

@@ -10,18 +10,14 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
-  proxyActivities,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
-import { FailureType, searchAttributes, type HpaSnapshot } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
+import { FailureType, type HpaSnapshot } from '../../types/index.ts';
 import { invalidInput, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
 import { requireKeyPrefix } from '../monitoring/monitor-input.ts';
-import { alertDelivery, clusterChange, recordWrite } from '../shared/monitor-options.ts';
 import {
   addToWindow,
   autoApplicable,
@@ -33,7 +29,8 @@ import {
   type RecommendationAction,
   type UsageSample,
 } from './policy.ts';
-import { progressQuery } from '../shared/progress.ts';
+import { markRun, progressQuery } from '../shared/progress.ts';
+import { alerts, clusterChanges, reads, records } from '../shared/activities.ts';
 
 export type OptimizerKind = 'auto-scaling' | 'performance';
 
@@ -127,17 +124,10 @@ export async function runSamplingOptimizer(
   rawInput: OptimizerInput,
 ): Promise<OptimizerStatus> {
   const input = validate(workflowName, rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: `${kind}-optimizer` },
-    { key: searchAttributes.targetNamespace, value: input.namespace },
-  ]);
+  markRun(`${kind}-optimizer`, input.namespace);
   const state: OptimizerState = input.state ?? { window: [], hpa: null, pending: [], lastApplied: {}, changes: [], samplesTaken: 0, lastError: null };
   // Progress counts samples across continue-as-new; stepsTotal 0 means "until cancelled".
   let phase = 'sampling';
-  const kube = proxyActivities<Activities>(quickRead);
-  const cluster = proxyActivities<Activities>(clusterChange);
-  const alerts = proxyActivities<Activities>(alertDelivery);
-  const records = proxyActivities<Activities>(recordWrite);
   const { workflowId } = workflowInfo();
   const target = { namespace: input.namespace, deployment: input.deployment, hpaName: input.hpaName, container: input.container };
 
@@ -163,11 +153,11 @@ export async function runSamplingOptimizer(
     if (operation.activity === 'none') return change('unchanged', operation.why);
     try {
       if (operation.activity === 'patchHpa') {
-        const { after } = await cluster.patchHpa({ namespace: input.namespace, name: input.hpaName, changes: operation.changes });
+        const { after } = await clusterChanges.patchHpa({ namespace: input.namespace, name: input.hpaName, changes: operation.changes });
         state.hpa = after;
         return change('applied', `HPA ${input.hpaName} now ${after.minReplicas}..${after.maxReplicas} replicas`);
       }
-      const applied = await cluster.applyManifests({ yaml: operation.yaml });
+      const applied = await clusterChanges.applyManifests({ yaml: operation.yaml });
       return change('applied', `applied ${applied.map((o) => `${o.kind} ${o.namespace}/${o.name}`).join(', ')}`);
     } catch (err) {
       return change('failed', failed(err));
@@ -224,8 +214,8 @@ export async function runSamplingOptimizer(
     let hpa: HpaSnapshot | undefined;
     try {
       [metrics, hpa] = await Promise.all([
-        kube.podMetrics({ namespace: input.namespace, selector: input.selector }),
-        kube.getHpa({ namespace: input.namespace, name: input.hpaName }).catch((err: unknown) => {
+        reads.podMetrics({ namespace: input.namespace, selector: input.selector }),
+        reads.getHpa({ namespace: input.namespace, name: input.hpaName }).catch((err: unknown) => {
           // No HPA is a fact the recommendations handle; anything else fails this sample.
           if (err instanceof ActivityFailure && (err.cause as { type?: string } | undefined)?.type === FailureType.notFound) return undefined;
           throw err;

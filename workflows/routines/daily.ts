@@ -1,14 +1,13 @@
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { DEFAULT_BACKUP_PREFIX, type RoutineReport } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
-import { archiveWork } from '../backup/backup.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
 import { requireBoolean, requireInteger } from '../shared/input.ts';
 import { healthStep, latencyStep } from './policy.ts';
 import { failed, ok, runSteps, step, warn } from './steps.ts';
-import { finishRoutine, markRoutine } from './summary.ts';
+import { finishRoutine } from './summary.ts';
+import { beginRun } from '../shared/progress.ts';
 import { requireCommand, serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { archives, podCommands, reads, records, scans } from '../shared/activities.ts';
 
 export interface DailyInput extends ServiceTarget {
   /** Run in one pod of the service, as the guide's `kubectl exec deployment/... -- logrotate`. */
@@ -42,11 +41,8 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
   requireInteger('latencyProbes', input.latencyProbes, 1, 1000);
   requireInteger('latencyP95LimitMs', input.latencyP95LimitMs, 1, 600_000);
   requireBoolean('parallel', input.parallel);
-  markRoutine('daily', input.namespace);
+  const progress = beginRun('daily', input.namespace, 2, 'running steps');
   const started = Date.now();
-  const act = proxyActivities<Activities>(quickRead);
-  const long = proxyActivities<Activities>(archiveWork);
-  const scan = proxyActivities<Activities>({ startToCloseTimeout: input.scanTimeoutMs + 60_000, retry: { maximumAttempts: 2 } });
   const id = workflowInfo().workflowId;
   const target = { namespace: input.namespace, selector: input.selector };
 
@@ -55,36 +51,36 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
       healthStep(await executeChild(healthCheckWorkflow, { workflowId: `${id}-health`, args: [{ ...target, hpaName: input.hpaName, apiBaseUrl: input.apiBaseUrl }] })),
     ),
     () => step('log rotation', async () => {
-      const run = await act.execInPod({ ...target, container: input.container, command: input.logRotateCommand });
+      const run = await podCommands.execInPod({ ...target, container: input.container, command: input.logRotateCommand });
       return run.exitCode === 0 ? ok(`${input.logRotateCommand.join(' ')} in ${run.pod}`) : failed(`exit ${run.exitCode} in ${run.pod}: ${run.stderr.trim()}`);
     }),
     () => step('metrics collection', async () => {
-      const [metrics, hpa] = await Promise.all([act.podMetrics(target), act.getHpa({ namespace: input.namespace, name: input.hpaName })]);
-      const stored = await act.putReport({ kind: 'metrics', report: { metrics, hpa } });
+      const [metrics, hpa] = await Promise.all([reads.podMetrics(target), reads.getHpa({ namespace: input.namespace, name: input.hpaName })]);
+      const stored = await records.putReport({ kind: 'metrics', report: { metrics, hpa } });
       return metrics.available ? ok(`${metrics.pods.length} pods measured; ${stored.key}`) : warn(`${metrics.reason}; HPA stored in ${stored.key}`);
     }),
     () => step('vulnerability scan', async () => {
-      const image = (await act.getRolloutState({ namespace: input.namespace, name: input.deployment })).images[input.container] ?? '';
-      const result = await scan.scanImage({ image, timeoutMs: input.scanTimeoutMs });
+      const image = (await reads.getRolloutState({ namespace: input.namespace, name: input.deployment })).images[input.container] ?? '';
+      const result = await scans(input.scanTimeoutMs).scanImage({ image, timeoutMs: input.scanTimeoutMs });
       const critical = result.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH');
       // Report only: fixing is the monthly security update's job.
       return critical.length > 0 ? warn(`${image}: ${critical.length} critical/high findings`) : ok(`${image}: no critical or high findings`);
     }),
     () => step('backup verification', async () => {
-      const latest = await act.findLatestBackup({ prefix: input.backupPrefix });
+      const latest = await reads.findLatestBackup({ prefix: input.backupPrefix });
       if (!latest) return failed(`no backup under ${input.backupPrefix}`);
       const ageHours = Math.floor((Date.now() - Date.parse(latest.lastModified)) / 3_600_000);
-      const verified = await long.verifyBackup({ key: latest.key });
+      const verified = await archives.verifyBackup({ key: latest.key });
       const detail = `${latest.key}: ${verified.entries} entries verified, ${ageHours} h old`;
       return ageHours > input.maxBackupAgeHours ? failed(`${detail} (limit ${input.maxBackupAgeHours} h)`) : ok(detail);
     }),
     () => step('performance analysis', async () => {
       const probes = await Promise.all(
-        Array.from({ length: input.latencyProbes }, () => act.probeEndpoint({ baseUrl: input.apiBaseUrl, path: '/health', timeoutMs: 10_000 })),
+        Array.from({ length: input.latencyProbes }, () => reads.probeEndpoint({ baseUrl: input.apiBaseUrl, path: '/health', timeoutMs: 10_000 })),
       );
       const answered = probes.filter((p) => p.statusCode === 200);
       return latencyStep(answered.map((p) => p.latencyMs), probes.length - answered.length, input.latencyP95LimitMs);
     }),
   ]);
-  return finishRoutine('daily', input.service, started, steps);
+  return finishRoutine('daily', input.service, started, steps, progress);
 }

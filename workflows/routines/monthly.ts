@@ -1,7 +1,5 @@
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RoutineReport } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
 import { backupWorkflow } from '../backup/backup.ts';
 import type { BackupInput } from '../backup/input.ts';
 import { invalidInput, requireInteger } from '../shared/input.ts';
@@ -12,8 +10,10 @@ import { securityUpdateWorkflow } from '../security/update.ts';
 import type { SecurityUpdateInput } from '../security/update-input.ts';
 import { retrainingStep } from './policy.ts';
 import { after, failed, ok, skipped, step, warn } from './steps.ts';
-import { finishRoutine, markRoutine } from './summary.ts';
+import { finishRoutine } from './summary.ts';
+import { beginRun } from '../shared/progress.ts';
 import { serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { clusterChanges, records } from '../shared/activities.ts';
 
 export interface MonthlyInput extends ServiceTarget {
   backup?: BackupInput;
@@ -42,9 +42,8 @@ export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): P
   if (input.modelTrainedAt !== '' && Number.isNaN(Date.parse(input.modelTrainedAt))) throw invalidInput('modelTrainedAt', 'must be an ISO date or empty', input.modelTrainedAt);
   requireInteger('maxModelAgeDays', input.maxModelAgeDays, 1, 3650);
   if (typeof input.infrastructureManifests !== 'string') throw invalidInput('infrastructureManifests', 'must be YAML text', input.infrastructureManifests);
-  markRoutine('monthly', input.namespace);
+  const progress = beginRun('monthly', input.namespace, 2, 'running steps');
   const started = Date.now();
-  const act = proxyActivities<Activities>(quickRead);
   const id = workflowInfo().workflowId;
 
   const backup = step('full backup', async () => {
@@ -64,7 +63,7 @@ export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): P
   });
   const infrastructure = input.infrastructureManifests
     ? step('infrastructure updates', async () => {
-        const applied = await act.applyManifests({ yaml: input.infrastructureManifests });
+        const applied = await clusterChanges.applyManifests({ yaml: input.infrastructureManifests });
         return ok(`${applied.length} objects applied (server-side)`);
       })
     : Promise.resolve(skipped('infrastructure updates', 'no infrastructure manifests configured'));
@@ -77,9 +76,9 @@ export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): P
   const compliance = await step('compliance report', async () => {
     // The month's evidence in one place: what ran, what passed, what did not.
     const evidence = Object.fromEntries(done.map((s) => [s.step, { status: s.status, detail: s.detail }]));
-    const stored = await act.putReport({ kind: 'compliance', report: { month: new Date(started).toISOString().slice(0, 7), evidence } });
+    const stored = await records.putReport({ kind: 'compliance', report: { month: new Date(started).toISOString().slice(0, 7), evidence } });
     const gaps = done.filter((s) => s.status === 'fail').map((s) => s.step);
     return gaps.length > 0 ? warn(`gaps: ${gaps.join(', ')}; ${stored.key}`) : ok(stored.key);
   });
-  return finishRoutine('monthly', input.service, started, [...done, compliance]);
+  return finishRoutine('monthly', input.service, started, [...done, compliance], progress);
 }

@@ -1,5 +1,5 @@
 // What the routines' findings mean: pure functions over the facts the steps gather.
-import type { CapacityFacts, VersionFacts } from '../../activities/kubernetes/capacity.ts';
+import type { CapacityFacts, VersionFacts } from '../../types/index.ts';
 import type { HealthReport, ModelHealthReport } from '../../types/index.ts';
 import { failed, ok, warn, type StepResult } from './steps.ts';
 

@@ -1,15 +1,15 @@
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RoutineReport } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
 import { invalidInput, requireInteger } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
 import type { ModelHealthInput } from '../model/input.ts';
 import { securityAuditWorkflow } from '../security/audit.ts';
 import { capacityStep, runbookStep, upgradePlanStep, type Runbook } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
-import { finishRoutine, markRoutine } from './summary.ts';
+import { finishRoutine } from './summary.ts';
+import { beginRun } from '../shared/progress.ts';
 import { serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { reads } from '../shared/activities.ts';
 
 export interface QuarterlyInput extends ServiceTarget {
   /** The latency benchmark: modelHealthWorkflow over more samples than the weekly check. */
@@ -36,14 +36,13 @@ export async function quarterlyMaintenanceWorkflow(rawInput: QuarterlyInput = {}
   if (!Array.isArray(input.runbooks) || input.runbooks.some((r) => typeof r?.name !== 'string' || Number.isNaN(Date.parse(r?.lastReviewed)))) {
     throw invalidInput('runbooks', 'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}', input.runbooks);
   }
-  markRoutine('quarterly', input.namespace);
+  const progress = beginRun('quarterly', input.namespace, 2, 'running steps');
   const started = Date.now();
-  const act = proxyActivities<Activities>(quickRead);
   const id = workflowInfo().workflowId;
   const target = { namespace: input.namespace, selector: input.selector };
 
   const steps = await Promise.all([
-    step('major update plan', async () => upgradePlanStep(await act.versionFacts({ namespace: input.namespace, name: input.deployment }))),
+    step('major update plan', async () => upgradePlanStep(await reads.versionFacts({ namespace: input.namespace, name: input.deployment }))),
     step('full security audit', async () => {
       const audit = await executeChild(securityAuditWorkflow, { workflowId: `${id}-audit`, args: [{ namespaces: [input.namespace], full: true }] });
       const serious = audit.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH').length;
@@ -58,12 +57,12 @@ export async function quarterlyMaintenanceWorkflow(rawInput: QuarterlyInput = {}
       return latency.p95 > input.benchmarkP95LimitMs ? warn(`${detail} (limit ${input.benchmarkP95LimitMs} ms)`) : ok(detail);
     }),
     step('capacity review', async () => {
-      const [facts, hpa] = await Promise.all([act.capacityFacts(target), act.getHpa({ namespace: input.namespace, name: input.hpaName })]);
+      const [facts, hpa] = await Promise.all([reads.capacityFacts(target), reads.getHpa({ namespace: input.namespace, name: input.hpaName })]);
       return capacityStep(facts, hpa.maxReplicas);
     }),
     input.runbooks.length > 0
       ? step('documentation review', async () => runbookStep(input.runbooks, input.runbookMaxAgeDays, new Date()))
       : Promise.resolve(skipped('documentation review', 'no runbooks configured')),
   ]);
-  return finishRoutine('quarterly', input.service, started, steps);
+  return finishRoutine('quarterly', input.service, started, steps, progress);
 }

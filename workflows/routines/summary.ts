@@ -1,24 +1,25 @@
 // The end of every routine: the summary report stored in the bucket and returned, and one alert
 // when anything failed.
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import { searchAttributes, type RoutineReport, type StepOutcome } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
-
-export function markRoutine(routine: RoutineReport['routine'], namespace: string): void {
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: routine },
-    { key: searchAttributes.targetNamespace, value: namespace },
-  ]);
-}
+import { workflowInfo } from '@temporalio/workflow';
+import type { RoutineReport, StepOutcome } from '../../types/index.ts';
+import { alerts, records } from '../shared/activities.ts';
+import type { ProgressTracker } from '../shared/progress.ts';
 
 export function routineStatus(steps: StepOutcome[]): RoutineReport['status'] {
   if (steps.some((s) => s.status === 'fail')) return 'fail';
   return steps.some((s) => s.status === 'warn') ? 'warn' : 'ok';
 }
 
-export async function finishRoutine(routine: RoutineReport['routine'], service: string, startedAt: number, steps: StepOutcome[]): Promise<RoutineReport> {
-  const act = proxyActivities<Activities>(quickRead);
+/** Ends a routine begun with `beginRun(routine, namespace, 2)`: its steps are done, the report is next. */
+export async function finishRoutine(
+  routine: RoutineReport['routine'],
+  service: string,
+  startedAt: number,
+  steps: StepOutcome[],
+  progress: ProgressTracker,
+): Promise<RoutineReport> {
+  progress.stepDone();
+  progress.phase('reporting');
   const report: RoutineReport = {
     routine,
     status: routineStatus(steps),
@@ -29,14 +30,14 @@ export async function finishRoutine(routine: RoutineReport['routine'], service: 
     alerted: false,
   };
   try {
-    report.reportKey = (await act.putReport({ kind: `routine-${routine}`, report })).key;
+    report.reportKey = (await records.putReport({ kind: `routine-${routine}`, report })).key;
   } catch (err) {
     steps.push({ step: 'store report', status: 'fail', detail: err instanceof Error ? err.message : String(err), durationMs: 0 });
     report.status = 'fail';
   }
   if (report.status === 'fail') {
     const failed = steps.filter((s) => s.status === 'fail');
-    await act.sendAlert({
+    await alerts.sendAlert({
       type: `routine_${routine}_failed`,
       severity: 'warning',
       service,
@@ -46,5 +47,7 @@ export async function finishRoutine(routine: RoutineReport['routine'], service: 
     });
     report.alerted = true;
   }
+  progress.stepDone();
+  progress.phase('done', report.status);
   return report;
 }

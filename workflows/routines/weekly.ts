@@ -1,7 +1,5 @@
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { DatabaseDump, RoutineReport } from '../../types/index.ts';
-import { quickRead } from '../shared/activity-options.ts';
 import { invalidInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
 import type { ModelHealthInput } from '../model/input.ts';
@@ -10,8 +8,10 @@ import { certificateExpiryWorkflow } from '../security/certificates.ts';
 import { securityAuditWorkflow } from '../security/audit.ts';
 import { capacityStep } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
-import { finishRoutine, markRoutine } from './summary.ts';
+import { finishRoutine } from './summary.ts';
+import { beginRun } from '../shared/progress.ts';
 import { requireCommand, serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { podCommands, reads, records } from '../shared/activities.ts';
 
 export interface WeeklyInput extends ServiceTarget {
   /** modelHealthWorkflow's input for the model integrity step. */
@@ -29,17 +29,15 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
     if (typeof input.database?.container !== 'string') throw invalidInput('database.container', 'must name the database container', input.database?.container);
     requireCommand('database.maintenanceCommand', input.database.maintenanceCommand);
   }
-  markRoutine('weekly', input.namespace);
+  const progress = beginRun('weekly', input.namespace, 2, 'running steps');
   const started = Date.now();
-  const act = proxyActivities<Activities>(quickRead);
-  const slow = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: { maximumAttempts: 2 } });
   const id = workflowInfo().workflowId;
   const target = { namespace: input.namespace, selector: input.selector };
 
   const steps = await Promise.all([
     step('nodes snapshot', async () => {
-      const snapshot = await act.nodesSnapshot();
-      const stored = await act.putReport({ kind: 'nodes', report: snapshot });
+      const snapshot = await reads.nodesSnapshot();
+      const stored = await records.putReport({ kind: 'nodes', report: snapshot });
       return ok(`${snapshot.count} nodes; ${stored.key}`);
     }),
     step('certificate expiry', async () => {
@@ -55,17 +53,17 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
     input.database
       ? step('database maintenance', async () => {
           const db = input.database!;
-          const run = await slow.execInPod({ ...target, container: db.container, command: db.maintenanceCommand });
+          const run = await podCommands.execInPod({ ...target, container: db.container, command: db.maintenanceCommand });
           return run.exitCode === 0 ? ok(`${db.maintenanceCommand.join(' ')} in ${run.pod}`) : failed(`exit ${run.exitCode}: ${run.stderr.trim()}`);
         })
       : Promise.resolve(skipped('database maintenance', 'no database configured')),
     step('performance optimization', async () => {
-      const usage = summarizeUsage(await act.podMetrics(target));
+      const usage = summarizeUsage(await reads.podMetrics(target));
       // The optimizers watch continuously; this step records the week's snapshot for the report.
       return usage.available ? ok(JSON.stringify(usage)) : warn(`resource usage unknown: ${usage.reason ?? 'metrics API unavailable'}`);
     }),
     step('capacity analysis', async () => {
-      const [facts, hpa] = await Promise.all([act.capacityFacts(target), act.getHpa({ namespace: input.namespace, name: input.hpaName })]);
+      const [facts, hpa] = await Promise.all([reads.capacityFacts(target), reads.getHpa({ namespace: input.namespace, name: input.hpaName })]);
       return capacityStep(facts, hpa.maxReplicas);
     }),
     step('security audit', async () => {
@@ -75,5 +73,5 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
       return serious > 0 ? warn(detail) : ok(detail);
     }),
   ]);
-  return finishRoutine('weekly', input.service, started, steps);
+  return finishRoutine('weekly', input.service, started, steps, progress);
 }

@@ -1,10 +1,9 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
-import { searchAttributes, severities, type AuditFinding, type AuditReport } from '../../types/index.ts';
+import { severities, type AuditFinding, type AuditReport } from '../../types/index.ts';
 import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
-import { trackProgress } from '../shared/progress.ts';
-import { quick, scanner } from '../shared/security-activities.ts';
+import { beginRun } from '../shared/progress.ts';
 import { bindingFindings, configFindings, workloadFindings } from './audit-policy.ts';
 import { severityBreakdown } from './policy.ts';
+import { alerts, reads, records, scans } from '../shared/activities.ts';
 
 export interface SecurityAuditInput {
   namespaces?: string[];
@@ -40,15 +39,11 @@ export interface SecurityAuditResult extends AuditReport {
  */
 export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): Promise<SecurityAuditResult> {
   const input = validate(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: input.full ? 'security-audit-full' : 'security-audit' },
-    { key: searchAttributes.targetNamespace, value: input.namespaces.join(',') },
-  ]);
-  const progress = trackProgress(input.namespaces.length + 2, 'bindings');
+  const progress = beginRun(input.full ? 'security-audit-full' : 'security-audit', input.namespaces.join(','), input.namespaces.length + 2, 'bindings');
   const findings: AuditFinding[] = [];
   const notAudited: string[] = [];
 
-  const bindings = await quick.bindingsToRoles({ roles: input.adminRoles, namespaces: input.namespaces });
+  const bindings = await reads.bindingsToRoles({ roles: input.adminRoles, namespaces: input.namespaces });
   findings.push(...bindingFindings(bindings));
   progress.stepDone();
 
@@ -56,13 +51,13 @@ export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): 
   const configTotals = { filesScanned: 0, passed: 0, failed: 0 };
   for (const namespace of input.namespaces) {
     progress.phase('workloads', namespace);
-    const audit = await quick.collectWorkloads({ namespace });
+    const audit = await reads.collectWorkloads({ namespace });
     workloadsAudited += audit.workloads.length;
     findings.push(...audit.workloads.flatMap((w) => workloadFindings(w, input)));
     notAudited.push(...audit.notAudited.map((n) => n.reason));
     if (input.full) {
       progress.phase('misconfiguration scan', namespace);
-      const scan = await scanner(input.scanTimeoutMs).scanNamespaceConfig({ namespace, timeoutMs: input.scanTimeoutMs });
+      const scan = await scans(input.scanTimeoutMs).scanNamespaceConfig({ namespace, timeoutMs: input.scanTimeoutMs });
       findings.push(...configFindings(scan));
       configTotals.filesScanned += scan.filesScanned;
       configTotals.passed += scan.passed;
@@ -84,9 +79,9 @@ export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): 
     ...(input.full ? { configScan: configTotals } : {}),
   };
   progress.phase('reporting');
-  const { key } = await quick.putReport({ kind: 'security', report: { ...report, notAudited } });
+  const { key } = await records.putReport({ kind: 'security', report: { ...report, notAudited } });
   const serious = findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH');
-  await quick.sendAlert({
+  await alerts.sendAlert({
     type: 'security_audit',
     severity: findings.some((f) => f.severity === 'CRITICAL') ? 'critical' : serious.length > 0 ? 'warning' : 'info',
     service: input.service,

@@ -1,9 +1,8 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
-import { searchAttributes, type CertificateExpiry, type CertificateReport } from '../../types/index.ts';
+import type { CertificateExpiry, CertificateReport } from '../../types/index.ts';
 import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
-import { trackProgress } from '../shared/progress.ts';
-import { quick } from '../shared/security-activities.ts';
+import { beginRun } from '../shared/progress.ts';
 import { assessCertManager, assessTlsSecret, worstStatus } from './certificate-policy.ts';
+import { alerts, reads, records } from '../shared/activities.ts';
 
 export interface CertificateExpiryInput {
   namespaces?: string[];
@@ -31,19 +30,15 @@ export interface CertificateExpiryResult extends CertificateReport {
  */
 export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput = {}): Promise<CertificateExpiryResult> {
   const input = validate(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'certificate-expiry' },
-    { key: searchAttributes.targetNamespace, value: input.namespaces.join(',') },
-  ]);
-  const progress = trackProgress(input.namespaces.length + 1, 'reading certificates');
+  const progress = beginRun('certificate-expiry', input.namespaces.join(','), input.namespaces.length + 1, 'reading certificates');
   const now = new Date();
   const certificates: CertificateExpiry[] = [];
   let certManagerInstalled = false;
   for (const namespace of input.namespaces) {
     progress.phase('reading certificates', namespace);
     const [secrets, certManager] = await Promise.all([
-      quick.listTlsCertificates({ namespace }),
-      quick.listCertManagerCertificates({ namespace }),
+      reads.listTlsCertificates({ namespace }),
+      reads.listCertManagerCertificates({ namespace }),
     ]);
     certificates.push(...secrets.map((s) => assessTlsSecret(s, now, input)));
     if (certManager.installed) {
@@ -61,9 +56,9 @@ export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput
     certificates,
   };
   progress.phase('reporting');
-  const { key } = await quick.putReport({ kind: 'security', report });
+  const { key } = await records.putReport({ kind: 'security', report });
   const failing = certificates.filter((c) => c.status !== 'OK');
-  await quick.sendAlert({
+  await alerts.sendAlert({
     type: 'certificate_expiry',
     severity: report.status === 'CRITICAL' ? 'critical' : report.status === 'WARNING' ? 'warning' : 'info',
     service: input.service,

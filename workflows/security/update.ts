@@ -4,17 +4,16 @@ import {
   ChildWorkflowFailure,
   executeChild,
   isCancellation,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { searchAttributes, type SecurityReport, type SendAlertInput, type VulnerabilityFinding } from '../../types/index.ts';
+import type { SecurityReport, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
 import { dockerfileFor, generateDockerfileUpdates } from './dockerfile-updates.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
-import { trackProgress } from '../shared/progress.ts';
+import { beginRun } from '../shared/progress.ts';
 import { approvalGate, type ApprovalDecision } from '../shared/approval.ts';
-import { quick, scanner, waiter } from '../shared/security-activities.ts';
 import { buildSecurityReport, criticalFindings, judgeCandidate } from './policy.ts';
 import { validateSecurityUpdateInput, type SecurityUpdateInput } from './update-input.ts';
+import { alerts, clusterChanges, reads, records, scans, waits } from '../shared/activities.ts';
 
 export { securityUpdateDefaults, type SecurityUpdateInput } from './update-input.ts';
 export { approveSignal, approveUpdate, type ApprovalAnswer, type ApprovalDecision } from '../shared/approval.ts';
@@ -47,25 +46,21 @@ export interface SecurityUpdateResult {
  */
 export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {}): Promise<SecurityUpdateResult> {
   const input = validateSecurityUpdateInput(rawInput);
-  upsertSearchAttributes([
-    { key: searchAttributes.routine, value: 'security-update' },
-    { key: searchAttributes.targetNamespace, value: input.namespace },
-  ]);
+  const progress = beginRun('security-update', input.namespace, 6, 'reading the deployment');
   const approval = approvalGate();
-  const progress = trackProgress(6, 'reading the deployment');
   const { workflowId } = workflowInfo();
   const target = { namespace: input.namespace, name: input.deployment };
   const where = `${input.namespace}/${input.deployment}`;
-  const alert = (a: Omit<SendAlertInput, 'service'>) => quick.sendAlert({ service: input.deployment, ...a });
+  const alert = (a: Omit<SendAlertInput, 'service'>) => alerts.sendAlert({ service: input.deployment, ...a });
   const vulnKey = `security-vulnerability:${where}`;
 
-  const state = await quick.getRolloutState(target);
+  const state = await reads.getRolloutState(target);
   const image = state.images[input.container];
   if (image === undefined) throw new Error(`deployment ${where} has no container ${input.container}`);
   progress.stepDone();
 
   progress.phase('scanning', image);
-  const scan = await scanner(input.scanTimeoutMs).scanImage({ image, timeoutMs: input.scanTimeoutMs }).catch(async (err: unknown) => {
+  const scan = await scans(input.scanTimeoutMs).scanImage({ image, timeoutMs: input.scanTimeoutMs }).catch(async (err: unknown) => {
     // The guide's "Vulnerability scan failed": no result is not a clean result, so say so and fail.
     if (err instanceof ActivityFailure) {
       await alert({ type: 'security_scan_failed', severity: 'warning', summary: `could not scan ${image} (${where}): ${describe(err)}`, dedupKey: `security-scan-failed:${where}` });
@@ -73,7 +68,7 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
     throw err;
   });
   const report = buildSecurityReport({ timestamp: new Date().toISOString(), scanTarget: `${input.deployment} in ${input.namespace}`, image, findings: scan.findings });
-  const { key: reportKey } = await quick.putReport({ kind: 'security', report });
+  const { key: reportKey } = await records.putReport({ kind: 'security', report });
   progress.stepDone();
   const done = (outcome: SecurityUpdateOutcome, reasons: string[] = [], extra: Partial<SecurityUpdateResult> = {}): SecurityUpdateResult => {
     progress.phase('done', outcome);
@@ -99,7 +94,7 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   progress.stepDone();
 
   progress.phase('scanning the candidate', candidate.image);
-  const candidateScan = await scanner(input.scanTimeoutMs).scanImage({ image: candidate.image, timeoutMs: input.scanTimeoutMs });
+  const candidateScan = await scans(input.scanTimeoutMs).scanImage({ image: candidate.image, timeoutMs: input.scanTimeoutMs });
   const verdict = judgeCandidate(scan.findings, candidateScan.findings);
   progress.stepDone();
   if (!verdict.accept) {
@@ -154,7 +149,7 @@ async function candidateImage(
   const name = buildName(workflowInfo().workflowId);
   const destination = `${input.buildRepository}:${name}`;
   const namespace = input.namespace;
-  await quick.startImageBuild({
+  await clusterChanges.startImageBuild({
     namespace,
     name,
     builderImage: input.builderImage,
@@ -162,7 +157,7 @@ async function candidateImage(
     destination,
     ...(input.buildPushSecret ? { pushSecret: input.buildPushSecret } : {}),
   });
-  const built = await waiter(input.buildTimeoutMs).waitForImageBuild({ namespace, name, destination, timeoutMs: input.buildTimeoutMs });
+  const built = await waits(input.buildTimeoutMs).waitForImageBuild({ namespace, name, destination, timeoutMs: input.buildTimeoutMs });
   if (!built.succeeded) {
     const why = built.timedOut ? `build Job ${namespace}/${name} did not finish in ${input.buildTimeoutMs} ms` : built.message;
     await alert({ type: 'security_update_build_failed', severity: 'warning', summary: `image build for ${input.deployment} failed: ${why}`, dedupKey: `security-build:${namespace}/${name}` });
@@ -192,7 +187,7 @@ async function rolloutWithRollback(
 ): Promise<string[]> {
   let failures: string[];
   try {
-    await quick.setImage({ namespace: input.namespace, name: input.deployment, container: input.container, image: newImage });
+    await clusterChanges.setImage({ namespace: input.namespace, name: input.deployment, container: input.container, image: newImage });
     failures = await verifyRollout(input, newImage);
   } catch (err) {
     // An activity that gave up is a failed verification: roll back and report it.
@@ -210,14 +205,14 @@ async function rolloutWithRollback(
 
 async function verifyRollout(input: ReturnType<typeof validateSecurityUpdateInput>, newImage: string): Promise<string[]> {
   const target = { namespace: input.namespace, name: input.deployment };
-  const rollout = await waiter(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
+  const rollout = await waits(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
   if (!rollout.done || rollout.failed) {
     return [`rollout of ${newImage} did not complete${rollout.timedOut ? ` within ${input.rolloutTimeoutMs} ms` : ''}: ${rollout.message}`];
   }
   const failures: string[] = [];
   if (input.verifyApi) {
     for (const path of ['/health', '/ready']) {
-      const probe = await quick.probeEndpoint({ baseUrl: input.apiBaseUrl, path, timeoutMs: 10_000 });
+      const probe = await reads.probeEndpoint({ baseUrl: input.apiBaseUrl, path, timeoutMs: 10_000 });
       if (probe.statusCode === undefined || probe.statusCode < 200 || probe.statusCode > 299) {
         failures.push(`${probe.url}: ${probe.error ?? `HTTP ${probe.statusCode}`}`);
       }
@@ -243,8 +238,8 @@ async function rollBack(input: ReturnType<typeof validateSecurityUpdateInput>, o
   let restored = false;
   let rollbackError: string | undefined;
   try {
-    await quick.rolloutUndo({ ...target, onlyIfImage: newImage });
-    const after = await waiter(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
+    await clusterChanges.rolloutUndo({ ...target, onlyIfImage: newImage });
+    const after = await waits(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
     restored = after.done && after.images[input.container] === oldImage;
     if (!restored) rollbackError = `after undo the deployment runs ${after.images[input.container]}: ${after.message}`;
   } catch (err) {
