@@ -7,7 +7,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import '../test/helpers/quiet-runtime.ts';
 import { startInferenceApi } from '../test/env/inference-api.ts';
 import { startLocalTemporal } from '../test/env/temporal.ts';
-import { recordedWorkflowId, recordingName, recordingUrl } from '../test/histories/recordings.ts';
+import { sameShape } from '../test/histories/history-shape.ts';
+import { listRecordingFolders, readRecordingJSON, recordedWorkflowId, recordingName, recordingNamePattern, recordingUrl } from '../test/histories/recordings.ts';
 import { scenarios } from '../test/histories/scenarios.ts';
 import { withWorkerAt } from '../test/helpers/worker.ts';
 
@@ -15,6 +16,7 @@ const only = process.argv.slice(2);
 const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
 if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
 
+const kept = new Map((await listRecordingFolders()).map((f) => [f.scenario, f.files.filter((file) => recordingNamePattern.test(file))]));
 const temporal = await startLocalTemporal();
 const api = await startInferenceApi();
 try {
@@ -27,6 +29,12 @@ try {
       return handle.fetchHistory();
     });
     const json: unknown = JSON.parse(historyToJSON(history));
+    // Re-recording an unchanged scenario would only pile up copies that replay the same way.
+    const newest = kept.get(scenario.name)?.at(-1);
+    if (newest && sameShape(json, await readRecordingJSON(scenario.name, newest))) {
+      process.stdout.write(`unchanged ${scenario.name}: same events as ${newest}, nothing added\n`);
+      continue;
+    }
     const file = recordingName(json);
     await mkdir(recordingUrl(scenario.name), { recursive: true });
     // 'wx' fails if the file exists: a kept recording is never replaced.
