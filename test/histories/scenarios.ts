@@ -17,7 +17,7 @@ export interface ScenarioContext {
 }
 
 export interface Scenario {
-  /** File name under test/histories/, without .json. */
+  /** Its folder of kept recordings: test/histories/recorded/<name>/. */
   name: string;
   workflowType: string;
   input: unknown;
