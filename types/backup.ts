@@ -1,10 +1,6 @@
 // What backups say about themselves: the manifest written inside every archive, and the facts the
 // storage activities report. No key material and no entry bytes ever appear here.
 
-/** Bumped when the manifest's meaning changes; readers refuse versions they do not know. */
-export const MANIFEST_VERSION = 1;
-/** The manifest's name inside the archive; it is always the last entry. */
-export const MANIFEST_ENTRY = 'manifest.json';
 /** Where the product keeps its backups in the bucket unless a workflow says otherwise. */
 export const DEFAULT_BACKUP_PREFIX = 'pno/backups';
 

@@ -1,6 +1,10 @@
-// The encrypted-stream format (version 1). Everything is big-endian.
+// The encrypted-stream format. Everything is big-endian.
 //
-//   header  = magic "PNOBAK\0\x01" (8) | version u8 = 1 | chunkSize u32 | keyId (8 bytes = 16 hex)
+//   prelude = magic "PNOBAK\0\x01" (8) | version u8                 (the same in every version, forever)
+//
+// Version 1 (read by createDecryptStream, written by createEncryptStream):
+//
+//   header  = prelude (version = 1) | chunkSize u32 | keyId (8 bytes = 16 hex)
 //             | baseNonce (12 random bytes)                                            = 33 bytes
 //   chunk i = AES-256-GCM(plaintext_i) (chunkSize bytes, the last one 0..chunkSize) | tag (16)
 //   nonce_i = baseNonce XOR i (i as u64 in the nonce's last 8 bytes)
@@ -12,10 +16,12 @@
 // sealed as non-final) and appending (the real last chunk is no longer last). An empty plaintext is
 // one final chunk with no ciphertext.
 import { badArchive } from './failures.ts';
+import { FORMAT_VERSION, LAYOUT_V1 } from './layout.ts';
 
 export const MAGIC = Buffer.from('PNOBAK\0\x01', 'latin1');
-export const FORMAT_VERSION = 1;
-export const HEADER_BYTES = MAGIC.length + 1 + 4 + 8 + 12;
+/** What a reader looks at to choose the reader for the version. */
+export const PRELUDE_BYTES = MAGIC.length + 1;
+export const HEADER_BYTES = PRELUDE_BYTES + 4 + 8 + 12;
 export const TAG_BYTES = 16;
 /** Each chunk costs a cipher set-up (tens of µs) and a few buffers; 256 KiB keeps that under 1%. */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024;
@@ -41,10 +47,16 @@ export function encodeHeader(keyId: string, chunkSize: number, baseNonce: Buffer
   return { chunkSize, keyId, baseNonce, bytes };
 }
 
+/** The format version in a prelude (the first PRELUDE_BYTES of a sealed archive). */
+export function preludeVersion(prelude: Buffer): number {
+  if (!prelude.subarray(0, MAGIC.length).equals(MAGIC)) throw badArchive('not a PNO encrypted archive (bad magic)');
+  return prelude.readUInt8(MAGIC.length);
+}
+
+/** Decodes a version-1 header. */
 export function decodeHeader(bytes: Buffer): StreamHeader {
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw badArchive('not a PNO encrypted archive (bad magic)');
-  const version = bytes.readUInt8(MAGIC.length);
-  if (version !== FORMAT_VERSION) throw badArchive(`unsupported encrypted-archive version ${version} (this reader knows ${FORMAT_VERSION})`);
+  const version = preludeVersion(bytes);
+  if (version !== LAYOUT_V1.version) throw badArchive(`unsupported encrypted-archive version ${version} (this decryptor reads version ${LAYOUT_V1.version})`);
   const chunkSize = bytes.readUInt32BE(MAGIC.length + 1);
   if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) throw badArchive(`encrypted archive declares chunk size ${chunkSize}, outside ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}`);
   const keyId = bytes.subarray(MAGIC.length + 5, MAGIC.length + 13).toString('hex');

@@ -3,7 +3,20 @@
 export { BackupKey, BackupKeyError, loadBackupKey } from './keys.ts';
 export { createEncryptStream } from './encrypt.ts';
 export { createDecryptStream } from './decrypt.ts';
-export { FORMAT_VERSION, DEFAULT_CHUNK_SIZE } from './format.ts';
+export { DEFAULT_CHUNK_SIZE } from './format.ts';
+export {
+  CURRENT_LAYOUT,
+  FORMAT_VERSION,
+  LAYOUT_V1,
+  MANIFEST_ENTRY,
+  formatLabel,
+  versionOfLabel,
+  type ArchiveLayout,
+  type ArchiveSection,
+  type EntryPlace,
+  type ObjectSection,
+} from './layout.ts';
+export { READABLE_FORMAT_VERSIONS, formatReaderFor } from './format-readers.ts';
 export { createSealedArchive, sealTar, type ArchiveEntry, type SealedArchive, type SealOptions, type WriteProgress } from './tar-writer.ts';
 export { readArchive, type EntryConsumer, type EntryInfo, type ReadArchiveOptions, type ReadArchiveResult } from './safe-reader.ts';
 export { buildManifest, summarizeManifest, type ManifestInfo } from './manifest.ts';

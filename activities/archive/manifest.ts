@@ -1,6 +1,7 @@
 // Builds the manifest the writer appends, and checks the one a reader finds against what it read.
-import { MANIFEST_VERSION, type BackupManifest, type ManifestEntry, type ManifestSummary } from '../../types/index.ts';
+import type { BackupManifest, ManifestEntry, ManifestSummary } from '../../types/index.ts';
 import { badArchive } from './failures.ts';
+import { CURRENT_LAYOUT, type ArchiveLayout } from './layout.ts';
 
 /** What the caller knows about a backup; the writer adds the entries. */
 export interface ManifestInfo {
@@ -15,8 +16,8 @@ export interface ManifestInfo {
 
 export function buildManifest(info: ManifestInfo, entries: ManifestEntry[]): BackupManifest {
   return {
-    format: 'pno-backup',
-    manifestVersion: MANIFEST_VERSION,
+    format: CURRENT_LAYOUT.manifestFormat,
+    manifestVersion: CURRENT_LAYOUT.manifestVersion,
     createdAt: info.createdAt ?? new Date().toISOString(),
     namespace: info.namespace,
     components: [...info.components],
@@ -36,18 +37,21 @@ export function summarizeManifest(manifest: BackupManifest): ManifestSummary {
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** Parses the manifest entry's bytes, refusing anything that is not a manifest this reader knows. */
-export function parseManifest(bytes: Buffer): BackupManifest {
+/** Parses the manifest entry's bytes, refusing anything that is not the manifest of `layout`'s format. */
+export function parseManifest(bytes: Buffer, layout: ArchiveLayout): BackupManifest {
+  const name = layout.manifestEntry;
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw badArchive('manifest.json is not valid JSON');
+    throw badArchive(`${name} is not valid JSON`);
   }
-  const problem = (field: string) => badArchive(`manifest.json: missing or invalid ${field}`);
+  const problem = (field: string) => badArchive(`${name}: missing or invalid ${field}`);
   if (value === null || typeof value !== 'object') throw problem('object');
-  if (value.format !== 'pno-backup') throw problem('format');
-  if (value.manifestVersion !== MANIFEST_VERSION) throw badArchive(`manifest.json: unsupported manifestVersion ${String(value.manifestVersion)}`);
+  if (value.format !== layout.manifestFormat) throw problem('format');
+  if (value.manifestVersion !== layout.manifestVersion) {
+    throw badArchive(`${name}: unsupported manifestVersion ${String(value.manifestVersion)} (format v${layout.version} has ${layout.manifestVersion})`);
+  }
   for (const field of ['createdAt', 'namespace', 'productVersion', 'workflowId', 'runId'] as const) {
     if (!isString(value[field])) throw problem(field);
   }
@@ -62,19 +66,19 @@ export function parseManifest(bytes: Buffer): BackupManifest {
   return value as unknown as BackupManifest;
 }
 
-/** The entries read must be exactly the manifest's: same set, same sizes, same digests. */
-export function checkAgainstManifest(manifest: BackupManifest, read: ManifestEntry[]): void {
+/** The entries read must be exactly the manifest's (named `name`): same set, same sizes, same digests. */
+export function checkAgainstManifest(manifest: BackupManifest, read: ManifestEntry[], name: string): void {
   const listed = new Map(manifest.entries.map((e) => [e.path, e]));
-  if (listed.size !== manifest.entries.length) throw badArchive('manifest.json lists an entry twice');
+  if (listed.size !== manifest.entries.length) throw badArchive(`${name} lists an entry twice`);
   for (const entry of read) {
     const expected = listed.get(entry.path);
-    if (!expected) throw badArchive(`entry ${entry.path}: not listed in manifest.json`);
-    if (expected.size !== entry.size) throw badArchive(`entry ${entry.path}: ${entry.size} bytes, manifest.json says ${expected.size}`);
-    if (expected.sha256 !== entry.sha256) throw badArchive(`entry ${entry.path}: SHA-256 does not match manifest.json`);
+    if (!expected) throw badArchive(`entry ${entry.path}: not listed in ${name}`);
+    if (expected.size !== entry.size) throw badArchive(`entry ${entry.path}: ${entry.size} bytes, ${name} says ${expected.size}`);
+    if (expected.sha256 !== entry.sha256) throw badArchive(`entry ${entry.path}: SHA-256 does not match ${name}`);
     listed.delete(entry.path);
   }
   const missing = [...listed.keys()];
-  if (missing.length > 0) throw badArchive(`entry ${missing[0]}: listed in manifest.json but missing from the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+  if (missing.length > 0) throw badArchive(`entry ${missing[0]}: listed in ${name} but missing from the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
   const total = read.reduce((sum, e) => sum + e.size, 0);
-  if (total !== manifest.totalBytes) throw badArchive(`manifest.json totalBytes ${manifest.totalBytes} does not match the entries' ${total}`);
+  if (total !== manifest.totalBytes) throw badArchive(`${name} totalBytes ${manifest.totalBytes} does not match the entries' ${total}`);
 }

@@ -1,20 +1,21 @@
-// Reads an archive written by tar-writer.ts: decrypt → gunzip → tar, refusing anything a restore
+// Reads an archive written by tar-writer.ts, in any format version this product has written (the
+// reader for the version decrypts and decompresses it): tar entries, refusing anything a restore
 // must not touch (links, devices, absolute or `..` paths, oversized or surplus entries), and checking
-// every entry against manifest.json. The GCM layer means a consumer only ever sees authenticated
+// every entry against the manifest. The GCM layer means a consumer only ever sees authenticated
 // bytes, but the manifest comes last: a consumer that changes things should stage what it receives
 // and act only after `readArchive` resolves.
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
-import { DEFAULT_ARCHIVE_LIMITS, MANIFEST_ENTRY, type ArchiveLimits, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
-import { createDecryptStream } from './decrypt.ts';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
 import { EntryDigest } from './digest-stream.ts';
 import { entryPathProblem } from './entry-path.ts';
 import { badArchive } from './failures.ts';
+import { dispatchOnFormatVersion } from './format-dispatch.ts';
 import type { BackupKey } from './keys.ts';
-import { checkAgainstManifest, parseManifest } from './manifest.ts';
+import type { EntryPlace } from './layout.ts';
+import { checkAgainstManifest } from './manifest.ts';
 
 /** The manifest is read into memory; this caps it (100k entries need about 15 MB). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface EntryInfo {
   size: number;
   /** Position in the archive, from 0. */
   index: number;
+  /** What the archive's layout says the entry is; undefined for an entry it gives no meaning to. */
+  place?: EntryPlace;
 }
 
 /** Receives one entry's bytes; must read `body` to its end, destroy it, or return. */
@@ -41,6 +44,7 @@ export interface ReadArchiveOptions {
 
 export interface ReadArchiveResult {
   keyId: string;
+  formatVersion: number;
   manifest: BackupManifest;
   /** Entries read and checked, the manifest not counted. */
   entries: number;
@@ -65,11 +69,15 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
     }
   }
 
+  const { reader, stream } = await dispatchOnFormatVersion(transport()).catch((err: unknown) => {
+    throw options.signal?.aborted ? options.signal.reason : err;
+  });
+  const manifestEntry = reader.layout.manifestEntry;
   const extract = tar.extract();
   const piping = pipeline(
-    transport,
-    createDecryptStream(options.key),
-    createGunzip(),
+    stream,
+    reader.decrypt(options.key),
+    reader.decompress(),
     byteCap(limits.maxTotalBytes + MAX_MANIFEST_BYTES + (limits.maxEntries + 1) * FRAMING_PER_ENTRY),
     extract as unknown as NodeJS.WritableStream,
     { signal: options.signal },
@@ -85,7 +93,7 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
     for await (const entry of extract) {
       const { name, type, size } = entry.header;
       const label = `entry ${JSON.stringify(name)}`;
-      if (manifest) throw badArchive(`${label}: found after ${MANIFEST_ENTRY}, which must be last`);
+      if (manifest) throw badArchive(`${label}: found after ${manifestEntry}, which must be last`);
       if (type !== 'file') throw badArchive(`${label}: ${type} entries are not allowed (regular files only)`);
       const problem = entryPathProblem(name);
       if (problem) throw badArchive(`${label}: ${problem}`);
@@ -93,11 +101,11 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
       seen.add(name);
       const entrySize = size ?? 0;
 
-      if (name === MANIFEST_ENTRY) {
+      if (name === manifestEntry) {
         if (entrySize > MAX_MANIFEST_BYTES) throw badArchive(`${label}: ${entrySize} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
         const chunks: Buffer[] = [];
         for await (const chunk of entry) chunks.push(chunk as Buffer);
-        manifest = parseManifest(Buffer.concat(chunks));
+        manifest = reader.parseManifest(Buffer.concat(chunks));
         continue;
       }
 
@@ -107,15 +115,16 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
       total += entrySize;
 
       const digest = new EntryDigest();
-      const info: EntryInfo = { path: name, size: entrySize, index: read.length };
+      const place = reader.layout.locate(name);
+      const info: EntryInfo = { path: name, size: entrySize, index: read.length, ...(place ? { place } : {}) };
       await deliver(entry as AsyncIterable<Uint8Array>, info, digest, options.onEntry, consumerErrors, (n) => {
         bytes += n;
         options.onProgress?.({ entries: read.length, bytes });
       });
       read.push({ path: name, size: digest.bytes, sha256: digest.hex() });
     }
-    if (!manifest) throw badArchive(`archive has no ${MANIFEST_ENTRY} (truncated, or not a PNO backup)`);
-    checkAgainstManifest(manifest, read);
+    if (!manifest) throw badArchive(`archive has no ${manifestEntry} (truncated, or not a PNO backup)`);
+    checkAgainstManifest(manifest, read, manifestEntry);
   })();
 
   const [piped, parsed] = await Promise.allSettled([piping, reading]);
@@ -124,7 +133,7 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
     extract.destroy();
     throw rootCause(failures, { transportErrors, consumerErrors, signal: options.signal });
   }
-  return { keyId: options.key.id, manifest: manifest!, entries: read.length, bytes };
+  return { keyId: options.key.id, formatVersion: reader.layout.version, manifest: manifest!, entries: read.length, bytes };
 }
 
 function rootCause(failures: unknown[], from: { transportErrors: WeakSet<object>; consumerErrors: WeakSet<object>; signal?: AbortSignal }): unknown {

@@ -5,12 +5,13 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlib } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
-import { FailureType, MANIFEST_ENTRY, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
+import { FailureType, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
 import { createAdaptiveGzip } from './adaptive-gzip.ts';
 import { EntryDigest } from './digest-stream.ts';
 import { createEncryptStream } from './encrypt.ts';
 import { entryPathProblem } from './entry-path.ts';
 import type { BackupKey } from './keys.ts';
+import { MANIFEST_ENTRY } from './layout.ts';
 import { buildManifest, type ManifestInfo } from './manifest.ts';
 
 export interface ArchiveEntry {

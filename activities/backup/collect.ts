@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ArchiveEntry } from '../archive/index.ts';
+import { CURRENT_LAYOUT, type ArchiveEntry, type ObjectSection } from '../archive/index.ts';
 import type { KubeClients } from '../kubernetes/clients.ts';
 import { kubeCall } from '../kubernetes/errors.ts';
 import { execStream } from '../kubernetes/exec.ts';
@@ -35,9 +35,9 @@ function yamlEntry(path: string, obj: Obj): ArchiveEntry {
   return { path, size: bytes.length, source: bytes };
 }
 
-/** `resources/<Kind>/<name>.yaml`, one object per file, so a restore can pick and order them. */
-function resourceEntries(dir: string, objects: Obj[]): ArchiveEntry[] {
-  return objects.map((o) => yamlEntry(`${dir}/${o.kind}/${o.metadata?.name}.yaml`, o));
+/** One object per file, so a restore can pick and order them. */
+function resourceEntries(section: ObjectSection, objects: Obj[]): ArchiveEntry[] {
+  return objects.map((o) => yamlEntry(CURRENT_LAYOUT.objectPath(section, String(o.kind), String(o.metadata?.name)), o));
 }
 
 async function boundVolumes(kube: KubeClients, claims: Obj[]): Promise<Obj[]> {
@@ -53,12 +53,12 @@ async function boundVolumes(kube: KubeClients, claims: Obj[]): Promise<Obj[]> {
 /** Spools the dump to a temp file: tar needs each entry's size before its bytes. */
 async function databaseDumpEntry(ctx: CollectContext, input: CreateBackupInput, pod: string, dir: string): Promise<ArchiveEntry> {
   const database = input.database!;
-  const path = join(dir, 'dump.sql');
+  const path = join(dir, 'database-dump');
   const out = createWriteStream(path);
   const code = await execStream(ctx.kube, { namespace: input.namespace, pod, container: database.container }, database.dumpCommand, { stdout: out, signal: ctx.signal });
   await new Promise((resolve) => out.end(resolve));
   if (code !== 0) throw ApplicationFailure.nonRetryable(`database dump in ${pod} exited ${code}`, FailureType.invalidRequest);
-  return { path: 'database/dump.sql', size: (await stat(path)).size, source: createReadStream(path) };
+  return { path: CURRENT_LAYOUT.databaseDump, size: (await stat(path)).size, source: createReadStream(path) };
 }
 
 export async function collectBackup(ctx: CollectContext, input: CreateBackupInput): Promise<CreateBackupResult> {
@@ -87,7 +87,7 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
         yield* resourceEntries('monitoring', monitoring);
       }
       if (input.components.includes('models') && pod) {
-        yield* podDirectoryEntries(kube, { namespace: input.namespace, pod, container: input.container }, input.modelsDir, 'models', ctx.signal);
+        yield* podDirectoryEntries(kube, { namespace: input.namespace, pod, container: input.container }, input.modelsDir, CURRENT_LAYOUT.modelPath, ctx.signal);
       }
       if (input.database && pod) yield await databaseDumpEntry(ctx, input, pod, spool);
     };

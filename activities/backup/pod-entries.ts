@@ -10,7 +10,14 @@ import { checkPodTarEntry } from '../kubernetes/copy.ts';
 import { boundedText, execStream, type ExecTarget } from '../kubernetes/exec.ts';
 import { FailureType } from '../../types/index.ts';
 
-export async function* podDirectoryEntries(kube: KubeClients, target: ExecTarget, remoteDir: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ArchiveEntry> {
+/** `entryPath` names each file's archive entry from its path relative to `remoteDir`. */
+export async function* podDirectoryEntries(
+  kube: KubeClients,
+  target: ExecTarget,
+  remoteDir: string,
+  entryPath: (relative: string) => string,
+  signal?: AbortSignal,
+): AsyncGenerator<ArchiveEntry> {
   const stdout = new PassThrough();
   const stderr = boundedText(8 * 1024);
   const extract = tar.extract();
@@ -27,7 +34,7 @@ export async function* podDirectoryEntries(kube: KubeClients, target: ExecTarget
       continue;
     }
     // The writer reads this entry to its end before asking for the next.
-    yield { path: `${prefix}/${name}`, size: entry.header.size ?? 0, source: Readable.from(entry), ...(entry.header.mtime ? { mtime: entry.header.mtime } : {}) };
+    yield { path: entryPath(name), size: entry.header.size ?? 0, source: Readable.from(entry), ...(entry.header.mtime ? { mtime: entry.header.mtime } : {}) };
   }
   const exitCode = await exited;
   if (exitCode !== 0) throw ApplicationFailure.nonRetryable(`${where}: tar exited ${exitCode}: ${stderr.text().trim()}`, FailureType.invalidRequest);

@@ -47,11 +47,12 @@ export async function restoreResources(ctx: RestoreContext, input: RestoreResour
   const staged = { resources: [] as string[], monitoring: [] as string[] };
   let stagedBytes = 0;
   await readVerified(ctx, input.key, async (entry, body) => {
-    const group = entry.path.split('/')[0];
-    if ((group === 'resources' || group === 'monitoring') && entry.path.endsWith('.yaml')) {
+    const section = entry.place?.section;
+    // Namespace objects and monitoring config are applied; the cluster section (bound volumes) is not.
+    if (section === 'resources' || section === 'monitoring') {
       stagedBytes += entry.size;
       if (stagedBytes > MAX_RESOURCE_BYTES) throw ApplicationFailure.nonRetryable(`backup ${input.key}: resource YAML over ${MAX_RESOURCE_BYTES} bytes`, FailureType.invalidRequest);
-      staged[group].push(await collectText(body));
+      staged[section].push(await collectText(body));
     } else {
       await drain(body);
     }
@@ -71,9 +72,9 @@ export async function restoreModels(ctx: RestoreContext, input: RestoreModelsInp
     let files = 0;
     let bytes = 0;
     await readVerified(ctx, input.key, async (entry, body) => {
-      if (!entry.path.startsWith('models/')) return drain(body);
-      // The reader has refused absolute paths and `..`, so this stays inside `dir`.
-      const path = join(dir, entry.path);
+      if (entry.place?.section !== 'models') return drain(body);
+      // The reader has refused absolute paths and `..` in the whole path, so this stays inside `dir`.
+      const path = join(dir, entry.place.relative);
       await mkdir(dirname(path), { recursive: true });
       await pipeline(body, createWriteStream(path));
       files += 1;
@@ -83,7 +84,7 @@ export async function restoreModels(ctx: RestoreContext, input: RestoreModelsInp
     const pods = (await listPods(ctx.kube, input.namespace, input.selector)).filter((p) => p.ready).map((p) => p.name);
     if (pods.length === 0) throw ApplicationFailure.retryable(`no ready pod matches ${input.selector} in ${input.namespace}`, FailureType.noReadyPod);
     for (const pod of pods) {
-      await copyToPod(ctx.kube, { namespace: input.namespace, pod, container: input.container }, join(dir, 'models'), input.modelsDir, { signal: ctx.signal });
+      await copyToPod(ctx.kube, { namespace: input.namespace, pod, container: input.container }, dir, input.modelsDir, { signal: ctx.signal });
       ctx.onProgress?.({ copiedTo: pod });
     }
     return { pods, files, bytes, modelsDir: input.modelsDir };

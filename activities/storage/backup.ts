@@ -6,6 +6,8 @@ import {
   badArchive,
   createSealedArchive,
   FORMAT_VERSION,
+  formatLabel,
+  formatReaderFor,
   productVersion,
   readArchive,
   summarizeManifest,
@@ -13,6 +15,7 @@ import {
   type BackupKey,
   type EntryConsumer,
   type ManifestInfo,
+  versionOfLabel,
 } from '../archive/index.ts';
 import { openObject } from './download.ts';
 import { uploadStream } from './upload.ts';
@@ -20,7 +23,6 @@ import { uploadStream } from './upload.ts';
 /** Object metadata (x-amz-meta-*): which key sealed it and in which format, readable without the key. */
 export const METADATA_KEY_ID = 'pno-key-id';
 export const METADATA_FORMAT = 'pno-format';
-export const FORMAT_NAME = `pno-backup-v${FORMAT_VERSION}`;
 
 export interface BackupProgress {
   entries: number;
@@ -83,7 +85,7 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
       bucket,
       key,
       body: archive.stream,
-      metadata: { [METADATA_KEY_ID]: keyMaterial.id, [METADATA_FORMAT]: FORMAT_NAME },
+      metadata: { [METADATA_KEY_ID]: keyMaterial.id, [METADATA_FORMAT]: formatLabel(FORMAT_VERSION) },
       onProgress: (uploaded) => {
         progress.uploadedBytes = uploaded;
         options.onProgress?.(progress);
@@ -114,12 +116,17 @@ export interface VerifyOptions {
 export async function readBackup(options: VerifyOptions): Promise<VerifyBackupResult & { fullManifest: BackupManifest }> {
   const { s3, bucket, key, keyMaterial, signal } = options;
   const object = await openObject(s3, bucket, key, signal);
+  const where = `s3://${bucket}/${key}`;
   const format = object.metadata[METADATA_FORMAT];
   const sealedWith = object.metadata[METADATA_KEY_ID];
-  // Cheap early refusals from metadata; the archive header is still checked by the decryptor.
-  if (format !== undefined && format !== FORMAT_NAME) throw badArchive(`s3://${bucket}/${key}: format ${format}, this reader knows ${FORMAT_NAME}`);
+  // Cheap early refusals from metadata; the reader still dispatches on the archive's own header.
+  if (format !== undefined) {
+    const version = versionOfLabel(format);
+    if (version === undefined) throw badArchive(`${where}: format ${JSON.stringify(format)} is not a PNO backup format`);
+    formatReaderFor(version, where);
+  }
   if (sealedWith !== undefined && sealedWith !== keyMaterial.id) {
-    throw badArchive(`s3://${bucket}/${key}: sealed with key ${sealedWith}; the loaded key is ${keyMaterial.id}`);
+    throw badArchive(`${where}: sealed with key ${sealedWith}; the loaded key is ${keyMaterial.id}`);
   }
   const result = await readArchive(object.body, {
     key: keyMaterial,

@@ -11,13 +11,14 @@ import {
   createDecryptStream,
   createEncryptStream,
   createSealedArchive,
+  MANIFEST_ENTRY,
   readArchive,
   sealTar,
   type ArchiveEntry,
   type BackupKey,
   type ManifestInfo,
 } from '../../activities/archive/index.ts';
-import { FailureType, MANIFEST_ENTRY, type BackupManifest } from '../../types/index.ts';
+import { FailureType, type BackupManifest } from '../../types/index.ts';
 import { collect, expectBadArchive, testKey, unevenly } from './helpers.ts';
 
 const key = testKey();

@@ -150,6 +150,23 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     });
   });
 
+  it('refuses by its metadata an object in a format this release cannot read, naming it and what it reads', async () => {
+    const bucket = await freshBucket('backup');
+    const { key } = await backupOf(bucket, smallEntries());
+    const bytes = await objectBytes(s3, bucket, key);
+    const verify = () => createStorageActivities({ s3, bucket, backupKey }).verifyBackup({ key });
+    for (const [format, message] of [
+      ['pno-backup-v2', /^s3:\/\/\S+: format version 2 cannot be read; this reader reads format v1 \(a newer release may have written it\)$/],
+      ['tarball', /^s3:\/\/\S+: format "tarball" is not a PNO backup format$/],
+    ] as const) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, Metadata: { 'pno-key-id': backupKey.id, 'pno-format': format } }));
+      await expectBadArchive(verify(), message);
+    }
+    // The same bytes labelled v1 read as before: the refusal came from the label alone.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, Metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' } }));
+    await expect(verify()).resolves.toMatchObject({ entries: 1 });
+  });
+
   it('reports a missing object or bucket as a permanent NotFound', async () => {
     const bucket = await freshBucket('backup');
     for (const [b, message] of [[bucket, /NoSuchKey/], [`${bucket}-gone`, /NoSuchBucket/]] as const) {
