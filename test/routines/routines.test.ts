@@ -47,7 +47,8 @@ describe('maintenance routines', () => {
         taskQueue,
         workflowId: `daily-${Date.now()}`,
         // The log rotation command fails: that is the one failing step.
-        args: [{ logRotateCommand: ['sh', '-c', 'exit 1'], latencyProbes: 5 }],
+        // The latency limit is the policy's to judge (test/routines/policy.test.ts); here a loaded machine must not fail it.
+        args: [{ logRotateCommand: ['sh', '-c', 'exit 1'], latencyProbes: 5, latencyP95LimitMs: 60_000 }],
       }),
     );
     const steps = byStep(report);
@@ -56,7 +57,7 @@ describe('maintenance routines', () => {
     expect(Object.entries(steps).filter(([, status]) => status === 'fail').map(([name]) => name)).toEqual(['log rotation']);
     expect(steps['vulnerability scan']).toBe('ok');
     expect(steps['backup verification']).toBe('ok');
-    expect(steps['performance analysis']).toBe('ok');
+    expect(steps['performance analysis'], JSON.stringify(report.steps.find((s) => s.step === 'performance analysis'))).toBe('ok');
     expect(report).toMatchObject({ routine: 'daily', status: 'fail', alerted: true });
 
     const alerts = receiver.requests
