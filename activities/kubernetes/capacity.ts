@@ -10,9 +10,17 @@ export interface CapacityFacts {
   nodes: number;
   allocatableCpuMillicores: number;
   allocatableMemoryMiB: number;
-  /** Requests of every pod on the cluster's nodes (what the scheduler counts). */
+  /**
+   * Requests of the Running pods in `requestsCounted`: the namespaces the worker may list pods in.
+   * deploy/rbac.yaml grants pods per namespace, never cluster-wide (a pod list carries every pod's
+   * spec, env values included), so pods of other namespaces on the same nodes are not seen. On a
+   * cluster the service shares, this is a lower bound of what the scheduler counts, and the free
+   * capacity derived from it an upper bound; on nodes the service has to itself it is exact.
+   */
   requestedCpuMillicores: number;
   requestedMemoryMiB: number;
+  /** The namespaces whose pods' requests are counted above (the target namespace). */
+  requestsCounted: string[];
   /** The service's own pods and what one of them requests. */
   servicePods: number;
   podCpuMillicores: number;
@@ -24,7 +32,10 @@ const mibOf = (q?: string) => Math.round(parseQuantity(q ?? '0') / 2 ** 20);
 
 export async function capacityFacts(kube: KubeClients, namespace: string, selector: string): Promise<CapacityFacts> {
   const nodes = await kubeCall('list nodes', () => kube.core.listNode());
-  const pods = await kubeCall('list pods', () => kube.core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' }));
+  // Only where the worker may list pods: the target namespace (see `requestedCpuMillicores`).
+  const pods = await kubeCall(`list running pods in ${namespace}`, () =>
+    kube.core.listNamespacedPod({ namespace, fieldSelector: 'status.phase=Running' }),
+  );
   const requests = (pod: k8s.V1Pod) =>
     (pod.spec?.containers ?? []).reduce(
       (sum, c) => ({ cpu: sum.cpu + cpuOf(c.resources?.requests?.cpu), mem: sum.mem + mibOf(c.resources?.requests?.memory) }),
@@ -32,7 +43,7 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
     );
   const all = pods.items.map(requests);
   const service = await listPods(kube, namespace, selector);
-  const servicePod = pods.items.find((p) => p.metadata?.namespace === namespace && service.some((s) => s.name === p.metadata?.name));
+  const servicePod = pods.items.find((p) => service.some((s) => s.name === p.metadata?.name));
   const one = servicePod ? requests(servicePod) : { cpu: 0, mem: 0 };
   return {
     nodes: nodes.items.length,
@@ -40,6 +51,7 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
     allocatableMemoryMiB: nodes.items.reduce((sum, n) => sum + mibOf(n.status?.allocatable?.memory), 0),
     requestedCpuMillicores: all.reduce((sum, r) => sum + r.cpu, 0),
     requestedMemoryMiB: all.reduce((sum, r) => sum + r.mem, 0),
+    requestsCounted: [namespace],
     servicePods: service.length,
     podCpuMillicores: one.cpu,
     podMemoryMiB: one.mem,
