@@ -42,9 +42,17 @@ export interface CapacityFacts {
   nodes: number;
   allocatableCpuMillicores: number;
   allocatableMemoryMiB: number;
-  /** Requests of every pod on the cluster's nodes (what the scheduler counts). */
+  /**
+   * Requests of the Running pods in `requestsCounted`: the namespaces the worker may list pods in.
+   * deploy/rbac.yaml grants pods per namespace, never cluster-wide (a pod list carries every pod's
+   * spec, env values included), so pods of other namespaces on the same nodes are not seen. On a
+   * cluster the service shares, this is a lower bound of what the scheduler counts, and the free
+   * capacity derived from it an upper bound; on nodes the service has to itself it is exact.
+   */
   requestedCpuMillicores: number;
   requestedMemoryMiB: number;
+  /** The namespaces whose pods' requests are counted above (the target namespace). */
+  requestsCounted: string[];
   /** The service's own pods and what one of them requests. */
   servicePods: number;
   podCpuMillicores: number;

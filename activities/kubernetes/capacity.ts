@@ -12,7 +12,10 @@ const mibOf = (q?: string) => Math.round(parseQuantity(q ?? '0') / 2 ** 20);
 
 export async function capacityFacts(kube: KubeClients, namespace: string, selector: string): Promise<CapacityFacts> {
   const nodes = await kubeCall('list nodes', () => kube.core.listNode());
-  const pods = await kubeCall('list pods', () => kube.core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' }));
+  // Only where the worker may list pods: the target namespace (see `requestedCpuMillicores`).
+  const pods = await kubeCall(`list running pods in ${namespace}`, () =>
+    kube.core.listNamespacedPod({ namespace, fieldSelector: 'status.phase=Running' }),
+  );
   const requests = (pod: k8s.V1Pod) =>
     (pod.spec?.containers ?? []).reduce(
       (sum, c) => ({ cpu: sum.cpu + cpuOf(c.resources?.requests?.cpu), mem: sum.mem + mibOf(c.resources?.requests?.memory) }),
@@ -20,7 +23,7 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
     );
   const all = pods.items.map(requests);
   const service = await listPods(kube, namespace, selector);
-  const servicePod = pods.items.find((p) => p.metadata?.namespace === namespace && service.some((s) => s.name === p.metadata?.name));
+  const servicePod = pods.items.find((p) => service.some((s) => s.name === p.metadata?.name));
   const one = servicePod ? requests(servicePod) : { cpu: 0, mem: 0 };
   return {
     nodes: nodes.items.length,
@@ -28,6 +31,7 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
     allocatableMemoryMiB: nodes.items.reduce((sum, n) => sum + mibOf(n.status?.allocatable?.memory), 0),
     requestedCpuMillicores: all.reduce((sum, r) => sum + r.cpu, 0),
     requestedMemoryMiB: all.reduce((sum, r) => sum + r.mem, 0),
+    requestsCounted: [namespace],
     servicePods: service.length,
     podCpuMillicores: one.cpu,
     podMemoryMiB: one.mem,

@@ -1,15 +1,36 @@
 // Kubernetes access for tests: clients bound to the local cluster started by global setup (as
-// cluster-admin), and a namespace per test so tests never see each other's objects.
+// cluster-admin, or as the worker's own ServiceAccount), and a namespace per test so tests never see
+// each other's objects.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { kubeClientsFrom, loadKubeConfig, type KubeClients } from '../../activities/kubernetes/clients.ts';
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
+import { applyObjects, fromYaml } from '../../activities/kubernetes/resources.ts';
 
 let admin: KubeClients | undefined;
+let worker: KubeClients | undefined;
 
 export function testKube(): KubeClients {
   admin ??= kubeClientsFrom(loadKubeConfig(inject('kubeconfig')));
   return admin;
+}
+
+/** The worker's ServiceAccount with exactly the permissions of deploy/rbac.yaml. */
+export function workerKube(): KubeClients {
+  worker ??= kubeClientsFrom(loadKubeConfig(inject('workerKubeconfig')));
+  return worker;
+}
+
+/**
+ * Binds the worker's workload role in `namespace` (as cluster-admin) with deploy/rbac.yaml's own
+ * production RoleBinding, moved there: what an operator does to let the worker look after a namespace.
+ */
+export async function bindWorkerRoles(namespace: string): Promise<void> {
+  const rbac = fromYaml(await readFile(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8'));
+  const binding = rbac.find((o) => o.kind === 'RoleBinding' && o.metadata?.namespace === 'production' && o.metadata.name === 'pno-maintenance-workloads');
+  if (!binding) throw new Error('deploy/rbac.yaml has no RoleBinding pno-maintenance-workloads in production');
+  await applyObjects(testKube(), [binding], { fieldManager: 'pno-test-rbac', targetNamespace: namespace });
 }
 
 export async function freshNamespace(prefix = 't'): Promise<string> {

@@ -15,7 +15,7 @@ function routineActivities(ctx: ScenarioContext): Partial<Activities> {
     putReport: async ({ kind }) => ({ bucket: 'b', key: `reports/${kind}/2026-01-01/w.json`, bytes: 10 }),
     sendAlert: async ({ dedupKey }) => ({ dedupKey, status: 'firing' as const, delivered: [] }),
     nodesSnapshot: async () => ({ count: 1, yaml: 'kind: Node\n' }),
-    capacityFacts: async () => ({ nodes: 1, allocatableCpuMillicores: 64000, allocatableMemoryMiB: 262144, requestedCpuMillicores: 1000, requestedMemoryMiB: 4096, servicePods: 2, podCpuMillicores: 500, podMemoryMiB: 2048 }),
+    capacityFacts: async () => ({ nodes: 1, allocatableCpuMillicores: 64000, allocatableMemoryMiB: 262144, requestedCpuMillicores: 1000, requestedMemoryMiB: 4096, requestsCounted: ['production'], servicePods: 2, podCpuMillicores: 500, podMemoryMiB: 2048 }),
     versionFacts: async () => ({ controlPlane: 'v1.36.3', kubelets: { 'kwok-node-0': 'v1.36.3' }, images: { 'pno-inference': 'registry.example.com/pno/pno-inference:1.4.0' } }),
     listTlsCertificates: async () => [],
     listCertManagerCertificates: async () => ({ installed: false as const }),

@@ -9,6 +9,7 @@ const capacity = {
   allocatableMemoryMiB: 32768,
   requestedCpuMillicores: 2000,
   requestedMemoryMiB: 8192,
+  requestsCounted: ['production'],
   servicePods: 2,
   podCpuMillicores: 500,
   podMemoryMiB: 2048,

@@ -2,15 +2,14 @@
 // and alerted without stopping the others, and the summary lands in the bucket.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities, type Activities } from '../../activities/index.ts';
+import type { Activities } from '../../activities/index.ts';
 import { testKube } from '../helpers/kube.ts';
-import { freshBucket, testS3 } from '../helpers/s3.ts';
+import { testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
-import { goodModel, validationSet } from '../model/fixtures.ts';
 import { dailyMaintenanceWorkflow, quarterlyMaintenanceWorkflow } from '../../workflows/index.ts';
-import type { RoutineReport } from '../../types/index.ts';
+import { byStep, realActivities as routineActivities } from './helpers.ts';
 
 let api: InferenceApi;
 let receiver: Receiver;
@@ -19,19 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([api.close(), receiver.close()]));
 
-async function realActivities(overrides: Partial<Activities> = {}): Promise<{ activities: Partial<Activities>; bucket: string }> {
-  const bucket = await freshBucket('routine');
-  const activities = createActivities({
-    kube: testKube(),
-    http: { defaultApiBaseUrl: api.url },
-    model: { defaultModelPath: goodModel, defaultValidationSetPath: validationSet, kube: testKube() },
-    storage: { s3: testS3(), bucket },
-    alerts: { webhookUrl: receiver.url },
-  });
-  return { activities: { ...activities, ...overrides }, bucket };
-}
-
-const byStep = (report: RoutineReport) => Object.fromEntries(report.steps.map((s) => [s.step, s.status]));
+const realActivities = (overrides: Partial<Activities> = {}) => routineActivities({ api, receiver, kube: testKube() }, overrides);
 
 describe('maintenance routines', () => {
   it('daily: a failing step is recorded and alerted, the others still run', async () => {

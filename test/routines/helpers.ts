@@ -1,0 +1,68 @@
+// Shared by the routine tests: the product's activities bound to the real local servers (as the
+// identity a test picks), and readers for what a routine leaves behind (reports, alerts, steps).
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createActivities, type Activities } from '../../activities/index.ts';
+import type { BackupKey } from '../../activities/archive/index.ts';
+import type { KubeClients } from '../../activities/kubernetes/clients.ts';
+import type { RoutineReport, StepOutcome } from '../../types/index.ts';
+import type { Receiver } from '../alerts/receiver.ts';
+import type { InferenceApi } from '../env/inference-api.ts';
+import { goodModel, validationSet } from '../model/fixtures.ts';
+import { freshBucket, testS3 } from '../helpers/s3.ts';
+
+export interface RoutineEnv {
+  api: InferenceApi;
+  receiver: Receiver;
+  /** Whose permissions the activities act with: cluster-admin or the worker's ServiceAccount. */
+  kube: KubeClients;
+  /** Needed by the backup and restore activities. */
+  backupKey?: BackupKey;
+  /** The pods' models directory (PNO_MODELS_DIR), inside the shared pod root. */
+  modelsDir?: string;
+}
+
+/** Every product activity on the real servers, with a fresh bucket; `overrides` replace some at the boundary. */
+export async function realActivities(env: RoutineEnv, overrides: Partial<Activities> = {}): Promise<{ activities: Partial<Activities>; bucket: string }> {
+  const bucket = await freshBucket('routine');
+  const activities = createActivities({
+    kube: env.kube,
+    http: { defaultApiBaseUrl: env.api.url },
+    model: { defaultModelPath: goodModel, defaultValidationSetPath: validationSet, kube: env.kube },
+    storage: { s3: testS3(), bucket, ...(env.backupKey ? { backupKey: env.backupKey } : {}) },
+    ...(env.modelsDir ? { modelsDir: env.modelsDir } : {}),
+    alerts: { webhookUrl: env.receiver.url },
+  });
+  return { activities: { ...activities, ...overrides }, bucket };
+}
+
+export const byStep = (report: RoutineReport) => Object.fromEntries(report.steps.map((s) => [s.step, s.status]));
+
+export const stepsByName = (report: RoutineReport): Record<string, StepOutcome> => Object.fromEntries(report.steps.map((s) => [s.step, s]));
+
+/** A JSON object from the bucket. */
+export async function storedJson<T = unknown>(bucket: string, key: string): Promise<T> {
+  const object = await testS3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return JSON.parse(await object.Body!.transformToString()) as T;
+}
+
+interface AlertBody {
+  status: 'firing' | 'resolved';
+  type: string;
+  severity: string;
+  summary: string;
+  dedupKey?: string;
+  details?: { workflowId?: string; failed?: StepOutcome[]; reportKey?: string };
+}
+
+/** Alerts the receiver got after `from` (an index into its requests). */
+export const alertsSince = (receiver: Receiver, from: number): AlertBody[] => receiver.requests.slice(from).map((r) => r.body as AlertBody);
+
+/** The routine's own alerts (not its children's) for one run. */
+export const routineAlerts = (receiver: Receiver, from: number, workflowId: string) =>
+  alertsSince(receiver, from).filter((a) => a.type.startsWith('routine_') && a.details?.workflowId === workflowId);
+
+/**
+ * The report a routine stored: the returned one as it was before the store, which is before its own
+ * key was known and before the failure alert went out (workflows/routines/summary.ts).
+ */
+export const asStored = (report: RoutineReport): RoutineReport => ({ ...report, reportKey: '', alerted: false });
