@@ -61,8 +61,3 @@ export const alertsSince = (receiver: Receiver, from: number): AlertBody[] => re
 export const routineAlerts = (receiver: Receiver, from: number, workflowId: string) =>
   alertsSince(receiver, from).filter((a) => a.type.startsWith('routine_') && a.details?.workflowId === workflowId);
 
-/**
- * The report a routine stored: the returned one as it was before the store, which is before its own
- * key was known and before the failure alert went out (workflows/routines/summary.ts).
- */
-export const asStored = (report: RoutineReport): RoutineReport => ({ ...report, reportKey: '', alerted: false });

@@ -19,7 +19,7 @@ import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
 import { bindWorkerRoles, freshNamespace, testKube, workerKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { testClient, withWorker } from '../helpers/temporal.ts';
-import { asStored, byStep, realActivities, routineAlerts, stepsByName, storedJson } from './helpers.ts';
+import { byStep, realActivities, routineAlerts, stepsByName, storedJson } from './helpers.ts';
 
 const productionImage = 'registry.example.com/pno/pno-inference:1.4.0';
 
@@ -132,7 +132,7 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
 
     expect(report).toMatchObject({ routine: 'monthly', status: 'ok', alerted: false });
     expect(report.reportKey).toMatch(new RegExp(`^reports/routine-monthly/\\d{4}-\\d{2}-\\d{2}/${workflowId}\\.json$`));
-    expect(await storedJson(bucket, report.reportKey)).toEqual(asStored(report));
+    expect(await storedJson(bucket, report.reportKey)).toEqual(report);
     expect(routineAlerts(receiver, from, workflowId)).toEqual([]);
     // Read, backed up, scanned: production itself is as it was.
     expect(await exportNamespace(testKube(), 'production')).toEqual(productionBefore);
@@ -158,10 +158,8 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
       nonRetryable: true,
       message: expect.stringContaining('cannot list resource "serviceaccounts" in API group "" in the namespace "kube-system"'),
     });
-    // DEFECT (reported, workflows/routines/steps.ts): a child's failure is described by its first cause
-    // only, which is the generic ActivityFailure, so the step, the alert and the evidence say just this
-    // instead of the 403. When steps.ts names the root cause, expect the Forbidden message here.
-    expect(steps['full backup']!.detail).toBe('Activity task failed');
+    // The step, the alert and the evidence name the root cause, not the child's "Activity task failed".
+    expect(steps['full backup']!.detail).toContain('cannot list resource "serviceaccounts" in API group "" in the namespace "kube-system"');
     expect(steps['restore drill']).toEqual({ step: 'restore drill', status: 'skipped', detail: 'needs full backup, which did not succeed', durationMs: 0 });
     expect(steps['infrastructure updates']).toEqual({ step: 'infrastructure updates', status: 'skipped', detail: 'no infrastructure manifests configured', durationMs: 0 });
 
@@ -177,7 +175,7 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
     expect(await storedJson(bucket, complianceKey!)).toEqual({ month: report.startedAt.slice(0, 7), evidence: evidenceOf(report.steps.slice(0, 5)) });
 
     expect(report).toMatchObject({ routine: 'monthly', status: 'fail', alerted: true });
-    expect(await storedJson(bucket, report.reportKey)).toEqual(asStored(report));
+    expect(await storedJson(bucket, report.reportKey)).toEqual(report);
     const alerts = routineAlerts(receiver, from, workflowId);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({

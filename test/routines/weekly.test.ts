@@ -25,7 +25,7 @@ import { FAKE_NODE } from '../env/kube/cluster.ts';
 import { bindWorkerRoles, testKube, workerKube } from '../helpers/kube.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { goodModel } from '../model/fixtures.ts';
-import { alertsSince, asStored, byStep, realActivities, routineAlerts, stepsByName, storedJson } from './helpers.ts';
+import { alertsSince, byStep, realActivities, routineAlerts, stepsByName, storedJson } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -85,7 +85,7 @@ async function expectStored(report: RoutineReport, bucket: string, workflowId: s
   expect(report.reportKey).toBe(`reports/routine-weekly/${day}/${workflowId}.json`);
   // The UTC day the store was scheduled: the start's, or the next if the run straddled midnight.
   expect([utcDay(new Date(report.startedAt)), utcDay(new Date())]).toContain(day);
-  expect(await storedJson(bucket, report.reportKey)).toEqual(asStored(report));
+  expect(await storedJson(bucket, report.reportKey)).toEqual(report);
 }
 
 /** The service's first ready pod by name: the one execInPod picks. */

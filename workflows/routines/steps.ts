@@ -30,9 +30,12 @@ export async function after(prerequisite: Promise<StepOutcome>, name: string, wo
   return step(name, work);
 }
 
+/** The root cause's message: a child's "Activity task failed" says nothing; the 403 under it does. */
 function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) return err.cause?.message ?? err.message;
-  return err instanceof Error ? err.message : String(err);
+  let cause: unknown = err;
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 export const ok = (detail: string): StepResult => ({ status: 'ok', detail });
