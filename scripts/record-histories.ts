@@ -3,8 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import '../test/helpers/quiet-runtime.ts';
-import { startInferenceApi } from '../test/env/inference-api.ts';
-import { startLocalTemporal } from '../test/env/temporal.ts';
+import { startInferenceApi } from '../stack/inference-api.ts';
+import { startLocalTemporal } from '../stack/temporal.ts';
 import { scenarios } from '../test/histories/scenarios.ts';
 import { withWorkerAt } from '../test/helpers/worker.ts';
 
