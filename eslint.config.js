@@ -17,6 +17,13 @@ export default tseslint.config(
     },
   },
   {
+    // The product and the local stack are never built on test code; tests may import them.
+    files: ['activities/**/*.ts', 'schedules/**/*.ts', 'workers/**/*.ts', 'stack/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**'], message: 'Product code and the local stack must not import test code.' }] }],
+    },
+  },
+  {
     // Workflow code is replayed: no I/O, no clients, no Node builtins. Types from elsewhere are fine.
     files: ['workflows/**/*.ts', 'types/**/*.ts'],
     rules: {

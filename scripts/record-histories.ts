@@ -5,8 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import '../test/helpers/quiet-runtime.ts';
-import { startInferenceApi } from '../test/env/inference-api.ts';
-import { startLocalTemporal } from '../test/env/temporal.ts';
+import { startInferenceApi } from '../stack/inference-api.ts';
+import { startLocalTemporal } from '../stack/temporal.ts';
 import { sameShape } from '../test/histories/history-shape.ts';
 import { listRecordingFolders, readRecordingJSON, recordedWorkflowId, recordingName, recordingNamePattern, recordingUrl } from '../test/histories/recordings.ts';
 import { scenarios } from '../test/histories/scenarios.ts';

@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../stack/index.ts';
+import type { S3Settings } from '../stack/minio.ts';
 import { workflowsPath } from '../workers/worker.ts';
-import { applyFixtureStack } from './env/kube/fixtures.ts';
-import { startLocalCluster } from './env/kube/cluster.ts';
-import { workerKubeconfig } from './env/kube/worker-identity.ts';
-import { startMinio, type S3Settings } from './env/minio.ts';
-import { startLocalTemporal } from './env/temporal.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +14,7 @@ declare module 'vitest' {
     temporalNamespace: string;
     workflowBundlePath: string;
     s3: S3Settings;
-    /** Cluster-admin kubeconfig of the local cluster, with the fixture stack applied. */
+    /** Cluster-admin kubeconfig of the local cluster, with the fixture service applied. */
     kubeconfig: string;
     /** The worker's ServiceAccount (deploy/rbac.yaml) on the same cluster. */
     workerKubeconfig: string;
@@ -27,13 +24,21 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const [temporal, minio, cluster] = await startAll([startLocalTemporal(), startMinio(), startLocalCluster()]);
-  await applyFixtureStack(cluster.adminKubeconfig);
-  const workerConfig = await workerKubeconfig(cluster);
+  const stack = await startLocalStack();
+  const { temporal, minio, cluster } = stack;
   // Bundle the workflows once; every test worker loads the same file instead of running webpack.
   const dir = await mkdtemp(join(tmpdir(), 'pno-test-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
-  await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quietLogger })).code);
+  const stopAll = async () => {
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quietLogger })).code);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 
   project.provide('temporalAddress', temporal.address);
   project.provide('temporalNamespace', temporal.namespace ?? 'default');
@@ -41,28 +46,10 @@ export default async function setup(project: TestProject) {
   const { endpoint, region, accessKeyId, secretAccessKey } = minio;
   project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey });
   project.provide('kubeconfig', cluster.adminKubeconfig);
-  project.provide('workerKubeconfig', workerConfig);
+  project.provide('workerKubeconfig', stack.workerKubeconfig);
   project.provide('podRoot', cluster.podRoot);
 
-  return async () => {
-    await Promise.all([temporal.teardown(), minio.stop(), cluster.stop()]);
-    await rm(dir, { recursive: true, force: true });
-  };
-}
-
-/** Starts servers side by side; if one fails, stops the ones that started before failing the run. */
-async function startAll<T extends readonly unknown[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(starts);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-  await Promise.allSettled(
-    settled.map((r) => {
-      if (r.status !== 'fulfilled') return undefined;
-      const server = r.value as { teardown?: () => Promise<void>; stop?: () => Promise<void> };
-      return server.teardown?.() ?? server.stop?.();
-    }),
-  );
-  throw failed.reason;
+  return stopAll;
 }
 
 const quietLogger = {

@@ -3,17 +3,10 @@
 // the fixture service, and a stand-in for the inference API; then the worker, with the schedules
 // synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, BucketAlreadyOwnedByYou } from '@aws-sdk/client-s3';
-import { createS3Client } from '../activities/storage/client.ts';
-import { startInferenceApi } from '../test/env/inference-api.ts';
-import { applyFixtureStack } from '../test/env/kube/fixtures.ts';
-import { startLocalCluster } from '../test/env/kube/cluster.ts';
-import { workerKubeconfig } from '../test/env/kube/worker-identity.ts';
-import { startMinio } from '../test/env/minio.ts';
-import { startLocalTemporal } from '../test/env/temporal.ts';
-import { toolsDir } from '../test/env/tools.ts';
+import { startLocalStack } from '../stack/index.ts';
+import { toolsDir } from '../stack/tools.ts';
 import { readWorkerConfig } from './config.ts';
 import { installLogging } from './logging.ts';
 import { runWorker } from './main.ts';
@@ -24,28 +17,23 @@ mkdirSync(`${stateDir}minio`, { recursive: true });
 const keyFile = `${stateDir}backup.key`;
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
 
+// The committed fixture model and its validation set stand in for the served ones. They stay in
+// test/fixtures/model/ with the broken variants that test/fixtures/model/generate.py makes from them.
+const fixtureModel = fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url));
+const fixtureValidationSet = fileURLToPath(new URL('../test/fixtures/model/validation_set.npz', import.meta.url));
+
 const logger = installLogging('INFO');
 const started = performance.now();
-const [temporal, minio, cluster, api] = await Promise.all([
-  startLocalTemporal({ port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db` }),
-  startMinio({ dataDir: `${stateDir}minio` }),
-  startLocalCluster(),
-  startInferenceApi(),
-]);
-const stopAll = () => Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop(), api.close()]);
+const stack = await startLocalStack({
+  temporal: { port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db` },
+  minio: { dataDir: `${stateDir}minio` },
+  bucket: 'pno-backups',
+  servedModel: fixtureModel,
+  inferenceApi: true,
+});
+const { minio, cluster, inferenceApi: api, modelsDir, workerKubeconfig: kubeconfig } = stack;
 
 try {
-  await applyFixtureStack(cluster.adminKubeconfig);
-  // kwok runs exec on this host in the pod root: the "pods'" models directory lives there.
-  const modelsDir = `${cluster.podRoot}/app/models`;
-  mkdirSync(modelsDir, { recursive: true });
-  copyFileSync(fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url)), `${modelsDir}/pno_model.onnx`);
-  const kubeconfig = await workerKubeconfig(cluster);
-  const s3 = createS3Client({ endpoint: minio.endpoint, region: minio.region, credentials: minio });
-  await s3.send(new CreateBucketCommand({ Bucket: 'pno-backups' })).catch((err: unknown) => {
-    if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
-  });
-
   const config = readWorkerConfig({
     ...process.env,
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
@@ -59,9 +47,8 @@ try {
     AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
     PNO_BACKUP_KEY_FILE: keyFile,
     PNO_MODELS_DIR: modelsDir,
-    // The committed fixture model stands in for the served one.
-    PNO_MODEL_PATH: fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url)),
-    PNO_VALIDATION_SET_PATH: fileURLToPath(new URL('../test/fixtures/model/validation_set.npz', import.meta.url)),
+    PNO_MODEL_PATH: fixtureModel,
+    PNO_VALIDATION_SET_PATH: fixtureValidationSet,
     // The trivy setup built (scripts/tools/ensure-trivy.sh), unless one is configured.
     PNO_TRIVY_PATH: process.env.PNO_TRIVY_PATH ?? `${toolsDir}/bin/trivy`,
   });
@@ -84,6 +71,6 @@ try {
   );
   await runWorker(config, logger);
 } finally {
-  await stopAll();
+  await stack.stop();
   logger.info('stopped');
 }

@@ -4,12 +4,12 @@
 # (skip kubectl with PNO_KUBECTL=0), plus, in "$PNO_TOOLS_DIR/share/kwok/", kwok's default Stage
 # config stages.yaml (the kwok binary has no stages built in) and the Exec/ClusterExec CRDs.
 # Each binary has a stamp ".<name>.version"; one whose stamp matches its pin is not rebuilt, so a
-# second run builds nothing. Prints the bin directory. Cold: ~13 min on 2 cores (test/env/kube-build/NOTES.md).
+# second run builds nothing. Prints the bin directory. Cold: ~13 min on 2 cores (scripts/tools/kube-build/NOTES.md).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TOOLS=${PNO_TOOLS_DIR:-$ROOT/.tools}
 BIN=$TOOLS/bin
-MOD=$ROOT/test/env/kube-build   # helper module: k8s.io/kubernetes with staging modules replaced
+MOD=$ROOT/scripts/tools/kube-build   # helper module: k8s.io/kubernetes with staging modules replaced
 source "$ROOT/scripts/tools/versions.env"
 mkdir -p "$BIN"
 # Static, VCS-free, stripped: reproducible, and smaller binaries.

@@ -3,7 +3,7 @@
 # kube-scheduler and kwok from "$PNO_TOOLS_DIR/bin" on free 127.0.0.1 ports, makes a fake node,
 # waits for a 2-replica Deployment to become available, then (if kubectl was built) checks exec and
 # tar-over-exec through kwok. Prints timings; tears everything down on exit. The steps mirror
-# test/env/kube-build/NOTES.md, which the TypeScript test env follows.
+# scripts/tools/kube-build/NOTES.md, which the local stack (stack/) follows.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TOOLS=${PNO_TOOLS_DIR:-$ROOT/.tools}

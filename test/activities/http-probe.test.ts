@@ -1,7 +1,7 @@
 // The HTTP probe against a real local server: status, latency, timeouts and refused connections.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpActivities } from '../../activities/http/index.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { closedPort } from '../helpers/net.ts';
 
 let api: InferenceApi;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportNamespace } from '../../activities/kubernetes/resources.ts';
 import { BACKUP_SUFFIX } from '../../activities/storage/index.ts';
 import { backupWorkflow, disasterRecoveryWorkflow, restoreDrillWorkflow } from '../../workflows/index.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';

@@ -10,7 +10,7 @@ import { backupWorkflow, disasterRecoveryWorkflow } from '../../workflows/index.
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import { approveUpdate } from '../../workflows/shared/approval.ts';
 import { collect } from '../archive/helpers.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';

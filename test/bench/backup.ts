@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../activities/storage/index.ts';
-import { startMinio } from '../env/minio.ts';
+import { startMinio } from '../../stack/minio.ts';
 
 const MiB = 1024 * 1024;
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);

@@ -2,20 +2,13 @@
 // service): the daily routine with its steps side by side vs one after another, in the same run, and
 // the latency from a schedule trigger to the start of the triggered workflow's first activity.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.ts';
 import { BackupKey } from '../../activities/archive/index.ts';
 import { kubeClientsFrom, loadKubeConfig } from '../../activities/kubernetes/clients.ts';
 import { createS3Client } from '../../activities/storage/client.ts';
 import { backupWorkflow, dailyMaintenanceWorkflow, healthCheckWorkflow } from '../../workflows/index.ts';
-import { startInferenceApi } from '../env/inference-api.ts';
-import { applyFixtureStack } from '../env/kube/fixtures.ts';
-import { startLocalCluster } from '../env/kube/cluster.ts';
-import { startMinio } from '../env/minio.ts';
-import { startLocalTemporal } from '../env/temporal.ts';
+import { startLocalStack } from '../../stack/index.ts';
 import '../helpers/quiet-runtime.ts';
 import { withWorkerAt } from '../helpers/worker.ts';
 import { goodModel, validationSet } from '../model/fixtures.ts';
@@ -25,15 +18,11 @@ const TRIGGERS = Number(process.env.BENCH_TRIGGERS ?? 10);
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const percentile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!;
 
-const [temporal, minio, cluster, api] = await Promise.all([startLocalTemporal(), startMinio(), startLocalCluster(), startInferenceApi()]);
+const stack = await startLocalStack({ bucket: 'bench', servedModel: goodModel, inferenceApi: true });
+const { temporal, minio, cluster, inferenceApi: api, modelsDir } = stack;
 try {
-  await applyFixtureStack(cluster.adminKubeconfig);
   const kube = kubeClientsFrom(loadKubeConfig(cluster.adminKubeconfig));
   const s3 = createS3Client({ endpoint: minio.endpoint, region: minio.region, credentials: minio });
-  await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-  const modelsDir = join(cluster.podRoot, 'models');
-  await mkdir(modelsDir);
-  await copyFile(goodModel, join(modelsDir, 'pno_model.onnx'));
   const activities = createActivities({
     kube,
     http: { defaultApiBaseUrl: api.url },
@@ -78,7 +67,7 @@ try {
     console.log(`  p50 ${ms(percentile(latencies, 0.5))}, p95 ${ms(percentile(latencies, 0.95))}, max ${ms(Math.max(...latencies))}`);
   });
 } finally {
-  await Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop(), api.close()]);
+  await stack.stop();
 }
 
 async function triggerLatencies(client: Client, taskQueue: string): Promise<number[]> {

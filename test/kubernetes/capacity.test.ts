@@ -32,7 +32,7 @@ describe('capacity facts as the worker ServiceAccount', () => {
       nodes: nodes.length,
       allocatableCpuMillicores: nodes.reduce((sum, n) => sum + parseQuantity(n.status!.allocatable!.cpu!) * 1000, 0),
       allocatableMemoryMiB: nodes.reduce((sum, n) => sum + parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20, 0),
-      // The fixture's pods each request 500m and 2Gi (test/fixtures/cluster/production.yaml).
+      // The fixture's pods each request 500m and 2Gi (stack/kube/fixture-service/production.yaml).
       requestedCpuMillicores: running.length * 500,
       requestedMemoryMiB: running.length * 2048,
       requestsCounted: ['production'],

@@ -14,7 +14,7 @@ import { SCHEDULE_PREFIX, scheduleDefinitions } from '../../schedules/definition
 import { scheduleOptions } from '../../schedules/sync.ts';
 import { FailureType, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
 import { healthMonitorWorkflow, type HealthMonitorResult } from '../../workflows/index.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';

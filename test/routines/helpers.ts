@@ -6,7 +6,7 @@ import type { BackupKey } from '../../activities/archive/index.ts';
 import type { KubeClients } from '../../activities/kubernetes/clients.ts';
 import type { RoutineReport, StepOutcome } from '../../types/index.ts';
 import type { Receiver } from '../alerts/receiver.ts';
-import type { InferenceApi } from '../env/inference-api.ts';
+import type { InferenceApi } from '../../stack/inference-api.ts';
 import { goodModel, validationSet } from '../model/fixtures.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 

@@ -15,7 +15,7 @@ import type { DrillReport } from '../../workflows/backup/drill.ts';
 import { monthlyMaintenanceWorkflow, type MonthlyInput } from '../../workflows/routines/monthly.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { modelsInPods } from '../backup/fixtures.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { bindWorkerRoles, freshNamespace, testKube, workerKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { testClient, withWorker } from '../helpers/temporal.ts';

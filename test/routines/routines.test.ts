@@ -7,7 +7,7 @@ import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { dailyMaintenanceWorkflow, quarterlyMaintenanceWorkflow } from '../../workflows/index.ts';
 import { byStep, realActivities as routineActivities } from './helpers.ts';
 

@@ -20,8 +20,8 @@ import { weeklyMaintenanceWorkflow, type WeeklyInput } from '../../workflows/rou
 import type { RoutineReport } from '../../types/index.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { serviceCopy } from '../backup/fixtures.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
-import { FAKE_NODE } from '../env/kube/cluster.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
+import { FAKE_NODE } from '../../stack/kube/cluster.ts';
 import { bindWorkerRoles, testKube, workerKube } from '../helpers/kube.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { goodModel } from '../model/fixtures.ts';

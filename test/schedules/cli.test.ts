@@ -14,7 +14,7 @@ import { CommandError, runCommand } from '../../schedules/commands.ts';
 import { SCHEDULE_PREFIX, scheduleDefinitions, type ScheduleDefinition } from '../../schedules/definitions.ts';
 import { searchAttributes, type HpaSnapshot } from '../../types/index.ts';
 import type { HealthMonitorResult } from '../../workflows/index.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { testClient, withWorker } from '../helpers/temporal.ts';
 import { waitFor } from '../monitors/wait.ts';

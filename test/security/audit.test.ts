@@ -10,7 +10,7 @@ import { createSecurityActivities } from '../../activities/security/index.ts';
 import { applyObjects } from '../../activities/kubernetes/resources.ts';
 import { securityAuditWorkflow } from '../../workflows/index.ts';
 import { imagePinning } from '../../workflows/security/audit-policy.ts';
-import { toolPath } from '../env/tools.ts';
+import { toolPath } from '../../stack/tools.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';

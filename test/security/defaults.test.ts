@@ -12,7 +12,7 @@ import { createKubernetesActivities } from '../../activities/kubernetes/index.ts
 import { createReportActivities } from '../../activities/reports/index.ts';
 import { createSecurityActivities } from '../../activities/security/index.ts';
 import { certificateExpiryWorkflow, securityAuditWorkflow, securityUpdateWorkflow } from '../../workflows/index.ts';
-import { toolPath } from '../env/tools.ts';
+import { toolPath } from '../../stack/tools.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { alertRecorder } from './helpers.ts';

@@ -16,7 +16,7 @@ import { parseVulnerabilityReport } from '../../activities/security/trivy-report
 import { scanImage as trivyScanImage } from '../../activities/security/trivy.ts';
 import type { ImageScan, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
 import { criticalFindings } from '../../workflows/security/policy.ts';
-import { toolPath, toolsDir } from '../env/tools.ts';
+import { toolPath, toolsDir } from '../../stack/tools.ts';
 import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { writeImageArchive, type FixtureImage } from './image-archive.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrivyJson } from '../../activities/security/trivy-process.ts';
 import { parseConfigReport } from '../../activities/security/trivy-report.ts';
 import { scanConfigDir, scanImage, type TrivyConfig } from '../../activities/security/trivy.ts';
-import { toolPath } from '../env/tools.ts';
+import { toolPath } from '../../stack/tools.ts';
 
 const deployDir = fileURLToPath(new URL('../../deploy', import.meta.url));
 let cacheDir: string;

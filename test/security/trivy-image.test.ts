@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanImage, type TrivyConfig } from '../../activities/security/trivy.ts';
 import { generateDockerfileUpdates } from '../../workflows/security/dockerfile-updates.ts';
 import { criticalFindings, judgeCandidate } from '../../workflows/security/policy.ts';
-import { toolPath, toolsDir } from '../env/tools.ts';
+import { toolPath, toolsDir } from '../../stack/tools.ts';
 import { patched, running, writeImageArchive } from './image-archive.ts';
 
 const fixtureDb = join(toolsDir, 'share', 'trivy-fixture-db');

@@ -4,7 +4,7 @@ import { createHttpActivities } from '../../activities/http/index.ts';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
 import { scaleDeployment } from '../../activities/kubernetes/scaling.ts';
 import { healthCheckWorkflow } from '../../workflows/index.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { applyObjects, exportNamespace } from '../../activities/kubernetes/resources.ts';

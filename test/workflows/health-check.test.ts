@@ -8,7 +8,7 @@ import type { HpaSnapshot, PodSnapshot } from '../../types/index.ts';
 import { FailureType } from '../../types/index.ts';
 import { healthCheckWorkflow } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
-import { startInferenceApi, type InferenceApi } from '../env/inference-api.ts';
+import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 
 const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });

@@ -19,7 +19,12 @@ const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-no
 async function signedCert(dir: string, name: string, subject: string, extensions: string[]) {
   await openssl(dir, ['req', '-new', ...ecKey, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
   await writeFile(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
-  await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+  // A serial file per certificate: the three are signed side by side, and a shared ca.srl is read
+  // half-written now and then ("Unable to load number from ca.srl"). A new file gets a random serial.
+  await openssl(dir, [
+    'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAserial', `${name}.srl`, '-CAcreateserial',
+    '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`,
+  ]);
 }
 
 /** Writes ca, apiserver, kwok, admin (system:masters) certificates and the sa key pair into `dir`. */

@@ -22,7 +22,13 @@ export interface LocalMinio extends S3Settings {
   stop(): Promise<void>;
 }
 
-export async function startMinio(options: { port?: number; dataDir?: string } = {}): Promise<LocalMinio> {
+export interface MinioOptions {
+  port?: number;
+  /** Kept after stop (the embedded default's state); unset uses a temporary directory. */
+  dataDir?: string;
+}
+
+export async function startMinio(options: MinioOptions = {}): Promise<LocalMinio> {
   const binary = toolPath('minio');
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'pno-minio-')));
   const port = options.port ?? (await freePort());

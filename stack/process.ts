@@ -25,7 +25,8 @@ export function startProcess(name: string, command: string, args: string[], opti
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
+      // Unref'd: once the child has exited, the grace timer must not hold the process open for 10 s.
+      const stopped = await Promise.race([exited.then(() => true), delay(10_000, undefined, { ref: false }).then(() => false)]);
       if (!stopped) {
         child.kill('SIGKILL');
         await exited;

@@ -2,7 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const toolsDir = process.env.PNO_TOOLS_DIR ?? fileURLToPath(new URL('../../.tools', import.meta.url));
+export const toolsDir = process.env.PNO_TOOLS_DIR ?? fileURLToPath(new URL('../.tools', import.meta.url));
 
 export function toolPath(name: string): string {
   const path = `${toolsDir}/bin/${name}`;

@@ -1,7 +1,7 @@
 // A real Temporal dev server from the `temporal` CLI that setup built (TEMPORAL_CLI_PATH), with the
 // product's search attributes registered. Used by the test suite and by `./ops start`.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes } from '../../types/index.ts';
+import { searchAttributes } from '../types/index.ts';
 
 export interface LocalTemporalOptions {
   /** Fixed ports for the embedded default; tests leave them unset to get free ones. */

@@ -1,0 +1,89 @@
+// The local stack: a Temporal dev server, MinIO, a Kubernetes control plane whose simulated node runs
+// the fixture service, and the worker's own identity on that cluster. `./ops start` (workers/dev.ts),
+// the test setup and the benches all start it here; what differs between them is options.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BucketAlreadyOwnedByYou, CreateBucketCommand } from '@aws-sdk/client-s3';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createS3Client } from '../activities/storage/client.ts';
+import { startInferenceApi, type InferenceApi } from './inference-api.ts';
+import { startLocalCluster, type LocalCluster } from './kube/cluster.ts';
+import { applyFixtureService } from './kube/fixture-service.ts';
+import { workerKubeconfig } from './kube/worker-identity.ts';
+import { startMinio, type LocalMinio, type MinioOptions } from './minio.ts';
+import { startLocalTemporal, type LocalTemporalOptions } from './temporal.ts';
+
+export interface LocalStackOptions {
+  temporal?: LocalTemporalOptions;
+  minio?: MinioOptions;
+  /** A bucket to create unless it exists. */
+  bucket?: string;
+  /** An ONNX file to put where the fixture service's pods keep their model (`modelsDir`/pno_model.onnx). */
+  servedModel?: string;
+  /** Also start the stand-in for the inference API. Test files start their own, to steer its answers. */
+  inferenceApi?: boolean;
+}
+
+export interface LocalStack {
+  temporal: TestWorkflowEnvironment;
+  minio: LocalMinio;
+  cluster: LocalCluster;
+  /** A kubeconfig of the worker's ServiceAccount (deploy/rbac.yaml): exactly the product's permissions. */
+  workerKubeconfig: string;
+  /** The fixture pods' /app/models on this host: inside the pod root, which kwok's exec runs in. */
+  modelsDir: string;
+  inferenceApi?: InferenceApi;
+  /** Stops everything; data kept only where an option named a directory or file for it. */
+  stop(): Promise<void>;
+}
+
+export function startLocalStack(options: LocalStackOptions & { inferenceApi: true }): Promise<LocalStack & { inferenceApi: InferenceApi }>;
+export function startLocalStack(options?: LocalStackOptions): Promise<LocalStack>;
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const stoppers: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    await Promise.allSettled(stoppers.map((stopOne) => stopOne()));
+  };
+  const started = <T>(server: Promise<T>, stopServer: (server: T) => Promise<unknown>) =>
+    server.then((value) => {
+      stoppers.push(() => stopServer(value));
+      return value;
+    });
+
+  const starting = [
+    started(startLocalTemporal(options.temporal), (temporal) => temporal.teardown()),
+    started(startMinio(options.minio), (minio) => minio.stop()),
+    started(startLocalCluster(), (cluster) => cluster.stop()),
+    options.inferenceApi ? started(startInferenceApi(), (api) => api.close()) : undefined,
+  ] as const;
+  // Let every start finish first, so that when one fails, all those that came up are stopped.
+  await Promise.allSettled(starting);
+  try {
+    const [temporal, minio, cluster, inferenceApi] = await Promise.all(starting);
+    await applyFixtureService(cluster.adminKubeconfig);
+    const modelsDir = join(cluster.podRoot, 'app', 'models');
+    if (options.servedModel) {
+      await mkdir(modelsDir, { recursive: true });
+      await copyFile(options.servedModel, join(modelsDir, 'pno_model.onnx'));
+    }
+    if (options.bucket) await createBucket(minio, options.bucket);
+    const workerConfig = await workerKubeconfig(cluster);
+    return { temporal, minio, cluster, workerKubeconfig: workerConfig, modelsDir, inferenceApi, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function createBucket(minio: LocalMinio, bucket: string) {
+  const { endpoint, region, accessKeyId, secretAccessKey } = minio;
+  const s3 = createS3Client({ endpoint, region, credentials: { accessKeyId, secretAccessKey } });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    // Kept from an earlier run (the embedded default keeps MinIO's data).
+    if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
+  } finally {
+    s3.destroy();
+  }
+}
