@@ -1,7 +1,8 @@
 import { ActivityFailure, proxyActivities, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { searchAttributes, type ModelCheckResult, type ModelHealthReport } from '../../types/index.ts';
-import { validateModelHealthInput, type ModelHealthInput } from './input.ts';
+import { modelHealthInputSchema, type ModelHealthInput } from './input.ts';
+import { parseInput } from '../shared/input.ts';
 import { assessInference, assessIntegrity, checkFailed, checkSkipped, overallModelHealth, sourceLabel } from './policy.ts';
 import { trackProgress } from '../shared/progress.ts';
 
@@ -28,7 +29,7 @@ const modelWork: ActivityOptions = {
  * An unhealthy model is a FAIL result, never a thrown error; only invalid input fails the workflow.
  */
 export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Promise<ModelHealthReport> {
-  const input = validateModelHealthInput(rawInput);
+  const input = parseInput(modelHealthInputSchema, 'modelHealthWorkflow', rawInput);
   upsertSearchAttributes([
     { key: searchAttributes.routine, value: 'model-health' },
     ...(input.source.kind === 'pod' ? [{ key: searchAttributes.targetNamespace, value: input.source.namespace }] : []),
