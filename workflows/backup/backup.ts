@@ -2,7 +2,8 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { searchAttributes, type CreateBackupResult, type RetentionReport, type VerifyBackupResult } from '../../types/index.ts';
 import { quickRead } from '../shared/activity-options.ts';
-import { validateBackupInput, type BackupInput } from './input.ts';
+import { backupInputSchema, type BackupInput } from './input.ts';
+import { parseInput } from '../shared/input.ts';
 import { trackProgress } from '../shared/progress.ts';
 
 export interface BackupResult {
@@ -31,7 +32,7 @@ export const archiveWork = {
  * in one stream, read back and checked entry by entry, then retention.
  */
 export async function backupWorkflow(rawInput: BackupInput = {}): Promise<BackupResult> {
-  const input = validateBackupInput(rawInput);
+  const input = parseInput(backupInputSchema, 'backupWorkflow', rawInput);
   upsertSearchAttributes([
     { key: searchAttributes.routine, value: 'backup' },
     { key: searchAttributes.targetNamespace, value: input.namespace },
