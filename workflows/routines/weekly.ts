@@ -1,34 +1,20 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
-import type { DatabaseDump, RoutineReport } from '../../types/index.ts';
+import type { RoutineReport } from '../../types/index.ts';
 import { quickRead } from '../shared/activity-options.ts';
-import { invalidInput } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
-import type { ModelHealthInput } from '../model/input.ts';
 import { summarizeUsage } from '../monitoring/resource-usage.ts';
 import { certificateExpiryWorkflow } from '../security/certificates.ts';
 import { securityAuditWorkflow } from '../security/audit.ts';
 import { capacityStep } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
 import { finishRoutine, markRoutine } from './summary.ts';
-import { requireCommand, serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
-
-export interface WeeklyInput extends ServiceTarget {
-  /** modelHealthWorkflow's input for the model integrity step. */
-  modelCheck?: ModelHealthInput;
-  /** The database to maintain with `VACUUM ANALYZE`; null when the service has none. */
-  database?: (Pick<DatabaseDump, 'container'> & { maintenanceCommand: string[] }) | null;
-}
-
-export const weeklyDefaults: Required<WeeklyInput> = { ...serviceDefaults, modelCheck: {}, database: null };
+import { weeklyInputSchema, type WeeklyInput } from './input.ts';
 
 /** The guide's weekly maintenance (Sunday 03:00 UTC). */
 export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Promise<RoutineReport> {
-  const input = validateRoutineInput('weeklyMaintenanceWorkflow', rawInput, weeklyDefaults);
-  if (input.database !== null) {
-    if (typeof input.database?.container !== 'string') throw invalidInput('database.container', 'must name the database container', input.database?.container);
-    requireCommand('database.maintenanceCommand', input.database.maintenanceCommand);
-  }
+  const input = parseInput(weeklyInputSchema, 'weeklyMaintenanceWorkflow', rawInput);
   markRoutine('weekly', input.namespace);
   const started = Date.now();
   const act = proxyActivities<Activities>(quickRead);

@@ -14,9 +14,10 @@ import { trackProgress } from '../shared/progress.ts';
 import { approvalGate, type ApprovalDecision } from '../shared/approval.ts';
 import { quick, scanner, waiter } from '../shared/security-activities.ts';
 import { buildSecurityReport, criticalFindings, judgeCandidate } from './policy.ts';
-import { validateSecurityUpdateInput, type SecurityUpdateInput } from './update-input.ts';
+import { securityUpdateInputSchema, type ParsedSecurityUpdateInput, type SecurityUpdateInput } from './input.ts';
+import { parseInput } from '../shared/input.ts';
 
-export { securityUpdateDefaults, type SecurityUpdateInput } from './update-input.ts';
+export { securityUpdateDefaults, type SecurityUpdateInput } from './input.ts';
 export { approveSignal, approveUpdate, type ApprovalAnswer, type ApprovalDecision } from '../shared/approval.ts';
 
 export type SecurityUpdateOutcome =
@@ -46,7 +47,7 @@ export interface SecurityUpdateResult {
  * guarded by the candidate image) and alerts: a saga whose compensation also runs on cancellation.
  */
 export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {}): Promise<SecurityUpdateResult> {
-  const input = validateSecurityUpdateInput(rawInput);
+  const input = parseInput(securityUpdateInputSchema, 'securityUpdateWorkflow', rawInput);
   upsertSearchAttributes([
     { key: searchAttributes.routine, value: 'security-update' },
     { key: searchAttributes.targetNamespace, value: input.namespace },
@@ -138,7 +139,7 @@ type CandidateStep = { image: string } | { outcome: SecurityUpdateOutcome; reaso
 
 /** The pluggable image step: the pipeline's candidate, or a build Job from the guide's Dockerfile lines. */
 async function candidateImage(
-  input: ReturnType<typeof validateSecurityUpdateInput>,
+  input: ParsedSecurityUpdateInput,
   image: string,
   criticals: VulnerabilityFinding[],
   alert: Alerter,
@@ -185,7 +186,7 @@ export function buildName(workflowId: string): string {
  * the candidate image (so a retried undo never flips back), a wait for the old pods, and an alert.
  */
 async function rolloutWithRollback(
-  input: ReturnType<typeof validateSecurityUpdateInput>,
+  input: ParsedSecurityUpdateInput,
   oldImage: string,
   newImage: string,
   alert: Alerter,
@@ -208,7 +209,7 @@ async function rolloutWithRollback(
   return failures;
 }
 
-async function verifyRollout(input: ReturnType<typeof validateSecurityUpdateInput>, newImage: string): Promise<string[]> {
+async function verifyRollout(input: ParsedSecurityUpdateInput, newImage: string): Promise<string[]> {
   const target = { namespace: input.namespace, name: input.deployment };
   const rollout = await waiter(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
   if (!rollout.done || rollout.failed) {
@@ -237,7 +238,7 @@ async function verifyRollout(input: ReturnType<typeof validateSecurityUpdateInpu
   return failures;
 }
 
-async function rollBack(input: ReturnType<typeof validateSecurityUpdateInput>, oldImage: string, newImage: string, reasons: string[], alert: Alerter) {
+async function rollBack(input: ParsedSecurityUpdateInput, oldImage: string, newImage: string, reasons: string[], alert: Alerter) {
   const target = { namespace: input.namespace, name: input.deployment };
   const where = `${input.namespace}/${input.deployment}`;
   let restored = false;
