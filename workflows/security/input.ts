@@ -23,6 +23,7 @@ export const securityUpdateInputSchema = inputObject({
   selector: targetFields.selector.describe("The deployment's pods, for the post-rollout health check."),
   imageStep: z
     .enum(['candidate', 'build-job'], { error: 'must be candidate or build-job' })
+    .meta({ rule: 'must be candidate or build-job' })
     .default('candidate')
     .describe(
       "Where the replacement image comes from: `candidate` (built by the team's pipeline and named in `candidateImage`; empty means scan and report only), or `build-job` (a Kubernetes Job builds the guide's Dockerfile updates on top of the running image and pushes to `buildRepository`).",

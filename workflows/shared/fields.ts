@@ -85,5 +85,5 @@ export function emptyOr<T extends z.ZodType<string>>(schema: T, rule: string) {
 
 /** Strict nested object: unknown keys are refused with `unknownKey`, anything but an object with `notObject`. */
 export function nestedObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, rules: { unknownKey: string; notObject: string }) {
-  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? rules.unknownKey : rules.notObject) });
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? rules.unknownKey : rules.notObject) }).meta({ rule: rules.notObject });
 }

@@ -73,6 +73,6 @@ export function childInput<S extends z.ZodObject>(schema: S, childWorkflow: stri
       const full = schema.safeParse(value);
       if (!full.success) for (const issue of full.error.issues) ctx.addIssue({ ...issue, input: undefined } as never);
     })
-    .meta({ rule: `${childWorkflow}'s input`, childWorkflow });
+    .meta({ rule: `must be ${childWorkflow}'s input`, childWorkflow });
   return asGiven as unknown as z.ZodType<z.input<S>, z.input<S>>;
 }
