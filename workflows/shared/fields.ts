@@ -78,7 +78,10 @@ export function isoDate(rule: string, emptyAllowed = false) {
   return ruled(rule, (e) => z.string(e).refine((value) => (emptyAllowed && value === '') || !Number.isNaN(Date.parse(value)), e));
 }
 
-/** Empty (meaning "none" or "the worker's default"), or a value `schema` accepts; refused with `rule`. */
+/**
+ * Empty (meaning "none" or "the worker's default"), or a value `schema` accepts. A string it refuses
+ * gets `schema`'s own message (zod reports the closest alternative); anything else gets `rule`.
+ */
 export function emptyOr<T extends z.ZodType<string>>(schema: T, rule: string) {
   return z.union([z.literal(''), schema], { error: rule }).meta({ rule: `empty, or ${rule.replace(/^must be /, '')}` });
 }
