@@ -1,26 +1,9 @@
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import { backupDefaults, requirePrefix } from './input.ts';
+import { restoreDrillInputSchema, type RestoreDrillInput } from './input.ts';
 import { disasterRecoveryWorkflow, type RecoveryReport } from './recovery.ts';
-import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
 import { beginRun } from '../shared/progress.ts';
 import { clusterChanges } from '../shared/activities.ts';
-
-export interface RestoreDrillInput {
-  backupKey?: string;
-  prefix?: string;
-  /** The scratch namespace; it lives on between drills (deploy/rbac.yaml binds the worker there). */
-  drillNamespace?: string;
-  readyTimeoutMinutes?: number;
-  apiBaseUrl?: string;
-}
-
-export const restoreDrillDefaults: Required<RestoreDrillInput> = {
-  backupKey: 'latest',
-  prefix: backupDefaults.prefix,
-  drillNamespace: 'pno-dr-drill',
-  readyTimeoutMinutes: 10,
-  apiBaseUrl: '',
-};
 
 export interface DrillReport {
   passed: boolean;
@@ -35,12 +18,7 @@ export interface DrillReport {
 
 /** The guide's monthly "test disaster recovery": restore the latest backup into a scratch namespace, verify, measure, clean up. */
 export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Promise<DrillReport> {
-  const input = withDefaults('restoreDrillWorkflow', rawInput, restoreDrillDefaults);
-  if (typeof input.backupKey !== 'string' || input.backupKey === '') throw invalidInput('backupKey', 'must be an object key or "latest"', input.backupKey);
-  requirePrefix('prefix', input.prefix);
-  requireKubeName('drillNamespace', input.drillNamespace);
-  requireInteger('readyTimeoutMinutes', input.readyTimeoutMinutes, 1, 24 * 60);
-  if (input.drillNamespace === 'production') throw invalidInput('drillNamespace', 'must not be production', input.drillNamespace);
+  const input = parseInput(restoreDrillInputSchema, 'restoreDrillWorkflow', rawInput);
   const progress = beginRun('restore-drill', input.drillNamespace, 2, 'restoring');
   const started = Date.now();
 

@@ -1,72 +1,98 @@
 // Inputs of the backup, disaster-recovery and drill workflows: every field defaulted, checked up front.
-import { DEFAULT_BACKUP_PREFIX, type BackupComponent, type DatabaseDump } from '../../types/index.ts';
-import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
+import { z } from 'zod';
+import { DEFAULT_BACKUP_PREFIX } from '../../types/index.ts';
+import { boolean, integer, kubeName, nestedObject, objectKeyPrefix, podDirOrEmpty } from '../shared/fields.ts';
+import { defaultsOf, inputObject } from '../shared/input.ts';
+import { serviceTarget, targetFields } from '../shared/target.ts';
 
-export interface BackupInput {
-  namespace?: string;
-  selector?: string;
-  container?: string;
-  monitoringNamespace?: string;
-  /** The models directory in the pod; empty means the worker's PNO_MODELS_DIR. */
-  modelsDir?: string;
-  components?: BackupComponent[];
-  /** A database to dump through `dumpCommand` in the pod; null means none ("no database" is recorded). */
-  database?: DatabaseDump | null;
-  prefix?: string;
-  retentionDays?: number;
-  /** The newest backups kept whatever their age. */
-  keepAtLeast?: number;
-  retentionDryRun?: boolean;
-}
+const componentNames = ['resources', 'monitoring', 'models'] as const;
+const componentsRule = `must be a non-empty list of ${componentNames.join(', ')}`;
+const dumpCommandRule = 'must be an argument array like ["pg_dump", "-U", "pno", "pno"]';
 
-export const backupDefaults: Required<BackupInput> = {
-  namespace: 'production',
-  selector: 'app=pno-physics-bench',
-  container: 'pno-inference',
-  monitoringNamespace: 'monitoring',
-  modelsDir: '',
-  components: ['resources', 'monitoring', 'models'],
-  database: null,
-  prefix: DEFAULT_BACKUP_PREFIX,
-  retentionDays: 30,
-  keepAtLeast: 3,
-  retentionDryRun: false,
-};
+/** Shaped as DatabaseDump: the container and the argument array that writes the dump to stdout. */
+const databaseDump = nestedObject(
+  {
+    container: z.string({ error: 'must name the container to dump in' }),
+    dumpCommand: z.array(z.string({ error: dumpCommandRule }), { error: dumpCommandRule }).min(1, { error: dumpCommandRule }),
+  },
+  { unknownKey: 'is not a field of a database dump', notObject: 'must be {"container": ..., "dumpCommand": [...]} or null' },
+);
 
-const componentNames: BackupComponent[] = ['resources', 'monitoring', 'models'];
+/** Object key of the backup, or `latest`: relative, and never climbing out with `..`. */
+const backupKey = z
+  .string({ error: 'must be an object key or "latest"' })
+  .regex(/^(?!\/)(?![\s\S]*\.\.)[\s\S]+$/, { error: 'must be an object key or "latest"' })
+  .meta({ rule: 'must be an object key or "latest"' })
+  .default('latest')
+  .describe('Object key of the backup, or `latest` under `prefix`.');
 
-export function requirePrefix(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/.test(value) || value.includes('..') || value.includes('//')) {
-    throw invalidInput(field, 'must be an object key prefix like pno/backups', value);
-  }
-  return value;
-}
+const prefix = objectKeyPrefix.default(DEFAULT_BACKUP_PREFIX).describe('Object key prefix of the backups.');
+const modelsDir = podDirOrEmpty.default('').describe("The models directory in the pod; empty means the worker's PNO_MODELS_DIR.");
+const readyTimeoutMinutes = integer(1, 24 * 60).default(10).describe('How long restored pods and the rollout may take to become Ready.');
 
-export function requireModelsDir(field: string, value: unknown): string {
-  if (typeof value !== 'string' || (value !== '' && !value.startsWith('/'))) throw invalidInput(field, 'must be an absolute path in the pod, or empty', value);
-  return value;
-}
+export const backupInputSchema = inputObject({
+  namespace: targetFields.namespace,
+  selector: targetFields.selector,
+  container: targetFields.container,
+  monitoringNamespace: targetFields.monitoringNamespace,
+  modelsDir,
+  components: z
+    .array(z.enum(componentNames, { error: componentsRule }), { error: componentsRule })
+    .min(1, { error: componentsRule })
+    .meta({ rule: componentsRule })
+    .default([...componentNames])
+    .describe('What to back up.'),
+  database: databaseDump
+    .nullable()
+    .default(null)
+    .describe('A database to dump through `dumpCommand` in the pod; null means none ("no database" is recorded).'),
+  prefix,
+  retentionDays: integer(1, 3650).default(30).describe('Backups older than this are deleted.'),
+  keepAtLeast: integer(0, 1000).default(3).describe('The newest backups kept whatever their age.'),
+  retentionDryRun: boolean.default(false).describe('Report what retention would delete, and delete nothing.'),
+});
+export type BackupInput = z.input<typeof backupInputSchema>;
+export type ParsedBackupInput = z.output<typeof backupInputSchema>;
+export const backupDefaults = defaultsOf(backupInputSchema);
 
-export function validateBackupInput(raw: unknown): Required<BackupInput> {
-  const input = withDefaults('backupWorkflow', raw, backupDefaults);
-  requireKubeName('namespace', input.namespace);
-  requireSelector('selector', input.selector);
-  requireKubeName('container', input.container);
-  requireKubeName('monitoringNamespace', input.monitoringNamespace);
-  requireModelsDir('modelsDir', input.modelsDir);
-  if (!Array.isArray(input.components) || input.components.length === 0 || input.components.some((c) => !componentNames.includes(c))) {
-    throw invalidInput('components', `must be a non-empty list of ${componentNames.join(', ')}`, input.components);
-  }
-  if (input.database !== null) {
-    const db = input.database as Partial<DatabaseDump>;
-    if (typeof db !== 'object' || !db || typeof db.container !== 'string') throw invalidInput('database.container', 'must name the container to dump in', db?.container);
-    if (!Array.isArray(db.dumpCommand) || db.dumpCommand.length === 0 || db.dumpCommand.some((a) => typeof a !== 'string')) {
-      throw invalidInput('database.dumpCommand', 'must be an argument array like ["pg_dump", "-U", "pno", "pno"]', db.dumpCommand);
-    }
-  }
-  requirePrefix('prefix', input.prefix);
-  requireInteger('retentionDays', input.retentionDays, 1, 3650);
-  requireInteger('keepAtLeast', input.keepAtLeast, 0, 1000);
-  requireBoolean('retentionDryRun', input.retentionDryRun);
-  return input;
-}
+export const disasterRecoveryInputSchema = inputObject({
+  backupKey,
+  prefix,
+  targetNamespace: targetFields.namespace.describe('Namespace to restore into (created when missing).'),
+  selector: targetFields.selector,
+  container: targetFields.container,
+  deployment: targetFields.deployment,
+  modelsDir,
+  modelFile: z
+    .string({ error: 'must be a file name' })
+    .regex(/^[\w.-]+$/, { error: 'must be a file name' })
+    .meta({ rule: 'must be a file name' })
+    .default('pno_model.onnx')
+    .describe('The model file in the models directory, checked after the restore.'),
+  includeMonitoring: boolean.default(false).describe('Also restore the monitoring config (into its own namespace).'),
+  force: boolean.default(false).describe('Restore over a namespace whose pods are Ready without waiting for approval.'),
+  approvalTimeoutMinutes: integer(1, 7 * 24 * 60).default(60).describe('How long to wait for approval before giving up.'),
+  readyTimeoutMinutes,
+  verify: boolean.default(true).describe('Run the health check and the ONNX model check after the restore.'),
+  apiBaseUrl: targetFields.apiBaseUrl.describe("Base URL of the restored service's API; empty means the worker's PNO_API_URL."),
+});
+export type DisasterRecoveryInput = z.input<typeof disasterRecoveryInputSchema>;
+export type ParsedDisasterRecoveryInput = z.output<typeof disasterRecoveryInputSchema>;
+export const disasterRecoveryDefaults = defaultsOf(disasterRecoveryInputSchema);
+
+const notTheService = `must not be ${serviceTarget.namespace}`;
+
+export const restoreDrillInputSchema = inputObject({
+  backupKey,
+  prefix,
+  drillNamespace: kubeName
+    .refine((namespace) => namespace !== serviceTarget.namespace, { error: notTheService })
+    .meta({ rule: `must be a Kubernetes name, and ${notTheService}` })
+    .default('pno-dr-drill')
+    .describe('The scratch namespace; it lives on between drills (deploy/rbac.yaml binds the worker there).'),
+  readyTimeoutMinutes,
+  apiBaseUrl: targetFields.apiBaseUrl,
+});
+export type RestoreDrillInput = z.input<typeof restoreDrillInputSchema>;
+export type ParsedRestoreDrillInput = z.output<typeof restoreDrillInputSchema>;
+export const restoreDrillDefaults = defaultsOf(restoreDrillInputSchema);

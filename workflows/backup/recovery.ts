@@ -1,50 +1,12 @@
 import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type HealthReport, type ModelHealthReport, type RestoredObject } from '../../types/index.ts';
-import { backupDefaults, requireModelsDir, requirePrefix } from './input.ts';
+import { disasterRecoveryInputSchema, type DisasterRecoveryInput } from './input.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
-import { invalidInput, requireBoolean, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
 import { beginRun } from '../shared/progress.ts';
 import { approvalGate } from '../shared/approval.ts';
 import { archives, clusterChanges, reads, waits } from '../shared/activities.ts';
-
-export interface DisasterRecoveryInput {
-  /** Object key of the backup, or `latest` under `prefix`. */
-  backupKey?: string;
-  prefix?: string;
-  targetNamespace?: string;
-  selector?: string;
-  container?: string;
-  deployment?: string;
-  modelsDir?: string;
-  modelFile?: string;
-  includeMonitoring?: boolean;
-  /** Restore over a namespace whose pods are Ready without waiting for approval. */
-  force?: boolean;
-  approvalTimeoutMinutes?: number;
-  readyTimeoutMinutes?: number;
-  /** Run the health check and the ONNX model check after the restore. */
-  verify?: boolean;
-  /** Base URL of the restored service's API; empty means the worker's PNO_API_URL. */
-  apiBaseUrl?: string;
-}
-
-export const disasterRecoveryDefaults: Required<DisasterRecoveryInput> = {
-  backupKey: 'latest',
-  prefix: backupDefaults.prefix,
-  targetNamespace: 'production',
-  selector: backupDefaults.selector,
-  container: backupDefaults.container,
-  deployment: 'pno-physics-bench',
-  modelsDir: '',
-  modelFile: 'pno_model.onnx',
-  includeMonitoring: false,
-  force: false,
-  approvalTimeoutMinutes: 60,
-  readyTimeoutMinutes: 10,
-  verify: true,
-  apiBaseUrl: '',
-};
 
 export interface RecoveryReport {
   backupKey: string;
@@ -58,24 +20,6 @@ export interface RecoveryReport {
 }
 
 
-function validate(raw: unknown): Required<DisasterRecoveryInput> {
-  const input = withDefaults('disasterRecoveryWorkflow', raw, disasterRecoveryDefaults);
-  if (typeof input.backupKey !== 'string' || input.backupKey === '' || input.backupKey.startsWith('/') || input.backupKey.includes('..')) {
-    throw invalidInput('backupKey', 'must be an object key or "latest"', input.backupKey);
-  }
-  requirePrefix('prefix', input.prefix);
-  requireKubeName('targetNamespace', input.targetNamespace);
-  requireSelector('selector', input.selector);
-  requireKubeName('container', input.container);
-  requireKubeName('deployment', input.deployment);
-  requireModelsDir('modelsDir', input.modelsDir);
-  if (typeof input.modelFile !== 'string' || !/^[\w.-]+$/.test(input.modelFile)) throw invalidInput('modelFile', 'must be a file name', input.modelFile);
-  for (const field of ['includeMonitoring', 'force', 'verify'] as const) requireBoolean(field, input[field]);
-  requireInteger('approvalTimeoutMinutes', input.approvalTimeoutMinutes, 1, 7 * 24 * 60);
-  requireInteger('readyTimeoutMinutes', input.readyTimeoutMinutes, 1, 24 * 60);
-  return input;
-}
-
 /**
  * Restores a backup: authenticate and verify it before anything touches the cluster, ask for approval
  * when the target is serving, then namespace → resources (in dependency order) → pods Ready → models →
@@ -83,7 +27,7 @@ function validate(raw: unknown): Required<DisasterRecoveryInput> {
  * retried by starting it again (or resetting it) with the same input.
  */
 export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput = {}): Promise<RecoveryReport> {
-  const input = validate(rawInput);
+  const input = parseInput(disasterRecoveryInputSchema, 'disasterRecoveryWorkflow', rawInput);
   const progress = beginRun('disaster-recovery', input.targetNamespace, 8, 'verifying backup');
   const approval = approvalGate();
   const readyTimeoutMs = input.readyTimeoutMinutes * 60_000;

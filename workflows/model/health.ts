@@ -1,6 +1,7 @@
 import { ActivityFailure } from '@temporalio/workflow';
 import type { ModelCheckResult, ModelHealthReport } from '../../types/index.ts';
-import { validateModelHealthInput, type ModelHealthInput } from './input.ts';
+import { modelHealthInputSchema, type ModelHealthInput } from './input.ts';
+import { parseInput } from '../shared/input.ts';
 import { assessInference, assessIntegrity, checkFailed, checkSkipped, overallModelHealth, sourceLabel } from './policy.ts';
 import { models } from '../shared/activities.ts';
 import { beginRun } from '../shared/progress.ts';
@@ -18,7 +19,7 @@ export { modelHealthDefaults, type ModelHealthInput } from './input.ts';
  * An unhealthy model is a FAIL result, never a thrown error; only invalid input fails the workflow.
  */
 export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Promise<ModelHealthReport> {
-  const input = validateModelHealthInput(rawInput);
+  const input = parseInput(modelHealthInputSchema, 'modelHealthWorkflow', rawInput);
   const progress = beginRun('model-health', input.source.kind === 'pod' ? input.source.namespace : undefined, 2, 'integrity');
 
   const integrity = await orCheckFailed(

@@ -5,7 +5,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType, type HealthStatus, type SendAlertResult } from '../../types/index.ts';
-import { checkHealthCheckFields, healthCheckDefaults, healthCheckWorkflow, type HealthCheckInput } from './health-check.ts';
+import { healthCheckWorkflow } from './health-check.ts';
 import {
   alertCondition,
   dailyHistoryKey,
@@ -14,27 +14,13 @@ import {
   previousAlertState,
   type HealthAlertState,
 } from './monitor-policy.ts';
-import { requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
-import { requireKeyPrefix } from './monitor-input.ts';
+import { parseInput } from '../shared/input.ts';
+import { healthMonitorInputSchema, type HealthMonitorInput } from './input.ts';
 import { beginRun } from '../shared/progress.ts';
 import { summarizeUsage, type UsageSummary } from './resource-usage.ts';
 import { alerts, reads, records } from '../shared/activities.ts';
 
-export interface HealthMonitorInput extends HealthCheckInput {
-  /** The service named in alerts. */
-  service?: string;
-  /** Where the day's JSON Lines history goes (`<prefix>/<yyyy-mm-dd>.jsonl`); empty keeps none. */
-  historyPrefix?: string;
-  /** A condition that holds is alerted again after this many minutes. */
-  realertMinutes?: number;
-}
-
-export const healthMonitorDefaults: Required<HealthMonitorInput> = {
-  ...healthCheckDefaults,
-  service: 'pno-physics-bench',
-  historyPrefix: 'monitoring/health',
-  realertMinutes: 30,
-};
+export { healthMonitorDefaults, type HealthMonitorInput } from './input.ts';
 
 export interface HealthMonitorResult {
   status: HealthStatus;
@@ -52,7 +38,7 @@ export interface HealthMonitorResult {
  * healthy, sent once per condition and again only every `realertMinutes` while it holds.
  */
 export async function healthMonitorWorkflow(rawInput: HealthMonitorInput = {}): Promise<HealthMonitorResult> {
-  const input = validate(rawInput);
+  const input = parseInput(healthMonitorInputSchema, 'healthMonitorWorkflow', rawInput);
   const progress = beginRun('health-monitor', input.namespace, 3, 'checking');
   const { workflowId, firstExecutionRunId, lastResult } = workflowInfo();
 
@@ -101,13 +87,4 @@ export async function healthMonitorWorkflow(rawInput: HealthMonitorInput = {}): 
   // Failing the run keeps the previous alert state as the schedule's last result, so the next run tries again.
   if (alertError) throw ApplicationFailure.nonRetryable(`alert delivery failed: ${alertError}`, FailureType.alertDeliveryFailed);
   return { status: report.status, checkedAt: report.checkedAt, usage, alert: plan.next, alertsSent, history };
-}
-
-function validate(raw: HealthMonitorInput): Required<HealthMonitorInput> {
-  const input = withDefaults('healthMonitorWorkflow', raw, healthMonitorDefaults);
-  requireKubeName('service', input.service);
-  requireInteger('realertMinutes', input.realertMinutes, 1, 24 * 60);
-  requireKeyPrefix('historyPrefix', input.historyPrefix, 'monitoring/health');
-  // The health check's own fields, checked here too so bad input fails before the child starts.
-  return checkHealthCheckFields(input);
 }

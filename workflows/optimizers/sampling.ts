@@ -16,13 +16,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { FailureType, type HpaSnapshot } from '../../types/index.ts';
-import { invalidInput, requireInteger, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
-import { requireKeyPrefix } from '../monitoring/monitor-input.ts';
+import { parseInput } from '../shared/input.ts';
+import { optimizerInputSchema, type OptimizerInput } from './input.ts';
 import {
   addToWindow,
   autoApplicable,
   inCooldown,
-  MAX_WINDOW_SAMPLES,
   operationFor,
   sampleFrom,
   type Recommendation,
@@ -31,6 +30,8 @@ import {
 } from './policy.ts';
 import { markRun, progressQuery } from '../shared/progress.ts';
 import { alerts, clusterChanges, reads, records } from '../shared/activities.ts';
+
+export { optimizerDefaults, type OptimizerInput } from './input.ts';
 
 export type OptimizerKind = 'auto-scaling' | 'performance';
 
@@ -55,45 +56,6 @@ export interface OptimizerState {
   samplesTaken: number;
   lastError: string | null;
 }
-
-export interface OptimizerInput {
-  namespace?: string;
-  selector?: string;
-  deployment?: string;
-  hpaName?: string;
-  container?: string;
-  service?: string;
-  /** The guide samples every five minutes. */
-  intervalSeconds?: number;
-  /** Apply high and medium urgency recommendations without asking (the guide ships with this off). */
-  apply?: boolean;
-  /** After applying an action, wait this long before applying the same action again on its own. */
-  cooldownMinutes?: number;
-  /** Continue as new after this many samples (24 = two hours at the guide's period). */
-  samplesPerRun?: number;
-  /** Stop after this many samples in all; 0 runs until cancelled. */
-  sampleLimit?: number;
-  /** Cycles that recommend or change something are recorded under `<prefix>/<kind>/<yyyy-mm-dd>.jsonl`; empty keeps none. */
-  historyPrefix?: string;
-  /** Carried by continue-as-new; leave unset. */
-  state?: OptimizerState | null;
-}
-
-export const optimizerDefaults: Required<OptimizerInput> = {
-  namespace: 'production',
-  selector: 'app=pno-physics-bench',
-  deployment: 'pno-physics-bench',
-  hpaName: 'pno-hpa',
-  container: 'pno-inference',
-  service: 'pno-physics-bench',
-  intervalSeconds: 300,
-  apply: false,
-  cooldownMinutes: 30,
-  samplesPerRun: 24,
-  sampleLimit: 0,
-  historyPrefix: 'monitoring/optimizers',
-  state: null,
-};
 
 export interface OptimizerStatus {
   kind: OptimizerKind;
@@ -123,7 +85,7 @@ export async function runSamplingOptimizer(
   recommend: (window: UsageSample[], hpa: HpaSnapshot | undefined) => Recommendation[],
   rawInput: OptimizerInput,
 ): Promise<OptimizerStatus> {
-  const input = validate(workflowName, rawInput);
+  const input = parseInput(optimizerInputSchema, workflowName, rawInput);
   markRun(`${kind}-optimizer`, input.namespace);
   const state: OptimizerState = input.state ?? { window: [], hpa: null, pending: [], lastApplied: {}, changes: [], samplesTaken: 0, lastError: null };
   // Progress counts samples across continue-as-new; stepsTotal 0 means "until cancelled".
@@ -282,25 +244,4 @@ function selectPending(pending: Recommendation[], actions: RecommendationAction[
     if (!pending.some((r) => r.action === action)) throw new Error(`${action} is not pending approval (pending: ${pending.map((r) => r.action).join(', ') || 'none'})`);
   }
   return pending.filter((r) => actions.includes(r.action));
-}
-
-function validate(workflowName: string, raw: OptimizerInput): Required<OptimizerInput> {
-  const input = withDefaults(workflowName, raw, optimizerDefaults);
-  requireKubeName('namespace', input.namespace);
-  requireSelector('selector', input.selector);
-  requireKubeName('deployment', input.deployment);
-  requireKubeName('hpaName', input.hpaName);
-  requireKubeName('container', input.container);
-  requireKubeName('service', input.service);
-  requireInteger('intervalSeconds', input.intervalSeconds, 1, 3600);
-  requireInteger('cooldownMinutes', input.cooldownMinutes, 0, 24 * 60);
-  requireInteger('samplesPerRun', input.samplesPerRun, 1, 1000);
-  requireInteger('sampleLimit', input.sampleLimit, 0, 1_000_000);
-  if (typeof input.apply !== 'boolean') throw invalidInput('apply', 'must be true or false', input.apply);
-  requireKeyPrefix('historyPrefix', input.historyPrefix, 'monitoring/optimizers');
-  const state = input.state;
-  if (state !== null && (typeof state !== 'object' || !Array.isArray(state.window) || state.window.length > MAX_WINDOW_SAMPLES || !Array.isArray(state.pending))) {
-    throw invalidInput('state', `must be left unset (it carries at most ${MAX_WINDOW_SAMPLES} samples between runs)`, '…');
-  }
-  return input;
 }

@@ -1,46 +1,17 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import { DEFAULT_BACKUP_PREFIX, type RoutineReport } from '../../types/index.ts';
+import type { RoutineReport } from '../../types/index.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
-import { requireBoolean, requireInteger } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
 import { healthStep, latencyStep } from './policy.ts';
 import { failed, ok, runSteps, step, warn } from './steps.ts';
 import { finishRoutine } from './summary.ts';
 import { beginRun } from '../shared/progress.ts';
-import { requireCommand, serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { dailyInputSchema, type DailyInput } from './input.ts';
 import { archives, podCommands, reads, records, scans } from '../shared/activities.ts';
-
-export interface DailyInput extends ServiceTarget {
-  /** Run in one pod of the service, as the guide's `kubectl exec deployment/... -- logrotate`. */
-  logRotateCommand?: string[];
-  backupPrefix?: string;
-  /** The latest backup older than this is a failure: the nightly backup did not happen. */
-  maxBackupAgeHours?: number;
-  latencyProbes?: number;
-  latencyP95LimitMs?: number;
-  scanTimeoutMs?: number;
-  /** Steps side by side (default), or one after another to keep load on the service low. */
-  parallel?: boolean;
-}
-
-export const dailyDefaults: Required<DailyInput> = {
-  ...serviceDefaults,
-  logRotateCommand: ['logrotate', '-f', '/etc/logrotate.conf'],
-  backupPrefix: DEFAULT_BACKUP_PREFIX,
-  maxBackupAgeHours: 48,
-  latencyProbes: 10,
-  latencyP95LimitMs: 500,
-  scanTimeoutMs: 10 * 60_000,
-  parallel: true,
-};
 
 /** The guide's daily maintenance (02:00 UTC): six independent steps, run side by side. */
 export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promise<RoutineReport> {
-  const input = validateRoutineInput('dailyMaintenanceWorkflow', rawInput, dailyDefaults);
-  requireCommand('logRotateCommand', input.logRotateCommand);
-  requireInteger('maxBackupAgeHours', input.maxBackupAgeHours, 1, 24 * 365);
-  requireInteger('latencyProbes', input.latencyProbes, 1, 1000);
-  requireInteger('latencyP95LimitMs', input.latencyP95LimitMs, 1, 600_000);
-  requireBoolean('parallel', input.parallel);
+  const input = parseInput(dailyInputSchema, 'dailyMaintenanceWorkflow', rawInput);
   const progress = beginRun('daily', input.namespace, 2, 'running steps');
   const started = Date.now();
   const id = workflowInfo().workflowId;

@@ -1,43 +1,101 @@
-// What every routine needs to know about the service, defaulted so `--input '{}'` runs against the
-// production fixture; routine-specific fields are added by each routine.
-import { invalidInput, requireKubeName, requireSelector, withDefaults } from '../shared/input.ts';
+// Inputs of the four maintenance routines: the service target every routine acts on, defaulted so
+// `--input '{}'` runs against production, and each routine's own fields.
+import { z } from 'zod';
+import { DEFAULT_BACKUP_PREFIX } from '../../types/index.ts';
+import { backupInputSchema } from '../backup/input.ts';
+import { modelHealthInputSchema } from '../model/input.ts';
+import { securityUpdateInputSchema } from '../security/input.ts';
+import { boolean, command, integer, isoDate, nestedObject, objectKeyPrefix } from '../shared/fields.ts';
+import { childInput, defaultsOf, inputObject } from '../shared/input.ts';
+import { targetFields } from '../shared/target.ts';
 
-export interface ServiceTarget {
-  namespace?: string;
-  selector?: string;
-  deployment?: string;
-  container?: string;
-  hpaName?: string;
-  /** Name used in alerts and reports. */
-  service?: string;
-  /** Inference API base URL; empty means the worker's PNO_API_URL. */
-  apiBaseUrl?: string;
-}
-
-export const serviceDefaults: Required<ServiceTarget> = {
-  namespace: 'production',
-  selector: 'app=pno-physics-bench',
-  deployment: 'pno-physics-bench',
-  container: 'pno-inference',
-  hpaName: 'pno-hpa',
-  service: 'pno-physics-bench',
-  apiBaseUrl: '',
+/** What every routine needs to know about the service. */
+const routineTarget = {
+  namespace: targetFields.namespace,
+  selector: targetFields.selector,
+  deployment: targetFields.deployment,
+  container: targetFields.container,
+  hpaName: targetFields.hpaName,
+  service: targetFields.service,
+  apiBaseUrl: targetFields.apiBaseUrl,
 };
 
-export function validateRoutineInput<T extends Required<ServiceTarget>>(workflow: string, raw: unknown, defaults: T): T {
-  const input = withDefaults(workflow, raw, defaults);
-  requireKubeName('namespace', input.namespace);
-  requireSelector('selector', input.selector);
-  requireKubeName('deployment', input.deployment);
-  requireKubeName('container', input.container);
-  requireKubeName('hpaName', input.hpaName);
-  if (typeof input.service !== 'string' || input.service === '') throw invalidInput('service', 'must be a non-empty name', input.service);
-  return input;
-}
+export const dailyInputSchema = inputObject({
+  ...routineTarget,
+  logRotateCommand: command('["logrotate", "-f", "/etc/logrotate.conf"]')
+    .default(['logrotate', '-f', '/etc/logrotate.conf'])
+    .describe("Run in one pod of the service, as the guide's `kubectl exec deployment/... -- logrotate`."),
+  backupPrefix: objectKeyPrefix.default(DEFAULT_BACKUP_PREFIX).describe('Where the nightly backups are, for the backup verification.'),
+  maxBackupAgeHours: integer(1, 24 * 365).default(48).describe('The latest backup older than this is a failure: the nightly backup did not happen.'),
+  latencyProbes: integer(1, 1000).default(10).describe('How many `/health` probes the performance analysis sends.'),
+  latencyP95LimitMs: integer(1, 600_000).default(500).describe('p95 of those probes above this is a warning (the guide\'s 0.5 s latency alert).'),
+  scanTimeoutMs: integer(10_000, 3600_000).default(10 * 60_000).describe('Time the vulnerability scan of the running image may take.'),
+  parallel: boolean.default(true).describe('Steps side by side (default), or one after another to keep load on the service low.'),
+});
+export type DailyInput = z.input<typeof dailyInputSchema>;
+export type ParsedDailyInput = z.output<typeof dailyInputSchema>;
+export const dailyDefaults = defaultsOf(dailyInputSchema);
 
-export function requireCommand(field: string, value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.some((a) => typeof a !== 'string' || a === '')) {
-    throw invalidInput(field, 'must be a non-empty argument array like ["logrotate", "-f", "/etc/logrotate.conf"]', value);
-  }
-  return value as string[];
-}
+const databaseMaintenance = nestedObject(
+  {
+    container: z.string({ error: 'must name the database container' }),
+    maintenanceCommand: command('["psql", "-U", "pno", "-c", "VACUUM ANALYZE"]'),
+  },
+  { unknownKey: 'is not a field of a database', notObject: 'must be {"container": ..., "maintenanceCommand": [...]} or null' },
+);
+
+export const weeklyInputSchema = inputObject({
+  ...routineTarget,
+  modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow').default({}).describe("modelHealthWorkflow's input for the model integrity step."),
+  database: databaseMaintenance
+    .nullable()
+    .default(null)
+    .describe('The database to maintain with `VACUUM ANALYZE`; null when the service has none.'),
+});
+export type WeeklyInput = z.input<typeof weeklyInputSchema>;
+export type ParsedWeeklyInput = z.output<typeof weeklyInputSchema>;
+export const weeklyDefaults = defaultsOf(weeklyInputSchema);
+
+export const monthlyInputSchema = inputObject({
+  ...routineTarget,
+  backup: childInput(backupInputSchema, 'backupWorkflow').default({}).describe("backupWorkflow's input for the full backup (its namespace defaults to the routine's)."),
+  securityUpdate: childInput(securityUpdateInputSchema, 'securityUpdateWorkflow')
+    .default({})
+    .describe("securityUpdateWorkflow's input for the security updates (its namespace defaults to the routine's)."),
+  modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow').default({}).describe("modelHealthWorkflow's input for the retraining check."),
+  modelTrainedAt: isoDate('must be an ISO date or empty', true)
+    .default('')
+    .describe('When the served model was trained (ISO date); empty when unknown.'),
+  maxModelAgeDays: integer(1, 3650).default(90).describe('A model older than this is due for retraining.'),
+  infrastructureManifests: z
+    .string({ error: 'must be YAML text' })
+    .meta({ rule: 'must be YAML text' })
+    .default('')
+    .describe('Manifests (YAML, no Secrets) for the infrastructure-update step; empty skips it.'),
+});
+export type MonthlyInput = z.input<typeof monthlyInputSchema>;
+export type ParsedMonthlyInput = z.output<typeof monthlyInputSchema>;
+export const monthlyDefaults = defaultsOf(monthlyInputSchema);
+
+const runbooksRule = 'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}';
+const runbook = nestedObject(
+  { name: z.string({ error: runbooksRule }), lastReviewed: isoDate(runbooksRule).describe('ISO date of the last review.') },
+  { unknownKey: 'is not a field of a runbook', notObject: runbooksRule },
+);
+
+export const quarterlyInputSchema = inputObject({
+  ...routineTarget,
+  benchmark: childInput(modelHealthInputSchema, 'modelHealthWorkflow')
+    .default({ samples: 100 })
+    .describe('The latency benchmark: modelHealthWorkflow over more samples than the weekly check.'),
+  benchmarkP95LimitMs: integer(1, 600_000).default(500).describe('p95 latency per sample above this is a warning.'),
+  runbooks: z
+    .array(runbook, { error: runbooksRule })
+    .meta({ rule: runbooksRule })
+    .default([])
+    .describe('Runbooks and when each was last reviewed; empty skips the documentation review.'),
+  runbookMaxAgeDays: integer(1, 3650).default(90).describe('A runbook not reviewed for longer is stale.'),
+});
+export type QuarterlyInput = z.input<typeof quarterlyInputSchema>;
+export type ParsedQuarterlyInput = z.output<typeof quarterlyInputSchema>;
+export const quarterlyDefaults = defaultsOf(quarterlyInputSchema);

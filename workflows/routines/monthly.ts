@@ -1,47 +1,20 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RoutineReport } from '../../types/index.ts';
 import { backupWorkflow } from '../backup/backup.ts';
-import type { BackupInput } from '../backup/input.ts';
-import { invalidInput, requireInteger } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
-import type { ModelHealthInput } from '../model/input.ts';
 import { restoreDrillWorkflow } from '../backup/drill.ts';
 import { securityUpdateWorkflow } from '../security/update.ts';
-import type { SecurityUpdateInput } from '../security/update-input.ts';
 import { retrainingStep } from './policy.ts';
 import { after, failed, ok, skipped, step, warn } from './steps.ts';
 import { finishRoutine } from './summary.ts';
 import { beginRun } from '../shared/progress.ts';
-import { serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { monthlyInputSchema, type MonthlyInput } from './input.ts';
 import { clusterChanges, records } from '../shared/activities.ts';
-
-export interface MonthlyInput extends ServiceTarget {
-  backup?: BackupInput;
-  securityUpdate?: SecurityUpdateInput;
-  modelCheck?: ModelHealthInput;
-  /** When the served model was trained (ISO date); empty when unknown. */
-  modelTrainedAt?: string;
-  maxModelAgeDays?: number;
-  /** Manifests (YAML, no Secrets) for the infrastructure-update step; empty skips it. */
-  infrastructureManifests?: string;
-}
-
-export const monthlyDefaults: Required<MonthlyInput> = {
-  ...serviceDefaults,
-  backup: {},
-  securityUpdate: {},
-  modelCheck: {},
-  modelTrainedAt: '',
-  maxModelAgeDays: 90,
-  infrastructureManifests: '',
-};
 
 /** The guide's monthly maintenance (first Sunday, 01:00 UTC). The restore drill needs the backup. */
 export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): Promise<RoutineReport> {
-  const input = validateRoutineInput('monthlyMaintenanceWorkflow', rawInput, monthlyDefaults);
-  if (input.modelTrainedAt !== '' && Number.isNaN(Date.parse(input.modelTrainedAt))) throw invalidInput('modelTrainedAt', 'must be an ISO date or empty', input.modelTrainedAt);
-  requireInteger('maxModelAgeDays', input.maxModelAgeDays, 1, 3650);
-  if (typeof input.infrastructureManifests !== 'string') throw invalidInput('infrastructureManifests', 'must be YAML text', input.infrastructureManifests);
+  const input = parseInput(monthlyInputSchema, 'monthlyMaintenanceWorkflow', rawInput);
   const progress = beginRun('monthly', input.namespace, 2, 'running steps');
   const started = Date.now();
   const id = workflowInfo().workflowId;

@@ -1,41 +1,18 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RoutineReport } from '../../types/index.ts';
-import { invalidInput, requireInteger } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
-import type { ModelHealthInput } from '../model/input.ts';
 import { securityAuditWorkflow } from '../security/audit.ts';
-import { capacityStep, runbookStep, upgradePlanStep, type Runbook } from './policy.ts';
+import { capacityStep, runbookStep, upgradePlanStep } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
 import { finishRoutine } from './summary.ts';
 import { beginRun } from '../shared/progress.ts';
-import { serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { quarterlyInputSchema, type QuarterlyInput } from './input.ts';
 import { reads } from '../shared/activities.ts';
-
-export interface QuarterlyInput extends ServiceTarget {
-  /** The latency benchmark: modelHealthWorkflow over more samples than the weekly check. */
-  benchmark?: ModelHealthInput;
-  benchmarkP95LimitMs?: number;
-  /** Runbooks and when each was last reviewed; empty skips the documentation review. */
-  runbooks?: Runbook[];
-  runbookMaxAgeDays?: number;
-}
-
-export const quarterlyDefaults: Required<QuarterlyInput> = {
-  ...serviceDefaults,
-  benchmark: { samples: 100 },
-  benchmarkP95LimitMs: 500,
-  runbooks: [],
-  runbookMaxAgeDays: 90,
-};
 
 /** The guide's quarterly maintenance (first Sunday of Jan, Apr, Jul, Oct, 00:00 UTC). */
 export async function quarterlyMaintenanceWorkflow(rawInput: QuarterlyInput = {}): Promise<RoutineReport> {
-  const input = validateRoutineInput('quarterlyMaintenanceWorkflow', rawInput, quarterlyDefaults);
-  requireInteger('benchmarkP95LimitMs', input.benchmarkP95LimitMs, 1, 600_000);
-  requireInteger('runbookMaxAgeDays', input.runbookMaxAgeDays, 1, 3650);
-  if (!Array.isArray(input.runbooks) || input.runbooks.some((r) => typeof r?.name !== 'string' || Number.isNaN(Date.parse(r?.lastReviewed)))) {
-    throw invalidInput('runbooks', 'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}', input.runbooks);
-  }
+  const input = parseInput(quarterlyInputSchema, 'quarterlyMaintenanceWorkflow', rawInput);
   const progress = beginRun('quarterly', input.namespace, 2, 'running steps');
   const started = Date.now();
   const id = workflowInfo().workflowId;

@@ -1,8 +1,7 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import type { DatabaseDump, RoutineReport } from '../../types/index.ts';
-import { invalidInput } from '../shared/input.ts';
+import type { RoutineReport } from '../../types/index.ts';
+import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
-import type { ModelHealthInput } from '../model/input.ts';
 import { summarizeUsage } from '../monitoring/resource-usage.ts';
 import { certificateExpiryWorkflow } from '../security/certificates.ts';
 import { securityAuditWorkflow } from '../security/audit.ts';
@@ -10,25 +9,12 @@ import { capacityStep } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
 import { finishRoutine } from './summary.ts';
 import { beginRun } from '../shared/progress.ts';
-import { requireCommand, serviceDefaults, validateRoutineInput, type ServiceTarget } from './input.ts';
+import { weeklyInputSchema, type WeeklyInput } from './input.ts';
 import { podCommands, reads, records } from '../shared/activities.ts';
-
-export interface WeeklyInput extends ServiceTarget {
-  /** modelHealthWorkflow's input for the model integrity step. */
-  modelCheck?: ModelHealthInput;
-  /** The database to maintain with `VACUUM ANALYZE`; null when the service has none. */
-  database?: (Pick<DatabaseDump, 'container'> & { maintenanceCommand: string[] }) | null;
-}
-
-export const weeklyDefaults: Required<WeeklyInput> = { ...serviceDefaults, modelCheck: {}, database: null };
 
 /** The guide's weekly maintenance (Sunday 03:00 UTC). */
 export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Promise<RoutineReport> {
-  const input = validateRoutineInput('weeklyMaintenanceWorkflow', rawInput, weeklyDefaults);
-  if (input.database !== null) {
-    if (typeof input.database?.container !== 'string') throw invalidInput('database.container', 'must name the database container', input.database?.container);
-    requireCommand('database.maintenanceCommand', input.database.maintenanceCommand);
-  }
+  const input = parseInput(weeklyInputSchema, 'weeklyMaintenanceWorkflow', rawInput);
   const progress = beginRun('weekly', input.namespace, 2, 'running steps');
   const started = Date.now();
   const id = workflowInfo().workflowId;

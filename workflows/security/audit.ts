@@ -1,30 +1,12 @@
 import { severities, type AuditFinding, type AuditReport } from '../../types/index.ts';
-import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
+import { securityAuditInputSchema, type SecurityAuditInput } from './input.ts';
 import { beginRun } from '../shared/progress.ts';
 import { bindingFindings, configFindings, workloadFindings } from './audit-policy.ts';
 import { severityBreakdown } from './policy.ts';
 import { alerts, reads, records, scans } from '../shared/activities.ts';
 
-export interface SecurityAuditInput {
-  namespaces?: string[];
-  /** The quarterly full audit: adds trivy's misconfiguration checks on each namespace's manifests. */
-  full?: boolean;
-  /** Roles whose bindings are findings. */
-  adminRoles?: string[];
-  /** `Kind/name` of workloads that use the Kubernetes API and so need their service account token. */
-  apiAccessWorkloads?: string[];
-  scanTimeoutMs?: number;
-  service?: string;
-}
-
-export const securityAuditDefaults: Required<SecurityAuditInput> = {
-  namespaces: ['production'],
-  full: false,
-  adminRoles: ['cluster-admin'],
-  apiAccessWorkloads: [],
-  scanTimeoutMs: 5 * 60_000,
-  service: 'pno-physics-bench',
-};
+export { securityAuditDefaults, type SecurityAuditInput } from './input.ts';
 
 export interface SecurityAuditResult extends AuditReport {
   reportKey: string;
@@ -38,7 +20,7 @@ export interface SecurityAuditResult extends AuditReport {
  * where nothing uses them. Findings are typed; CRITICAL or HIGH ones raise an alert.
  */
 export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): Promise<SecurityAuditResult> {
-  const input = validate(rawInput);
+  const input = parseInput(securityAuditInputSchema, 'securityAuditWorkflow', rawInput);
   const progress = beginRun(input.full ? 'security-audit-full' : 'security-audit', input.namespaces.join(','), input.namespaces.length + 2, 'bindings');
   const findings: AuditFinding[] = [];
   const notAudited: string[] = [];
@@ -95,25 +77,4 @@ export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): 
   progress.stepDone();
   progress.phase('done', `${findings.length} findings`);
   return { ...report, reportKey: key, notAudited };
-}
-
-function validate(raw: SecurityAuditInput): Required<SecurityAuditInput> {
-  const input = withDefaults('securityAuditWorkflow', raw, securityAuditDefaults);
-  const names = (field: string, value: unknown, check: (f: string, v: unknown) => unknown, allowEmpty: boolean) => {
-    if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) throw invalidInput(field, `must be a${allowEmpty ? 'n' : ' non-empty'} array`, value);
-    value.forEach((v, i) => check(`${field}[${i}]`, v));
-  };
-  names('namespaces', input.namespaces, requireKubeName, false);
-  if (typeof input.full !== 'boolean') throw invalidInput('full', 'must be true or false', input.full);
-  names('adminRoles', input.adminRoles, (f, v) => {
-    if (typeof v !== 'string' || !/^[a-z0-9:.-]{1,253}$/.test(v)) throw invalidInput(f, 'must be a role name', v);
-  }, false);
-  names('apiAccessWorkloads', input.apiAccessWorkloads, (f, v) => {
-    if (typeof v !== 'string' || !/^(Deployment|StatefulSet|DaemonSet|Job|CronJob|Pod)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) {
-      throw invalidInput(f, 'must be Kind/name, e.g. Deployment/pno-physics-bench', v);
-    }
-  }, true);
-  requireInteger('scanTimeoutMs', input.scanTimeoutMs, 10_000, 3600_000);
-  if (typeof input.service !== 'string' || input.service === '') throw invalidInput('service', 'must be a non-empty string', input.service);
-  return input;
 }

@@ -1,23 +1,11 @@
 import type { CertificateExpiry, CertificateReport } from '../../types/index.ts';
-import { invalidInput, requireInteger, requireKubeName, withDefaults } from '../shared/input.ts';
+import { parseInput } from '../shared/input.ts';
+import { certificateExpiryInputSchema, type CertificateExpiryInput } from './input.ts';
 import { beginRun } from '../shared/progress.ts';
 import { assessCertManager, assessTlsSecret, worstStatus } from './certificate-policy.ts';
 import { alerts, reads, records } from '../shared/activities.ts';
 
-export interface CertificateExpiryInput {
-  namespaces?: string[];
-  warnDays?: number;
-  criticalDays?: number;
-  /** The service named in alerts. */
-  service?: string;
-}
-
-export const certificateExpiryDefaults: Required<CertificateExpiryInput> = {
-  namespaces: ['production'],
-  warnDays: 30,
-  criticalDays: 7,
-  service: 'pno-physics-bench',
-};
+export { certificateExpiryDefaults, type CertificateExpiryInput } from './input.ts';
 
 export interface CertificateExpiryResult extends CertificateReport {
   reportKey: string;
@@ -29,7 +17,7 @@ export interface CertificateExpiryResult extends CertificateReport {
  * Warns at 30 days, critical at 7; the report is kept in the bucket and an alert raised (or resolved).
  */
 export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput = {}): Promise<CertificateExpiryResult> {
-  const input = validate(rawInput);
+  const input = parseInput(certificateExpiryInputSchema, 'certificateExpiryWorkflow', rawInput);
   const progress = beginRun('certificate-expiry', input.namespaces.join(','), input.namespaces.length + 1, 'reading certificates');
   const now = new Date();
   const certificates: CertificateExpiry[] = [];
@@ -72,15 +60,4 @@ export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput
   progress.stepDone();
   progress.phase('done', report.status);
   return { ...report, reportKey: key };
-}
-
-function validate(raw: CertificateExpiryInput): Required<CertificateExpiryInput> {
-  const input = withDefaults('certificateExpiryWorkflow', raw, certificateExpiryDefaults);
-  if (!Array.isArray(input.namespaces) || input.namespaces.length === 0) throw invalidInput('namespaces', 'must be a non-empty array of namespace names', input.namespaces);
-  input.namespaces.forEach((n, i) => requireKubeName(`namespaces[${i}]`, n));
-  requireInteger('criticalDays', input.criticalDays, 0, 365);
-  requireInteger('warnDays', input.warnDays, 1, 3650);
-  if (input.warnDays <= input.criticalDays) throw invalidInput('warnDays', `must be more than criticalDays (${input.criticalDays})`, input.warnDays);
-  if (typeof input.service !== 'string' || input.service === '') throw invalidInput('service', 'must be a non-empty string', input.service);
-  return input;
 }

@@ -12,10 +12,11 @@ import { modelHealthWorkflow } from '../model/health.ts';
 import { beginRun } from '../shared/progress.ts';
 import { approvalGate, type ApprovalDecision } from '../shared/approval.ts';
 import { buildSecurityReport, criticalFindings, judgeCandidate } from './policy.ts';
-import { validateSecurityUpdateInput, type SecurityUpdateInput } from './update-input.ts';
+import { securityUpdateInputSchema, type ParsedSecurityUpdateInput, type SecurityUpdateInput } from './input.ts';
+import { parseInput } from '../shared/input.ts';
 import { alerts, clusterChanges, reads, records, scans, waits } from '../shared/activities.ts';
 
-export { securityUpdateDefaults, type SecurityUpdateInput } from './update-input.ts';
+export { securityUpdateDefaults, type SecurityUpdateInput } from './input.ts';
 export { approveSignal, approveUpdate, type ApprovalAnswer, type ApprovalDecision } from '../shared/approval.ts';
 
 export type SecurityUpdateOutcome =
@@ -45,7 +46,7 @@ export interface SecurityUpdateResult {
  * guarded by the candidate image) and alerts: a saga whose compensation also runs on cancellation.
  */
 export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {}): Promise<SecurityUpdateResult> {
-  const input = validateSecurityUpdateInput(rawInput);
+  const input = parseInput(securityUpdateInputSchema, 'securityUpdateWorkflow', rawInput);
   const progress = beginRun('security-update', input.namespace, 6, 'reading the deployment');
   const approval = approvalGate();
   const { workflowId } = workflowInfo();
@@ -133,7 +134,7 @@ type CandidateStep = { image: string } | { outcome: SecurityUpdateOutcome; reaso
 
 /** The pluggable image step: the pipeline's candidate, or a build Job from the guide's Dockerfile lines. */
 async function candidateImage(
-  input: ReturnType<typeof validateSecurityUpdateInput>,
+  input: ParsedSecurityUpdateInput,
   image: string,
   criticals: VulnerabilityFinding[],
   alert: Alerter,
@@ -180,7 +181,7 @@ export function buildName(workflowId: string): string {
  * the candidate image (so a retried undo never flips back), a wait for the old pods, and an alert.
  */
 async function rolloutWithRollback(
-  input: ReturnType<typeof validateSecurityUpdateInput>,
+  input: ParsedSecurityUpdateInput,
   oldImage: string,
   newImage: string,
   alert: Alerter,
@@ -203,7 +204,7 @@ async function rolloutWithRollback(
   return failures;
 }
 
-async function verifyRollout(input: ReturnType<typeof validateSecurityUpdateInput>, newImage: string): Promise<string[]> {
+async function verifyRollout(input: ParsedSecurityUpdateInput, newImage: string): Promise<string[]> {
   const target = { namespace: input.namespace, name: input.deployment };
   const rollout = await waits(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
   if (!rollout.done || rollout.failed) {
@@ -232,7 +233,7 @@ async function verifyRollout(input: ReturnType<typeof validateSecurityUpdateInpu
   return failures;
 }
 
-async function rollBack(input: ReturnType<typeof validateSecurityUpdateInput>, oldImage: string, newImage: string, reasons: string[], alert: Alerter) {
+async function rollBack(input: ParsedSecurityUpdateInput, oldImage: string, newImage: string, reasons: string[], alert: Alerter) {
   const target = { namespace: input.namespace, name: input.deployment };
   const where = `${input.namespace}/${input.deployment}`;
   let restored = false;

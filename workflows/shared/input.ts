@@ -1,63 +1,78 @@
-// Input validation for workflows: one object, every field defaulted, bad values fail at once with a
-// non-retryable ApplicationFailure that names the field and the rule.
+// Workflow inputs: one JSON object per workflow, described by a schema (see the domain folders'
+// input.ts). parseInput applies the defaults, or fails at once with a non-retryable ApplicationFailure
+// that names the field and the rule, so bad input never reaches a retried workflow task.
 import { ApplicationFailure } from '@temporalio/workflow';
+import { z } from 'zod';
 import { FailureType } from '../../types/index.ts';
 
+/** Longer values are cut in the message, so a huge field does not bloat the history. */
+const MAX_VALUE_CHARS = 200;
+
 export function invalidInput(field: string, rule: string, value: unknown): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(
-    `invalid input: ${field} ${rule} (got ${JSON.stringify(value)})`,
-    FailureType.invalidInput,
-    { field },
+  const shown = JSON.stringify(value);
+  const got = shown !== undefined && shown.length > MAX_VALUE_CHARS ? `${shown.slice(0, MAX_VALUE_CHARS)}…` : shown;
+  return ApplicationFailure.nonRetryable(`invalid input: ${field} ${rule} (got ${got})`, FailureType.invalidInput, { field });
+}
+
+/** A workflow's input object: strict, so an unknown field (even `constructor` or `__proto__`) is refused. */
+export function inputObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') });
+}
+
+/** The input with every default applied, or throws the failure for its first problem. `null`/`undefined` mean `{}`. */
+export function parseInput<S extends z.ZodType>(schema: S, workflowName: string, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.path.length === 0 && issue.code !== 'unrecognized_keys') throw invalidInput('input', issue.message, raw);
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+  const rule = issue.code === 'unrecognized_keys' && issue.path.length === 0 ? `is not a field of ${workflowName}'s input` : issue.message;
+  throw invalidInput(fieldPath(path), rule, valueAt(raw, path));
+}
+
+/** `source.kind`, `expectedInputs[0].shape`: the path as a user writes it. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+}
+
+/** What the caller passed at that path; own properties only, so `constructor` finds no prototype method. */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** The defaults alone: what `--input '{}'` runs with. */
+export function defaultsOf<S extends z.ZodType>(schema: S): z.output<S> {
+  return schema.parse({});
+}
+
+/**
+ * A child workflow's input carried in a parent's (e.g. the monthly routine's `backup`): checked up
+ * front against the child's schema, so a mistake fails the parent at once rather than a step hours
+ * later, but passed on as given, without the child's defaults, so the child still fills them in and
+ * a parent's `{ namespace, ...input.backup }` keeps only what the user set.
+ */
+export function childInput<S extends z.ZodObject>(schema: S, childWorkflow: string) {
+  const optional = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const meta = z.globalRegistry.get(field);
+      const bare = (field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType;
+      return [key, meta ? bare.optional().meta(meta) : bare.optional()];
+    }),
   );
-}
-
-/** Merges defaults under the given input, refusing anything but a plain object and unknown fields. */
-export function withDefaults<T extends object>(workflow: string, raw: unknown, defaults: T): T {
-  if (raw === undefined || raw === null) return { ...defaults };
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidInput('input', 'must be a JSON object', raw);
-  for (const key of Object.keys(raw)) {
-    if (!(key in defaults)) throw invalidInput(key, `is not a field of ${workflow}'s input`, (raw as Record<string, unknown>)[key]);
-  }
-  return { ...defaults, ...(raw as Partial<T>) };
-}
-
-export function requireHttpUrl(field: string, value: unknown): string {
-  if (typeof value !== 'string') throw invalidInput(field, 'must be an http(s) URL string', value);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalidInput(field, 'must be an absolute http(s) URL', value);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput(field, 'must use http or https', value);
-  return value;
-}
-
-export function requireInteger(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidInput(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-/** A Kubernetes object name (RFC 1123 label), the rule namespaces and most names follow. */
-export function requireKubeName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
-    throw invalidInput(field, 'must be a Kubernetes name (lowercase letters, digits and -, at most 63)', value);
-  }
-  return value;
-}
-
-/** A label selector of `key=value` pairs joined by commas. */
-export function requireSelector(field: string, value: unknown): string {
-  const pair = /^[A-Za-z0-9][-A-Za-z0-9_./]*(=|==|!=)[-A-Za-z0-9_.]*$/;
-  if (typeof value !== 'string' || value === '' || !value.split(',').every((part) => pair.test(part.trim()))) {
-    throw invalidInput(field, 'must be a label selector like app=pno-physics-bench', value);
-  }
-  return value;
-}
-
-export function requireBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalidInput(field, 'must be true or false', value);
-  return value;
+  const asGiven = z
+    .strictObject(optional, {
+      error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a field of ${childWorkflow}'s input` : `must be ${childWorkflow}'s input object`),
+    })
+    // The child's own cross-field rules (e.g. meanOutput among expectedOutputs), with its defaults.
+    .superRefine((value, ctx) => {
+      const full = schema.safeParse(value);
+      if (!full.success) for (const issue of full.error.issues) ctx.addIssue({ ...issue, input: undefined } as never);
+    })
+    .meta({ rule: `must be ${childWorkflow}'s input`, childWorkflow });
+  return asGiven as unknown as z.ZodType<z.input<S>, z.input<S>>;
 }

@@ -1,0 +1,108 @@
+// Input schemas of the backup, disaster-recovery and restore-drill workflows.
+import { describe, expect, it } from 'vitest';
+import {
+  backupDefaults,
+  backupInputSchema,
+  disasterRecoveryDefaults,
+  disasterRecoveryInputSchema,
+  restoreDrillDefaults,
+  restoreDrillInputSchema,
+} from '../../workflows/backup/input.ts';
+import { parseInput } from '../../workflows/shared/input.ts';
+import { expectRefused, refusal } from './helpers.ts';
+
+describe('backupWorkflow input', () => {
+  const refused = (raw: unknown) => refusal(backupInputSchema, 'backupWorkflow', raw);
+
+  it('defaults to the production service, everything but a database, 30 days kept', () => {
+    expect(backupDefaults).toEqual({
+      namespace: 'production',
+      selector: 'app=pno-physics-bench',
+      container: 'pno-inference',
+      monitoringNamespace: 'monitoring',
+      modelsDir: '',
+      components: ['resources', 'monitoring', 'models'],
+      database: null,
+      prefix: 'pno/backups',
+      retentionDays: 30,
+      keepAtLeast: 3,
+      retentionDryRun: false,
+    });
+  });
+
+  it('takes a database dump as a container and an argument array', () => {
+    const database = { container: 'postgres', dumpCommand: ['pg_dump', '-U', 'pno', 'pno'] };
+    expect(parseInput(backupInputSchema, 'backupWorkflow', { database }).database).toEqual(database);
+  });
+
+  it.each([
+    [{ namespace: 'Prod' }, 'namespace', 'must be a Kubernetes name'],
+    [{ selector: 'app' }, 'selector', 'must be a label selector'],
+    [{ modelsDir: 'models' }, 'modelsDir', 'must be an absolute path in the pod, or empty'],
+    [{ components: [] }, 'components', 'must be a non-empty list of resources, monitoring, models'],
+    [{ components: ['resources', 'secrets'] }, 'components[1]', 'must be a non-empty list of resources, monitoring, models'],
+    [{ database: { dumpCommand: ['pg_dump'] } }, 'database.container', 'must name the container to dump in'],
+    [{ database: { container: 'pg', dumpCommand: 'pg_dump pno' } }, 'database.dumpCommand', 'must be an argument array like ["pg_dump", "-U", "pno", "pno"]'],
+    [{ database: { container: 'pg', dumpCommand: [] } }, 'database.dumpCommand', 'must be an argument array'],
+    [{ database: { container: 'pg', dumpCommand: ['x'], shell: true } }, 'database.shell', 'is not a field of a database dump'],
+    [{ database: 'postgres' }, 'database', 'must be {"container": ..., "dumpCommand": [...]} or null'],
+    [{ prefix: '../other' }, 'prefix', 'must be an object key prefix like pno/backups'],
+    [{ retentionDays: 0 }, 'retentionDays', 'must be an integer from 1 to 3650'],
+    [{ keepAtLeast: -1 }, 'keepAtLeast', 'must be an integer from 0 to 1000'],
+    [{ retentionDryRun: 'yes' }, 'retentionDryRun', 'must be true or false'],
+    [{ colour: 'blue' }, 'colour', "is not a field of backupWorkflow's input"],
+  ])('refuses %j, naming %s', (raw, field, rule) => expectRefused(refused(raw), field, rule));
+});
+
+describe('disasterRecoveryWorkflow input', () => {
+  const refused = (raw: unknown) => refusal(disasterRecoveryInputSchema, 'disasterRecoveryWorkflow', raw);
+
+  it('defaults to restoring the latest backup into production, asking before it restores over Ready pods', () => {
+    expect(disasterRecoveryDefaults).toEqual({
+      backupKey: 'latest',
+      prefix: 'pno/backups',
+      targetNamespace: 'production',
+      selector: 'app=pno-physics-bench',
+      container: 'pno-inference',
+      deployment: 'pno-physics-bench',
+      modelsDir: '',
+      modelFile: 'pno_model.onnx',
+      includeMonitoring: false,
+      force: false,
+      approvalTimeoutMinutes: 60,
+      readyTimeoutMinutes: 10,
+      verify: true,
+      apiBaseUrl: '',
+    });
+  });
+
+  it.each([
+    [{ backupKey: '' }, 'backupKey', 'must be an object key or "latest"'],
+    [{ backupKey: '/etc/passwd' }, 'backupKey', 'must be an object key or "latest"'],
+    [{ backupKey: 'pno/backups/../secrets' }, 'backupKey', 'must be an object key or "latest"'],
+    [{ targetNamespace: 'Production' }, 'targetNamespace', 'must be a Kubernetes name'],
+    [{ deployment: 'a_b' }, 'deployment', 'must be a Kubernetes name'],
+    [{ modelFile: 'models/pno.onnx' }, 'modelFile', 'must be a file name'],
+    [{ force: 1 }, 'force', 'must be true or false'],
+    [{ approvalTimeoutMinutes: 7 * 24 * 60 + 1 }, 'approvalTimeoutMinutes', 'must be an integer from 1 to 10080'],
+    [{ readyTimeoutMinutes: 0 }, 'readyTimeoutMinutes', 'must be an integer from 1 to 1440'],
+    [{ apiBaseUrl: 'localhost:8000' }, 'apiBaseUrl', 'must use http or https'],
+    [{ namespace: 'production' }, 'namespace', "is not a field of disasterRecoveryWorkflow's input"],
+  ])('refuses %j, naming %s', (raw, field, rule) => expectRefused(refused(raw), field, rule));
+});
+
+describe('restoreDrillWorkflow input', () => {
+  const refused = (raw: unknown) => refusal(restoreDrillInputSchema, 'restoreDrillWorkflow', raw);
+
+  it('defaults to the scratch namespace', () => {
+    expect(restoreDrillDefaults).toEqual({ backupKey: 'latest', prefix: 'pno/backups', drillNamespace: 'pno-dr-drill', readyTimeoutMinutes: 10, apiBaseUrl: '' });
+  });
+
+  it.each([
+    [{ drillNamespace: 'production' }, 'drillNamespace', 'must not be production'],
+    [{ drillNamespace: 'Drill' }, 'drillNamespace', 'must be a Kubernetes name'],
+    [{ backupKey: '' }, 'backupKey', 'must be an object key or "latest"'],
+    [{ readyTimeoutMinutes: 1441 }, 'readyTimeoutMinutes', 'must be an integer from 1 to 1440'],
+    [{ force: true }, 'force', "is not a field of restoreDrillWorkflow's input"],
+  ])('refuses %j, naming %s', (raw, field, rule) => expectRefused(refused(raw), field, rule));
+});
