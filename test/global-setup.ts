@@ -10,6 +10,8 @@ import { startLocalCluster } from './env/kube/cluster.ts';
 import { workerKubeconfig } from './env/kube/worker-identity.ts';
 import { startMinio, type S3Settings } from './env/minio.ts';
 import { startLocalTemporal } from './env/temporal.ts';
+import { startRealNode } from '../stack/kube/node.ts';
+import { applyRealNodeFixtures } from '../stack/kube/node-fixtures.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,12 +25,27 @@ declare module 'vitest' {
     workerKubeconfig: string;
     /** The directory every simulated pod's exec runs in. */
     podRoot: string;
+    /** The real node (containerd + kubelet) beside kwok's, running the pno-node fixture. */
+    realNodeName: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const [temporal, minio, cluster] = await startAll([startLocalTemporal(), startMinio(), startLocalCluster()]);
-  await applyFixtureStack(cluster.adminKubeconfig);
+  // The real node joins beside kwok's simulated one; it is stopped before everything else.
+  const node = await startRealNode(cluster).catch(async (err: unknown) => {
+    await Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop()]);
+    throw err;
+  });
+  const stopServers = async () => {
+    await node.stop().finally(() => Promise.all([temporal.teardown(), minio.stop(), cluster.stop()]));
+  };
+  try {
+    await Promise.all([applyFixtureStack(cluster.adminKubeconfig), applyRealNodeFixtures(cluster)]);
+  } catch (err) {
+    await stopServers();
+    throw err;
+  }
   const workerConfig = await workerKubeconfig(cluster);
   // Bundle the workflows once; every test worker loads the same file instead of running webpack.
   const dir = await mkdtemp(join(tmpdir(), 'pno-test-'));
@@ -43,9 +60,10 @@ export default async function setup(project: TestProject) {
   project.provide('kubeconfig', cluster.adminKubeconfig);
   project.provide('workerKubeconfig', workerConfig);
   project.provide('podRoot', cluster.podRoot);
+  project.provide('realNodeName', node.name);
 
   return async () => {
-    await Promise.all([temporal.teardown(), minio.stop(), cluster.stop()]);
+    await stopServers();
     await rm(dir, { recursive: true, force: true });
   };
 }
