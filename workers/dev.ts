@@ -1,6 +1,7 @@
 // The embedded default (`./ops start`): everything the product talks to, started locally: a Temporal
-// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with simulated nodes running
-// the fixture service, and a stand-in for the inference API; then the worker, with the schedules
+// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with a simulated node running
+// the fixture service and a real node (containerd) running its image in namespace pno-node, and a
+// stand-in for the inference API; then the worker, with the schedules
 // synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { workerKubeconfig } from '../test/env/kube/worker-identity.ts';
 import { startMinio } from '../test/env/minio.ts';
 import { startLocalTemporal } from '../test/env/temporal.ts';
 import { toolsDir } from '../test/env/tools.ts';
+import { startRealNode } from '../stack/kube/node.ts';
+import { applyRealNodeFixtures } from '../stack/kube/node-fixtures.ts';
 import { readWorkerConfig } from './config.ts';
 import { installLogging } from './logging.ts';
 import { runWorker } from './main.ts';
@@ -32,10 +35,15 @@ const [temporal, minio, cluster, api] = await Promise.all([
   startLocalCluster(),
   startInferenceApi(),
 ]);
-const stopAll = () => Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop(), api.close()]);
+// The real node (containerd + kubelet) beside kwok's simulated one; stopped first.
+const node = await startRealNode(cluster).catch(async (err: unknown) => {
+  await Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop(), api.close()]);
+  throw err;
+});
+const stopAll = () => node.stop().finally(() => Promise.allSettled([temporal.teardown(), minio.stop(), cluster.stop(), api.close()]));
 
 try {
-  await applyFixtureStack(cluster.adminKubeconfig);
+  await Promise.all([applyFixtureStack(cluster.adminKubeconfig), applyRealNodeFixtures(cluster)]);
   // kwok runs exec on this host in the pod root: the "pods'" models directory lives there.
   const modelsDir = `${cluster.podRoot}/app/models`;
   mkdirSync(modelsDir, { recursive: true });
@@ -75,6 +83,7 @@ try {
       '  Temporal Web UI:   http://localhost:8233',
       '  Temporal server:   127.0.0.1:7233 (namespace default, task queue pno-maintenance)',
       `  Kubernetes API:    ${cluster.server} (admin kubeconfig: ${cluster.adminKubeconfig})`,
+      `  Real node:         ${node.name} at ${node.ip} (containerd), namespace pno-node; metrics.k8s.io served`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
       `  Inference API:     ${api.url} (local stand-in)`,
       '  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input \'{}\'',

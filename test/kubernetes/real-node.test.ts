@@ -1,6 +1,7 @@
 // The real node (stack/kube/node.ts): a kubelet with containerd running the fixture service image in
 // real containers. The product acts as the worker's ServiceAccount, as it does in production; only
 // what a person or the cluster would do (deleting a pod) uses the admin credentials.
+import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { createKubernetesActivities } from '../../activities/kubernetes/index.ts
 import { podMetrics } from '../../activities/kubernetes/observe.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { testKube } from '../helpers/kube.ts';
+import { takeNodeLock } from '../../stack/kube/node-lock.ts';
 
 const namespace = 'pno-node';
 const selector = 'app=pno-physics-bench';
@@ -40,6 +42,19 @@ describe('a real node', () => {
     expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
     expect(node.status?.nodeInfo?.kubeletVersion).toBe('v1.36.3');
+  });
+
+  it('refuses a second real node on the same machine, and takes over a lock its owner left behind', async () => {
+    // Global setup's node holds the machine's lock.
+    await expect(takeNodeLock()).rejects.toThrow(/a real Kubernetes node already runs on this machine \(process \d+ holds/);
+    const stale = join(await mkdtemp(join(tmpdir(), 'pno-lock-')), 'node.lock');
+    const child = execFile('true');
+    const pid = child.pid;
+    await new Promise((resolve) => child.once('exit', resolve));
+    await writeFile(stale, `${pid}\n`);
+    const release = await takeNodeLock(stale);
+    expect((await readFile(stale, 'utf8')).trim()).toBe(String(process.pid));
+    await release();
   });
 
   it('runs the fixture pods on it, Ready through the real readiness probe, and unready when /ready fails', async () => {
