@@ -32,7 +32,9 @@ export async function applyRealNodeFixtures(cluster: LocalCluster): Promise<{ mo
   };
   const { fixtureService } = await localImages();
   const text = (await readFile(new URL('../../test/fixtures/cluster/real-node.yaml', import.meta.url), 'utf8')).replaceAll('${FIXTURE_SERVICE_IMAGE}', fixtureService);
-  await applyObjects(kube, [volume as never, ...fromYaml(text)], { fieldManager: 'pno-test-fixtures' });
+  // The volume before its claim: a claim that finds no volume waits for the binder's next resync (~15 s).
+  await applyObjects(kube, [volume as never], { fieldManager: 'pno-test-fixtures' });
+  await applyObjects(kube, fromYaml(text), { fieldManager: 'pno-test-fixtures' });
   const rollout = await waitForRollout(kube, REAL_NODE_NAMESPACE, 'pno-physics-bench', { timeoutMs: 120_000, pollMs: 250 });
   if (!rollout.done || rollout.failed) throw new Error(`real-node fixture did not roll out: ${rollout.message}`);
   return { modelsDir };

@@ -24,7 +24,8 @@ const activities = createKubernetesActivities(worker);
 const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'real-node-test', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR', () => undefined) });
 
 /** The product's execInPod activity, run as the worker, in the named pod. */
-const exec = (pod: string, command: string[]) => env.run(activities.execInPod, { namespace, selector, pod, container, command });
+const exec = (pod: string, command: string[]): ReturnType<typeof activities.execInPod> =>
+  env.run(activities.execInPod, { namespace, selector, pod, container, command });
 
 async function readyPods(): Promise<string[]> {
   return (await listPods(worker, namespace, selector)).filter((p) => p.ready).map((p) => p.name).sort();
