@@ -1,5 +1,6 @@
 // The local stack: a Temporal dev server, MinIO, a Kubernetes control plane whose simulated node runs
-// the fixture service, and the worker's own identity on that cluster. `./ops start` (workers/dev.ts),
+// the fixture service, a real node (containerd + kubelet) beside it running the fixture image, and the
+// worker's own identity on that cluster. `./ops start` (workers/dev.ts),
 // the test setup and the benches all start it here; what differs between them is options.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { createS3Client } from '../activities/storage/client.ts';
 import { startInferenceApi, type InferenceApi } from './inference-api.ts';
 import { startLocalCluster, type LocalCluster } from './kube/cluster.ts';
 import { applyFixtureService } from './kube/fixture-service.ts';
+import { startRealNode, type RealNode } from './kube/node.ts';
+import { applyRealNodeFixtures } from './kube/node-fixtures.ts';
 import { workerKubeconfig } from './kube/worker-identity.ts';
 import { startMinio, type LocalMinio, type MinioOptions } from './minio.ts';
 import { startLocalTemporal, type LocalTemporalOptions } from './temporal.ts';
@@ -28,6 +31,8 @@ export interface LocalStack {
   temporal: TestWorkflowEnvironment;
   minio: LocalMinio;
   cluster: LocalCluster;
+  /** The real node, running the `pno-node` fixture in real containers. */
+  node: RealNode;
   /** A kubeconfig of the worker's ServiceAccount (deploy/rbac.yaml): exactly the product's permissions. */
   workerKubeconfig: string;
   /** The fixture pods' /app/models on this host: inside the pod root, which kwok's exec runs in. */
@@ -41,7 +46,10 @@ export function startLocalStack(options: LocalStackOptions & { inferenceApi: tru
 export function startLocalStack(options?: LocalStackOptions): Promise<LocalStack>;
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stoppers: Array<() => Promise<unknown>> = [];
+  let node: RealNode | undefined;
   const stop = async () => {
+    // The real node drains its pods through the API server: it goes first.
+    await Promise.allSettled([node?.stop()]);
     await Promise.allSettled(stoppers.map((stopOne) => stopOne()));
   };
   const started = <T>(server: Promise<T>, stopServer: (server: T) => Promise<unknown>) =>
@@ -60,7 +68,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await Promise.allSettled(starting);
   try {
     const [temporal, minio, cluster, inferenceApi] = await Promise.all(starting);
-    await applyFixtureService(cluster.adminKubeconfig);
+    node = await startRealNode(cluster);
+    await Promise.all([applyFixtureService(cluster.adminKubeconfig), applyRealNodeFixtures(cluster)]);
     const modelsDir = join(cluster.podRoot, 'app', 'models');
     if (options.servedModel) {
       await mkdir(modelsDir, { recursive: true });
@@ -68,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     if (options.bucket) await createBucket(minio, options.bucket);
     const workerConfig = await workerKubeconfig(cluster);
-    return { temporal, minio, cluster, workerKubeconfig: workerConfig, modelsDir, inferenceApi, stop };
+    return { temporal, minio, cluster, node, workerKubeconfig: workerConfig, modelsDir, inferenceApi, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -20,12 +20,14 @@ declare module 'vitest' {
     workerKubeconfig: string;
     /** The directory every simulated pod's exec runs in. */
     podRoot: string;
+    /** The real node (containerd + kubelet) beside kwok's, running the pno-node fixture. */
+    realNodeName: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const stack = await startLocalStack();
-  const { temporal, minio, cluster } = stack;
+  const { temporal, minio, cluster, node } = stack;
   // Bundle the workflows once; every test worker loads the same file instead of running webpack.
   const dir = await mkdtemp(join(tmpdir(), 'pno-test-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
@@ -48,6 +50,7 @@ export default async function setup(project: TestProject) {
   project.provide('kubeconfig', cluster.adminKubeconfig);
   project.provide('workerKubeconfig', stack.workerKubeconfig);
   project.provide('podRoot', cluster.podRoot);
+  project.provide('realNodeName', node.name);
 
   return stopAll;
 }

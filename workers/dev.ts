@@ -1,7 +1,7 @@
 // The embedded default (`./ops start`): everything the product talks to, started locally: a Temporal
-// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with simulated nodes running
-// the fixture service, and a stand-in for the inference API; then the worker, with the schedules
-// synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
+// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with a simulated node running
+// the fixture service and a real node (containerd) running its image in namespace pno-node, and a
+// stand-in for the inference API; then the worker, with the schedules synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ const stack = await startLocalStack({
   servedModel: fixtureModel,
   inferenceApi: true,
 });
-const { minio, cluster, inferenceApi: api, modelsDir, workerKubeconfig: kubeconfig } = stack;
+const { minio, cluster, node, inferenceApi: api, modelsDir, workerKubeconfig: kubeconfig } = stack;
 
 try {
   const config = readWorkerConfig({
@@ -62,6 +62,8 @@ try {
       '  Temporal Web UI:   http://localhost:8233',
       '  Temporal server:   127.0.0.1:7233 (namespace default, task queue pno-maintenance)',
       `  Kubernetes API:    ${cluster.server} (admin kubeconfig: ${cluster.adminKubeconfig})`,
+      `  Real node:         ${node.name} at ${node.ip} (containerd), namespace pno-node; metrics.k8s.io served`,
+      `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} get nodes`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
       `  Inference API:     ${api.url} (local stand-in)`,
       '  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input \'{}\'',

@@ -1,6 +1,8 @@
 // Certificates and keys for a throwaway local control plane: one CA signs the API server's serving
-// cert, kwok's kubelet-API cert and an admin client cert; an EC key pair signs service-account tokens.
+// cert, kwok's kubelet-API cert and an admin client cert; an EC key pair signs service-account tokens;
+// a second CA signs the aggregation layer's front-proxy client.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,27 +15,34 @@ const serverExtensions = [
   'extendedKeyUsage=serverAuth',
   'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
 ];
-const clientExtensions = ['keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
+export const clientExtensions = ['keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
 const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-async function signedCert(dir: string, name: string, subject: string, extensions: string[]) {
+/** Writes `<name>.key` and `<name>.crt` into `dir`, signed by `<ca>.crt` there (the cluster CA by default). */
+export async function signedCert(dir: string, name: string, subject: string, extensions: string[], ca = 'ca') {
   await openssl(dir, ['req', '-new', ...ecKey, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
   await writeFile(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
-  // A serial file per certificate: the three are signed side by side, and a shared ca.srl is read
-  // half-written now and then ("Unable to load number from ca.srl"). A new file gets a random serial.
+  // A random serial per certificate: a shared serial file (-CAcreateserial) races when certs are signed in parallel.
+  const serial = `0x${randomBytes(16).toString('hex')}`;
+  await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-set_serial', serial, '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+}
+
+async function selfSignedCa(dir: string, name: string, subject: string) {
   await openssl(dir, [
-    'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAserial', `${name}.srl`, '-CAcreateserial',
-    '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`,
+    'req', '-x509', ...ecKey, '-days', '2', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.crt`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 }
 
-/** Writes ca, apiserver, kwok, admin (system:masters) certificates and the sa key pair into `dir`. */
+/**
+ * Writes ca, apiserver, kwok, admin (system:masters) certificates and the sa key pair into `dir`,
+ * and the aggregation layer's front-proxy CA with the API server's proxy client cert (a separate CA,
+ * so no ordinary client certificate can pass as the front proxy to an extension API server).
+ */
 export async function generateClusterPki(dir: string): Promise<void> {
-  await openssl(dir, [
-    'req', '-x509', ...ecKey, '-days', '2', '-subj', '/CN=pno-test-ca', '-keyout', 'ca.key', '-out', 'ca.crt',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
+  await Promise.all([selfSignedCa(dir, 'ca', '/CN=pno-test-ca'), selfSignedCa(dir, 'front-proxy-ca', '/CN=pno-front-proxy-ca')]);
   await Promise.all([
+    signedCert(dir, 'front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, clientExtensions, 'front-proxy-ca'),
     signedCert(dir, 'apiserver', '/CN=kube-apiserver', serverExtensions),
     signedCert(dir, 'kwok', '/CN=kwok', serverExtensions),
     signedCert(dir, 'admin', '/O=system:masters/CN=pno-admin', clientExtensions),
@@ -42,6 +51,9 @@ export async function generateClusterPki(dir: string): Promise<void> {
     ),
   ]);
 }
+
+/** The name extension API servers (metrics-server) accept as the front proxy. */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 export interface KubeconfigUser {
   clientCertificate?: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { freePort, startProcess, waitUntil, type ServerProcess } from '../process.ts';
 import { toolPath, toolsDir } from '../tools.ts';
-import { generateClusterPki, kubeconfigYaml } from './certs.ts';
+import { FRONT_PROXY_CLIENT, generateClusterPki, kubeconfigYaml } from './certs.ts';
 
 export interface LocalCluster {
   server: string;
@@ -76,6 +76,12 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       `--kubelet-certificate-authority=${file('ca.crt')}`,
       `--kubelet-client-certificate=${file('admin.crt')}`, `--kubelet-client-key=${file('admin.key')}`,
       '--profiling=false',
+      // The aggregation layer, for metrics-server on the real node: the API server proxies
+      // metrics.k8s.io to it with this client cert and straight to its endpoint (no kube-proxy needed).
+      `--requestheader-client-ca-file=${file('front-proxy-ca.crt')}`, `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
+      '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${file('front-proxy-client.crt')}`, `--proxy-client-key-file=${file('front-proxy-client.key')}`,
+      '--enable-aggregator-routing=true',
     ]);
     const config = new k8s.KubeConfig();
     config.loadFromFile(adminKubeconfig);

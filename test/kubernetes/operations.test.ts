@@ -50,17 +50,16 @@ describe('Kubernetes operations', () => {
     await expect(ensureNamespace(testKube(), name)).resolves.toEqual({ name, created: false });
   });
 
-  it('says plainly when the metrics API is not served', async () => {
-    await expect(podMetrics(testKube(), 'production', 'app=pno-physics-bench')).resolves.toEqual({
-      available: false,
-      reason: 'metrics API unavailable (HTTP 404)',
-    });
+  it("serves metrics.k8s.io, with no pods from kwok's simulated node (it has no kubelet to scrape)", async () => {
+    // Real pods' metrics are checked in real-node.test.ts.
+    await expect(podMetrics(testKube(), 'production', 'app=pno-physics-bench')).resolves.toEqual({ available: true, pods: [] });
   });
 
   it('snapshots nodes as YAML without server-owned fields', async () => {
     const snapshot = await nodesSnapshot(testKube());
-    expect(snapshot.count).toBe(1);
+    expect(snapshot.count).toBe(2);
     expect(snapshot.yaml).toContain('name: kwok-node-0');
+    expect(snapshot.yaml).toContain('name: pno-node-0');
     expect(snapshot.yaml).not.toContain('resourceVersion');
     expect(snapshot.yaml).not.toContain('managedFields');
   });

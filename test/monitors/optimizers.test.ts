@@ -110,7 +110,7 @@ describe('autoScalingOptimizerWorkflow', () => {
     expect(kinds()).toContain('optimizer_change:increase_max_replicas');
   });
 
-  it('records that the metrics API is unavailable and recommends nothing, on the real cluster', async () => {
+  it('records that no pod has metrics and recommends nothing, on the real cluster', async () => {
     const status = await withWorker(createKubernetesActivities(testKube()), ({ client, taskQueue }) =>
       client.workflow.execute(autoScalingOptimizerWorkflow, {
         taskQueue,
@@ -118,7 +118,8 @@ describe('autoScalingOptimizerWorkflow', () => {
         args: [{ sampleLimit: 1, historyPrefix: '' }],
       }),
     );
-    expect(status).toMatchObject({ samplesTaken: 1, pending: [], lastError: expect.stringContaining('metrics API unavailable') });
+    // metrics.k8s.io is served, but has nothing for the simulated production pods (only the real node is scraped).
+    expect(status).toMatchObject({ samplesTaken: 1, pending: [], lastError: null });
     expect(status.latest).toMatchObject({ pods: 0, replicas: 2 });
     expect(status.latest).not.toHaveProperty('cpuAvg');
   });

@@ -19,7 +19,7 @@ afterAll(() => api.close());
 const activities = () => ({ ...createHttpActivities({ defaultApiBaseUrl: api.url }), ...createKubernetesActivities(testKube()) });
 
 describe('healthCheckWorkflow on the local cluster', () => {
-  it('reads real pods and the real HPA; with no metrics API the HPA cannot autoscale, so DEGRADED', async () => {
+  it("reads real pods and the real HPA; without metrics for kwok's pods the HPA cannot autoscale, so DEGRADED", async () => {
     const report = await withWorker(activities(), ({ client, taskQueue }) =>
       client.workflow.execute(healthCheckWorkflow, { taskQueue, workflowId: `health-cluster-${Date.now()}`, args: [{}] }),
     );
@@ -27,7 +27,7 @@ describe('healthCheckWorkflow on the local cluster', () => {
     expect(report.checks.pods).toMatchObject({ status: 'OK' });
     expect(report.checks.pods.facts?.ready).toBeGreaterThanOrEqual(2);
     expect(report.checks.hpa.facts).toMatchObject({ name: 'pno-hpa', minReplicas: 2, maxReplicas: 10 });
-    // The local cluster serves no metrics.k8s.io, exactly the condition the HPA check exists to catch.
+    // metrics.k8s.io has nothing for the simulated pods, exactly the condition the HPA check exists to catch.
     expect(report.checks.hpa.status).toBe('DEGRADED');
     expect(report.status).toBe('DEGRADED');
   });

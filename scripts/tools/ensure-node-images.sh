@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Ensures the local container images a real node runs, as docker-archive tarballs in
+# "$PNO_TOOLS_DIR/share/images/" (no registry is reachable, so images are made from local files):
+#   pause.tar            $PAUSE_IMAGE: a static pause (stack/images/pause/pause.c, gcc -static)
+#   fixture-service.tar  $FIXTURE_SERVICE_IMAGE: the fixture service (stack/fixture-service, Go,
+#                        CGO_ENABLED=0), busybox-static for sh/tar/cat…, Debian's logrotate with the
+#                        shared libraries ldd lists, and the image files in stack/fixture-service/image.
+# Each tarball has a stamp of the hash of its inputs; unchanged inputs build nothing.
+# Needs gcc, go, busybox-static and logrotate (ensure-node-runtime.sh installs the last two).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOOLS=${PNO_TOOLS_DIR:-$ROOT/.tools}
+OUT=$TOOLS/share/images
+source "$ROOT/scripts/tools/versions.env"
+mkdir -p "$OUT"
+archive=$ROOT/scripts/tools/image-archive.sh
+
+# Hash of everything an image is made from: its sources, this script, the packaged binaries, the tag.
+inputs_hash() { { cat "$0" "$archive"; for f in "$@"; do
+  if [ -d "$f" ]; then (cd "$f" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); else sha256sum "$f"; fi; done; } |
+  sha256sum | cut -d' ' -f1; }
+fresh() { [ -s "$OUT/$1.tar" ] && [ "$(cat "$OUT/.$1.inputs" 2>/dev/null)" = "$2" ]; }
+
+build_pause() {
+  local rootfs=$1
+  gcc -static -O2 -s -o "$rootfs/pause" "$ROOT/stack/images/pause/pause.c"
+  "$archive" "$rootfs" "$PAUSE_IMAGE" "$OUT/pause.tar" '["/pause"]'
+}
+
+build_fixture_service() {
+  local rootfs=$1 lib
+  (cd "$ROOT/stack/fixture-service" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags '-s -w' -o "$rootfs/fixture-service" .)
+  cp -r "$ROOT/stack/fixture-service/image/." "$rootfs/"
+  mkdir -p "$rootfs/bin" "$rootfs/usr/sbin" "$rootfs/var/log/pno" "$rootfs/var/lib/logrotate" "$rootfs/app/models" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
+  chmod 1777 "$rootfs/tmp"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"; done
+  cp /usr/sbin/logrotate "$rootfs/usr/sbin/logrotate"
+  # The dynamic loader and every library logrotate links, at the paths the loader looks them up.
+  for lib in $(ldd /usr/sbin/logrotate | grep -o '/[^ ]*'); do
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done
+  "$archive" "$rootfs" "$FIXTURE_SERVICE_IMAGE" "$OUT/fixture-service.tar" '["/fixture-service"]'
+}
+
+for image in pause fixture-service; do
+  case $image in
+    pause) hash=$(inputs_hash "$ROOT/stack/images/pause" <(echo "$PAUSE_IMAGE")) ;;
+    fixture-service) hash=$(inputs_hash "$ROOT/stack/fixture-service" /bin/busybox /usr/sbin/logrotate <(echo "$FIXTURE_SERVICE_IMAGE")) ;;
+  esac
+  fresh "$image" "$hash" && continue
+  start=$SECONDS
+  rootfs=$(mktemp -d)
+  if [ "$image" = pause ]; then build_pause "$rootfs"; else build_fixture_service "$rootfs"; fi
+  rm -rf "$rootfs"
+  echo "$hash" > "$OUT/.$image.inputs"
+  echo "[setup] built image $image ($(du -h "$OUT/$image.tar" | cut -f1)) in $((SECONDS - start))s" >&2
+done
+echo "$OUT"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Ensures what a real Kubernetes node needs on this machine, beside the control plane ensure-kube.sh builds:
+#   - Debian packages containerd, runc, containernetworking-plugins (and iptables, which they pull in),
+#     conntrack for kube-proxy, and busybox-static + logrotate, which go into the fixture image;
+#     installed as root with a policy-rc.d guard so no service starts; versions checked against the pins;
+#   - kubelet and kube-proxy ($KUBERNETES_VERSION, built from scripts/tools/kube-build) and metrics-server
+#     ($METRICS_SERVER_VERSION, go install) in "$PNO_TOOLS_DIR/bin", each with a ".<name>.version" stamp;
+#   - the local images (scripts/tools/ensure-node-images.sh).
+# A second run builds nothing. Prints the bin directory. Cold: see scripts/tools/kube-build/NOTES.md.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOOLS=${PNO_TOOLS_DIR:-$ROOT/.tools}
+BIN=$TOOLS/bin
+MOD=$ROOT/scripts/tools/kube-build
+source "$ROOT/scripts/tools/versions.env"
+mkdir -p "$BIN"
+began=$SECONDS
+built=()
+
+# --- Debian packages -------------------------------------------------------------------------------
+declare -A want=([containerd]=$CONTAINERD_VERSION [runc]=$RUNC_VERSION [containernetworking-plugins]=$CNI_PLUGINS_VERSION
+  [conntrack]='' [busybox-static]='' [logrotate]='')
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+missing=()
+for p in "${!want[@]}"; do installed "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "[setup] a real node needs root to install: ${missing[*]}" >&2; exit 1; }
+  echo "[setup] installing ${missing[*]} (apt-get)" >&2
+  guard=/usr/sbin/policy-rc.d
+  # Packages must not start their services (containerd would claim /run/containerd): exit 101 = "not now".
+  if [ ! -e "$guard" ]; then printf '#!/bin/sh\nexit 101\n' > "$guard"; chmod +x "$guard"; trap 'rm -f "$guard"' EXIT; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  built+=("packages:${missing[*]}")
+fi
+for p in "${!want[@]}"; do
+  [ -n "${want[$p]}" ] || continue
+  have=$(dpkg-query -W -f='${Version}' "$p"); have=${have#*:}; have=${have%%[~+-]*}
+  [ "$have" = "${want[$p]}" ] || { echo "[setup] $p is $have; versions.env pins ${want[$p]}" >&2; exit 1; }
+done
+
+# --- kubelet, kube-proxy, metrics-server -----------------------------------------------------------
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+pin() { case $1 in metrics-server) echo "$METRICS_SERVER_VERSION" ;; *) echo "$KUBERNETES_VERSION" ;; esac; }
+fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.version" 2>/dev/null)" = "$(pin "$1")" ]; }
+# Version stamps as Kubernetes' own build sets them (as ensure-kube.sh does): the node reports v1.36.3.
+minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+kube_ldflags="-s -w"
+for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  kube_ldflags+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+  kube_ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+done
+for t in kubelet kube-proxy metrics-server; do
+  fresh "$t" && continue
+  echo "[setup] building $t $(pin "$t") (once; cached in $BIN)" >&2
+  start=$SECONDS
+  case $t in
+    metrics-server) GOBIN=$BIN go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION" ;;
+    *) have=$(cd "$MOD" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+      [ "$have" = "$KUBERNETES_VERSION" ] || { echo "[setup] $MOD/go.mod has k8s.io/kubernetes $have; versions.env wants $KUBERNETES_VERSION" >&2; exit 1; }
+      (cd "$MOD" && go build -trimpath -ldflags "$kube_ldflags" -o "$BIN/$t" "k8s.io/kubernetes/cmd/$t") ;;
+  esac
+  pin "$t" > "$BIN/.$t.version"
+  built+=("$t:$((SECONDS - start))s")
+  echo "[setup] built $t in $((SECONDS - start))s" >&2
+done
+
+# --- images ----------------------------------------------------------------------------------------
+"$ROOT/scripts/tools/ensure-node-images.sh" >/dev/null
+
+[ ${#built[@]} = 0 ] || echo "[setup] node runtime ready in $((SECONDS - began))s (${built[*]})" >&2
+echo "$BIN"

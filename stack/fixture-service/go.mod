@@ -1,0 +1,3 @@
+module pno.invalid/fixture-service
+
+go 1.26

@@ -1,0 +1,156 @@
+// The real node (stack/kube/node.ts): a kubelet with containerd running the fixture service image in
+// real containers. The product acts as the worker's ServiceAccount, as it does in production; only
+// what a person or the cluster would do (deleting a pod) uses the admin credentials.
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import { kubeClientsFrom, loadKubeConfig } from '../../activities/kubernetes/clients.ts';
+import { copyFromPod, copyToPod } from '../../activities/kubernetes/copy.ts';
+import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
+import { podMetrics } from '../../activities/kubernetes/observe.ts';
+import { listPods } from '../../activities/kubernetes/status.ts';
+import { testKube } from '../helpers/kube.ts';
+import { takeNodeLock } from '../../stack/kube/node-lock.ts';
+
+const namespace = 'pno-node';
+const selector = 'app=pno-physics-bench';
+const container = 'pno-inference';
+const worker = kubeClientsFrom(loadKubeConfig(inject('workerKubeconfig')));
+const activities = createKubernetesActivities(worker);
+const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'real-node-test', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR', () => undefined) });
+
+/** The product's execInPod activity, run as the worker, in the named pod. */
+const exec = (pod: string, command: string[]): ReturnType<typeof activities.execInPod> =>
+  env.run(activities.execInPod, { namespace, selector, pod, container, command });
+
+async function readyPods(): Promise<string[]> {
+  return (await listPods(worker, namespace, selector)).filter((p) => p.ready).map((p) => p.name).sort();
+}
+
+async function podIp(name: string): Promise<string> {
+  const pod = await worker.core.readNamespacedPod({ namespace, name });
+  if (!pod.status?.podIP) throw new Error(`${name} has no IP`);
+  return pod.status.podIP;
+}
+
+describe('a real node', () => {
+  it('is Ready with a containerd runtime and the pinned kubelet', async () => {
+    const node = await worker.core.readNode({ name: inject('realNodeName') });
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
+    expect(node.status?.nodeInfo?.kubeletVersion).toBe('v1.36.3');
+  });
+
+  it('refuses a second real node on the same machine, and takes over a lock its owner left behind', async () => {
+    // Global setup's node holds the machine's lock.
+    await expect(takeNodeLock()).rejects.toThrow(/a real Kubernetes node already runs on this machine \(process \d+ holds/);
+    const stale = join(await mkdtemp(join(tmpdir(), 'pno-lock-')), 'node.lock');
+    const child = execFile('true');
+    const pid = child.pid;
+    await new Promise((resolve) => child.once('exit', resolve));
+    await writeFile(stale, `${pid}\n`);
+    const release = await takeNodeLock(stale);
+    expect((await readFile(stale, 'utf8')).trim()).toBe(String(process.pid));
+    await release();
+  });
+
+  it('runs the fixture pods on it, Ready through the real readiness probe, and unready when /ready fails', async () => {
+    const pods = await listPods(worker, namespace, selector);
+    expect(pods.map((p) => [p.nodeName, p.ready])).toEqual([[inject('realNodeName'), true], [inject('realNodeName'), true]]);
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    // The service answers /ready with 503 while this file exists; the kubelet's probe sees it.
+    await expect(exec(pod, ['touch', '/tmp/not-ready'])).resolves.toMatchObject({ exitCode: 0 });
+    await expect.poll(readyPods, { timeout: 20_000, interval: 250 }).not.toContain(pod);
+    await expect(exec(pod, ['rm', '/tmp/not-ready'])).resolves.toMatchObject({ exitCode: 0 });
+    await expect.poll(readyPods, { timeout: 20_000, interval: 250 }).toContain(pod);
+  });
+
+  it('execs inside the container: its cgroup, its hostname, and real exit codes', async () => {
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    const cgroup = await exec(pod, ['cat', '/proc/1/cgroup']);
+    expect(cgroup).toMatchObject({ pod, exitCode: 0, stderr: '' });
+    expect(cgroup.stdout).toContain('/kubepods/');
+    await expect(exec(pod, ['hostname'])).resolves.toMatchObject({ exitCode: 0, stdout: `${pod}\n` });
+    await expect(exec(pod, ['sh', '-c', 'echo oops >&2; exit 3'])).resolves.toMatchObject({ exitCode: 3, stderr: 'oops\n' });
+    await expect(exec(pod, ['cat', '/no/such/file'])).resolves.toMatchObject({ exitCode: 1 });
+  });
+
+  it('copies files into a container and back out through tar over exec', async () => {
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    const target = { namespace, pod, container };
+    const local = await mkdtemp(join(tmpdir(), 'pno-real-copy-'));
+    await mkdir(join(local, 'in/sub'), { recursive: true });
+    const weights = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256));
+    await writeFile(join(local, 'in/pno_model.onnx'), weights);
+    await writeFile(join(local, 'in/sub/config.json'), '{"modes": 16}');
+
+    await expect(copyToPod(worker, target, join(local, 'in'), '/scratch/copy')).resolves.toEqual({ files: 2, bytes: weights.length + 13 });
+    await expect(exec(pod, ['sha256sum', '/scratch/copy/pno_model.onnx'])).resolves.toMatchObject({ exitCode: 0 });
+    await expect(copyFromPod(worker, target, '/scratch/copy', join(local, 'out'))).resolves.toEqual({ files: 2, bytes: weights.length + 13 });
+    expect(Buffer.compare(await readFile(join(local, 'out/pno_model.onnx')), weights)).toBe(0);
+    expect(await readFile(join(local, 'out/sub/config.json'), 'utf8')).toBe('{"modes": 16}');
+  });
+
+  it('reads real CPU and memory of the pods from metrics.k8s.io', async () => {
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    // Keep one core busy in the container for a while, so its CPU usage shows over the idle pods'.
+    const burn = await fetch(`http://${await podIp(pod)}:8000/burn?seconds=40`, { method: 'POST' });
+    expect(burn.status).toBe(202);
+    const busy = async () => {
+      const metrics = await podMetrics(worker, namespace, selector);
+      return metrics.available ? (metrics.pods.find((p) => p.pod === pod)?.cpuMillicores ?? 0) : 0;
+    };
+    await expect.poll(busy, { timeout: 45_000, interval: 1_000 }).toBeGreaterThan(300);
+    const metrics = await podMetrics(worker, namespace, selector);
+    expect(metrics.available).toBe(true);
+    if (!metrics.available) return;
+    expect(metrics.pods.map((p) => p.pod).sort()).toEqual((await readyPods()).sort());
+    for (const p of metrics.pods) expect(p.memoryMiB).toBeGreaterThan(0);
+  });
+
+  it("rotates the service's real log with the guide's logrotate command", async () => {
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    const ip = await podIp(pod);
+    // The kubelet's probes write to the log every second too: marked requests tell ours apart.
+    const mark = (n: number) => `/health?mark=${process.pid}-${Date.now()}-${n}`;
+    const first = mark(1);
+    expect((await fetch(`http://${ip}:8000${first}`)).status).toBe(200);
+    await expect(exec(pod, ['cat', '/var/log/pno/access.log'])).resolves.toMatchObject({ stdout: expect.stringContaining(`GET ${first} 200`) });
+
+    await expect(exec(pod, ['logrotate', '-f', '/etc/logrotate.conf'])).resolves.toMatchObject({ exitCode: 0, stderr: '' });
+    const second = mark(2);
+    expect((await fetch(`http://${ip}:8000${second}`)).status).toBe(200);
+    const rotated = (await exec(pod, ['cat', '/var/log/pno/access.log.1'])).stdout;
+    const current = (await exec(pod, ['cat', '/var/log/pno/access.log'])).stdout;
+    // The old lines moved to access.log.1; the service writes on into a fresh access.log.
+    expect(rotated).toContain(`GET ${first} 200`);
+    expect(rotated).not.toContain(second);
+    expect(current).toContain(`GET ${second} 200`);
+    expect(current).not.toContain(first);
+  });
+
+  it('keeps a file on the models volume across a pod replacement, but not one in an emptyDir', async () => {
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    const marker = `written by ${pod} at ${Date.now()}`;
+    await expect(exec(pod, ['sh', '-c', `echo "${marker}" > /app/models/marker && echo "${marker}" > /scratch/marker`])).resolves.toMatchObject({ exitCode: 0 });
+    const before = await readyPods();
+
+    await testKube().core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 1 });
+    const replacement = async () => (await readyPods()).filter((name) => !before.includes(name));
+    await expect.poll(replacement, { timeout: 60_000, interval: 250 }).toHaveLength(1);
+    const [next] = await replacement();
+    if (!next) throw new Error('no replacement pod');
+    await expect(exec(next, ['cat', '/app/models/marker'])).resolves.toMatchObject({ exitCode: 0, stdout: `${marker}\n` });
+    await expect(exec(next, ['cat', '/scratch/marker'])).resolves.toMatchObject({ exitCode: 1 });
+  });
+});
