@@ -30,8 +30,9 @@ describe('capacity facts as the worker ServiceAccount', () => {
     expect(running.length).toBeGreaterThanOrEqual(2);
     expect(facts).toEqual({
       nodes: nodes.length,
-      allocatableCpuMillicores: nodes.reduce((sum, n) => sum + parseQuantity(n.status!.allocatable!.cpu!) * 1000, 0),
-      allocatableMemoryMiB: nodes.reduce((sum, n) => sum + parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20, 0),
+      // Whole millicores and MiB per node, as the facts count them.
+      allocatableCpuMillicores: nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.cpu!) * 1000), 0),
+      allocatableMemoryMiB: nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20), 0),
       // The fixture's pods each request 500m and 2Gi (stack/kube/fixture-service/production.yaml).
       requestedCpuMillicores: running.length * 500,
       requestedMemoryMiB: running.length * 2048,

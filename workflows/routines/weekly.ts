@@ -46,7 +46,9 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
     step('performance optimization', async () => {
       const usage = summarizeUsage(await reads.podMetrics(target));
       // The optimizers watch continuously; this step records the week's snapshot for the report.
-      return usage.available ? ok(JSON.stringify(usage)) : warn(`resource usage unknown: ${usage.reason ?? 'metrics API unavailable'}`);
+      if (!usage.available) return warn(`resource usage unknown: ${usage.reason}`);
+      // A served metrics API that has measured none of the pods (just started, or not scraped) is no snapshot.
+      return usage.pods > 0 ? ok(JSON.stringify(usage)) : warn(`resource usage unknown: no pod matching ${input.selector} has metrics yet`);
     }),
     step('capacity analysis', async () => {
       const [facts, hpa] = await Promise.all([reads.capacityFacts(target), reads.getHpa({ namespace: input.namespace, name: input.hpaName })]);
