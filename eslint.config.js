@@ -1,7 +1,25 @@
 // Lint rules that keep workflows deterministic and promises awaited.
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'child_process', 'net', 'http', 'https', 'crypto', 'os', 'path', 'zlib', 'stream', 'url', 'util', 'worker_threads', 'dns', 'tls', 'events', 'timers'];
+const nodeBuiltins = [
+  'fs',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'os',
+  'path',
+  'zlib',
+  'stream',
+  'url',
+  'util',
+  'worker_threads',
+  'dns',
+  'tls',
+  'events',
+  'timers',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', 'coverage/'] },
@@ -20,7 +38,12 @@ export default tseslint.config(
     // The product and the local stack are never built on test code; tests may import them.
     files: ['activities/**/*.ts', 'schedules/**/*.ts', 'workers/**/*.ts', 'stack/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**'], message: 'Product code and the local stack must not import test code.' }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/test/**'], message: 'Product code and the local stack must not import test code.' }],
+        },
+      ],
     },
   },
   {
@@ -31,8 +54,27 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: nodeBuiltins.flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]), message: 'Workflows must not use Node builtins.', allowTypeImports: true },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@kubernetes/*', '@aws-sdk/*', 'onnxruntime-*', 'protobufjs', 'yauzl', 'tar-stream', '**/activities/*/**'], message: 'Workflows must not import clients or activity code; call activities through proxyActivities.', allowTypeImports: true },
+            {
+              group: nodeBuiltins.flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]),
+              message: 'Workflows must not use Node builtins.',
+              allowTypeImports: true,
+            },
+            {
+              group: [
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+                '@kubernetes/*',
+                '@aws-sdk/*',
+                'onnxruntime-*',
+                'protobufjs',
+                'yauzl',
+                'tar-stream',
+                '**/activities/*/**',
+              ],
+              message: 'Workflows must not import clients or activity code; call activities through proxyActivities.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

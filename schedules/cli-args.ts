@@ -50,14 +50,22 @@ const policies = Object.fromEntries(
 export function parseArgs(argv: string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
-  if (!(name in flagsOf)) throw new UsageError(`unknown command ${JSON.stringify(name)}: expected one of ${Object.keys(flagsOf).filter((c) => c !== 'help').join(', ')}`);
+  if (!(name in flagsOf))
+    throw new UsageError(
+      `unknown command ${JSON.stringify(name)}: expected one of ${Object.keys(flagsOf)
+        .filter((c) => c !== 'help')
+        .join(', ')}`,
+    );
   const command = name as Command['name'];
   const { positional, flags } = split(command, rest);
 
   const needsSchedule = command !== 'sync' && command !== 'list';
-  if (!needsSchedule && positional.length > 0) throw new UsageError(`${command}: takes no <schedule> (got ${JSON.stringify(positional[0])})`);
-  if (needsSchedule && positional.length === 0) throw new UsageError(`${command}: missing <schedule>, e.g. daily-maintenance`);
-  if (positional.length > 1) throw new UsageError(`${command}: one <schedule> at a time (got ${positional.join(', ')})`);
+  if (!needsSchedule && positional.length > 0)
+    throw new UsageError(`${command}: takes no <schedule> (got ${JSON.stringify(positional[0])})`);
+  if (needsSchedule && positional.length === 0)
+    throw new UsageError(`${command}: missing <schedule>, e.g. daily-maintenance`);
+  if (positional.length > 1)
+    throw new UsageError(`${command}: one <schedule> at a time (got ${positional.join(', ')})`);
   const schedule = positional[0] ?? '';
 
   switch (command) {
@@ -72,7 +80,8 @@ export function parseArgs(argv: string[]): Command {
     case 'backfill': {
       const start = timeOf(command, 'start', flags.start);
       const end = timeOf(command, 'end', flags.end);
-      if (end <= start) throw new UsageError(`backfill: --end must be after --start (got ${flags.start} .. ${flags.end})`);
+      if (end <= start)
+        throw new UsageError(`backfill: --end must be after --start (got ${flags.start} .. ${flags.end})`);
       return { name: command, schedule, start, end, ...overlapOf(command, flags) };
     }
     default:
@@ -95,7 +104,8 @@ function split(command: Command['name'], args: string[]) {
       throw new UsageError(`${command}: unknown option --${flag} (options: ${allowed})`);
     }
     const value = inline ?? args[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${command}: --${flag} needs a value`);
+    if (value === undefined || (inline === undefined && value.startsWith('--')))
+      throw new UsageError(`${command}: --${flag} needs a value`);
     flags[flag] = value;
   }
   return { positional, flags };
@@ -106,13 +116,17 @@ function timeOf(command: string, flag: string, value: string | undefined): Date 
   if (value === undefined) throw new UsageError(`${command}: missing --${flag} (${example})`);
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value);
   const time = new Date(value);
-  if (!hasZone || Number.isNaN(time.getTime())) throw new UsageError(`${command}: --${flag} must be ${example} (got ${JSON.stringify(value)})`);
+  if (!hasZone || Number.isNaN(time.getTime()))
+    throw new UsageError(`${command}: --${flag} must be ${example} (got ${JSON.stringify(value)})`);
   return time;
 }
 
 function overlapOf(command: string, flags: Record<string, string>): { overlap?: ScheduleOverlapPolicy } {
   if (flags.overlap === undefined) return {};
   const policy = policies[flags.overlap.toLowerCase()];
-  if (!policy) throw new UsageError(`${command}: --overlap must be one of ${Object.keys(policies).join(', ')} (got ${JSON.stringify(flags.overlap)})`);
+  if (!policy)
+    throw new UsageError(
+      `${command}: --overlap must be one of ${Object.keys(policies).join(', ')} (got ${JSON.stringify(flags.overlap)})`,
+    );
   return { overlap: policy };
 }

@@ -1,6 +1,11 @@
 // What each schedules CLI command does, given a client. Kept apart from argument parsing and process
 // wiring so tests run it against the dev server.
-import { ScheduleNotFoundError, type Client, type ScheduleHandle, type ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleOverlapPolicy,
+} from '@temporalio/client';
 import { usage, type Command } from './cli-args.ts';
 import type { ScheduleDefinition } from './definitions.ts';
 import { syncSchedules, type SyncOptions } from './sync.ts';
@@ -31,7 +36,9 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
     case 'sync': {
       // The schedules set these search attributes on every run; the namespace must know them first.
       const added = await (ctx.registerSearchAttributes?.() ?? Promise.resolve([])).catch((err: unknown) => {
-        out(`warning: could not register search attributes (${String(err)}); add PnoRoutine and PnoTargetNamespace by hand`);
+        out(
+          `warning: could not register search attributes (${String(err)}); add PnoRoutine and PnoTargetNamespace by hand`,
+        );
         return [];
       });
       if (added.length > 0) out(`registered search attributes: ${added.join(', ')}`);
@@ -75,7 +82,9 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
       const handle = await existing(ctx, command.schedule);
       const overlap = command.overlap ?? (await handle.describe()).policies.overlap;
       await handle.backfill({ start: command.start, end: command.end, overlap });
-      out(`${handle.scheduleId}: backfilling ${command.start.toISOString()} .. ${command.end.toISOString()} (overlap ${policyName(overlap)})`);
+      out(
+        `${handle.scheduleId}: backfilling ${command.start.toISOString()} .. ${command.end.toISOString()} (overlap ${policyName(overlap)})`,
+      );
       return;
     }
   }

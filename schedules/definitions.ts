@@ -87,7 +87,13 @@ export function scheduleDefinitions(): ScheduleDefinition[] {
       routine: 'quarterly',
       targetNamespace: production,
       calendars: [
-        { ...firstSunday, month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'], hour: 0, minute: 0, comment: 'first Sunday of Jan/Apr/Jul/Oct 00:00 UTC' },
+        {
+          ...firstSunday,
+          month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'],
+          hour: 0,
+          minute: 0,
+          comment: 'first Sunday of Jan/Apr/Jul/Oct 00:00 UTC',
+        },
       ],
       overlap: ScheduleOverlapPolicy.SKIP,
       // High impact, eight hours, a window that needs people at hand: the same reasoning as monthly, stricter in effect.
@@ -108,22 +114,20 @@ export function scheduleDefinitions(): ScheduleDefinition[] {
       catchupWindow: '1 minute',
       // No jitter: evenly spaced samples make the day's history a regular series.
     },
-    ...(['auto-scaling', 'performance'] as const).map(
-      (kind): ScheduleDefinition => ({
-        id: `${SCHEDULE_PREFIX}${kind}-optimizer`,
-        description: `${kind === 'auto-scaling' ? 'Auto-scaling' : 'Performance'} optimizer: keeps one long-running instance sampling every 5 minutes`,
-        workflowType: kind === 'auto-scaling' ? 'autoScalingOptimizerWorkflow' : 'performanceOptimizerWorkflow',
-        input: {},
-        routine: `${kind}-optimizer`,
-        targetNamespace: production,
-        every: '5 minutes',
-        // The optimizer runs for good (continue-as-new keeps its 24-hour window), and the server counts a
-        // continue-as-new chain as one running action: every tick is skipped while it lives, and the first
-        // tick after it failed or was terminated starts a fresh one. The schedule is its keeper.
-        overlap: ScheduleOverlapPolicy.SKIP,
-        // Restart it once after an outage, not once per missed tick.
-        catchupWindow: '5 minutes',
-      }),
-    ),
+    ...(['auto-scaling', 'performance'] as const).map((kind): ScheduleDefinition => ({
+      id: `${SCHEDULE_PREFIX}${kind}-optimizer`,
+      description: `${kind === 'auto-scaling' ? 'Auto-scaling' : 'Performance'} optimizer: keeps one long-running instance sampling every 5 minutes`,
+      workflowType: kind === 'auto-scaling' ? 'autoScalingOptimizerWorkflow' : 'performanceOptimizerWorkflow',
+      input: {},
+      routine: `${kind}-optimizer`,
+      targetNamespace: production,
+      every: '5 minutes',
+      // The optimizer runs for good (continue-as-new keeps its 24-hour window), and the server counts a
+      // continue-as-new chain as one running action: every tick is skipped while it lives, and the first
+      // tick after it failed or was terminated starts a fresh one. The schedule is its keeper.
+      overlap: ScheduleOverlapPolicy.SKIP,
+      // Restart it once after an outage, not once per missed tick.
+      catchupWindow: '5 minutes',
+    })),
   ];
 }

@@ -47,7 +47,9 @@ export function scheduleOptions(definition: ScheduleDefinition, options: SyncOpt
       memo: { [DIGEST_MEMO]: definitionDigest(definition, taskQueue) },
       typedSearchAttributes: [
         { key: searchAttributes.routine, value: definition.routine },
-        ...(definition.targetNamespace ? [{ key: searchAttributes.targetNamespace, value: definition.targetNamespace }] : []),
+        ...(definition.targetNamespace
+          ? [{ key: searchAttributes.targetNamespace, value: definition.targetNamespace }]
+          : []),
       ],
     },
     policies: { overlap: definition.overlap, catchupWindow: definition.catchupWindow },

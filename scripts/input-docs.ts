@@ -24,7 +24,13 @@ function renderTable(types: WorkflowType[], schema: InputJsonSchema): string {
     const property = value as Property;
     return `| \`${field}\` | ${typeOf(property)} | ${code(property.default)} | ${cell(ruleOf(property))} | ${cell(property.description ?? '')} |`;
   });
-  return [`#### ${types.map((t) => `\`${t}\``).join(', ')}`, '', '| field | type | default | rule | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    `#### ${types.map((t) => `\`${t}\``).join(', ')}`,
+    '',
+    '| field | type | default | rule | meaning |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** The field's rule, or for `X or null` the rule of X. */
@@ -40,9 +46,12 @@ function typeOf(property: Property): string {
   const alternatives = (property.anyOf ?? property.oneOf) as Property[] | undefined;
   if (alternatives) {
     const kinds = alternatives.map((p) => p.properties?.kind as Property | undefined);
-    if (kinds.every((k) => k?.const !== undefined)) return `object by \`kind\`: ${kinds.map((k) => code(k!.const)).join(', ')}`;
+    if (kinds.every((k) => k?.const !== undefined))
+      return `object by \`kind\`: ${kinds.map((k) => code(k!.const)).join(', ')}`;
     // "" or a pattern is still a string.
-    return [...new Set(alternatives.map(typeOf))].filter((t, _, all) => !(t === code('') && all.includes('string'))).join(' or ');
+    return [...new Set(alternatives.map(typeOf))]
+      .filter((t, _, all) => !(t === code('') && all.includes('string')))
+      .join(' or ');
   }
   if (property.const !== undefined) return code(property.const);
   if (property.enum) return property.enum.map(code).join(' or ');

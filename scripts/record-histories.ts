@@ -8,7 +8,14 @@ import '../test/helpers/quiet-runtime.ts';
 import { startInferenceApi } from '../stack/inference-api.ts';
 import { startLocalTemporal } from '../stack/temporal.ts';
 import { sameShape } from '../test/histories/history-shape.ts';
-import { listRecordingFolders, readRecordingJSON, recordedWorkflowId, recordingName, recordingNamePattern, recordingUrl } from '../test/histories/recordings.ts';
+import {
+  listRecordingFolders,
+  readRecordingJSON,
+  recordedWorkflowId,
+  recordingName,
+  recordingNamePattern,
+  recordingUrl,
+} from '../test/histories/recordings.ts';
 import { scenarios } from '../test/histories/scenarios.ts';
 import { withWorkerAt } from '../test/helpers/worker.ts';
 
@@ -16,18 +23,28 @@ const only = process.argv.slice(2);
 const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
 if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
 
-const kept = new Map((await listRecordingFolders()).map((f) => [f.scenario, f.files.filter((file) => recordingNamePattern.test(file))]));
+const kept = new Map(
+  (await listRecordingFolders()).map((f) => [f.scenario, f.files.filter((file) => recordingNamePattern.test(file))]),
+);
 const temporal = await startLocalTemporal();
 const api = await startInferenceApi();
 try {
   const server = { address: temporal.address, namespace: temporal.namespace ?? 'default' };
   for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
     const workflowId = recordedWorkflowId(scenario.name);
-    const history = await withWorkerAt(server, scenario.activities({ apiUrl: api.url }), async ({ client, taskQueue }) => {
-      const handle = await client.workflow.start(scenario.workflowType, { taskQueue, workflowId, args: [scenario.input] });
-      await handle.result().catch(() => undefined); // failed runs are worth replaying too
-      return handle.fetchHistory();
-    });
+    const history = await withWorkerAt(
+      server,
+      scenario.activities({ apiUrl: api.url }),
+      async ({ client, taskQueue }) => {
+        const handle = await client.workflow.start(scenario.workflowType, {
+          taskQueue,
+          workflowId,
+          args: [scenario.input],
+        });
+        await handle.result().catch(() => undefined); // failed runs are worth replaying too
+        return handle.fetchHistory();
+      },
+    );
     const json: unknown = JSON.parse(historyToJSON(history));
     // Re-recording an unchanged scenario would only pile up copies that replay the same way.
     const newest = kept.get(scenario.name)?.at(-1);

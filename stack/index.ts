@@ -42,7 +42,9 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export function startLocalStack(options: LocalStackOptions & { inferenceApi: true }): Promise<LocalStack & { inferenceApi: InferenceApi }>;
+export function startLocalStack(
+  options: LocalStackOptions & { inferenceApi: true },
+): Promise<LocalStack & { inferenceApi: InferenceApi }>;
 export function startLocalStack(options?: LocalStackOptions): Promise<LocalStack>;
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stoppers: Array<() => Promise<unknown>> = [];

@@ -40,7 +40,15 @@ export async function startMinio(options: MinioOptions = {}): Promise<LocalMinio
     const server = startProcess(
       'minio',
       binary,
-      ['server', join(dataDir, 'data'), '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, '--quiet'],
+      [
+        'server',
+        join(dataDir, 'data'),
+        '--address',
+        `127.0.0.1:${port}`,
+        '--console-address',
+        `127.0.0.1:${consolePort}`,
+        '--quiet',
+      ],
       {
         logFile: join(dataDir, 'minio.log'),
         env: {
@@ -51,7 +59,10 @@ export async function startMinio(options: MinioOptions = {}): Promise<LocalMinio
         },
       },
     );
-    await waitUntil('minio', async () => (await fetch(`${endpoint}/minio/health/ready`)).ok, { timeoutMs: 30_000, process: server });
+    await waitUntil('minio', async () => (await fetch(`${endpoint}/minio/health/ready`)).ok, {
+      timeoutMs: 30_000,
+      process: server,
+    });
     return server;
   };
 

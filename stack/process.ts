@@ -12,7 +12,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startProcess(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; logFile: string }): ServerProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; logFile: string },
+): ServerProcess {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
@@ -26,7 +31,10 @@ export function startProcess(name: string, command: string, args: string[], opti
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       // Unref'd: once the child has exited, the grace timer must not hold the process open for 10 s.
-      const stopped = await Promise.race([exited.then(() => true), delay(10_000, undefined, { ref: false }).then(() => false)]);
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        delay(10_000, undefined, { ref: false }).then(() => false),
+      ]);
       if (!stopped) {
         child.kill('SIGKILL');
         await exited;
@@ -36,16 +44,24 @@ export function startProcess(name: string, command: string, args: string[], opti
 }
 
 /** Polls `ready` until it returns true; fails early if the process exits, or at the deadline. */
-export async function waitUntil(what: string, ready: () => Promise<boolean>, options: { timeoutMs: number; process?: ServerProcess }) {
+export async function waitUntil(
+  what: string,
+  ready: () => Promise<boolean>,
+  options: { timeoutMs: number; process?: ServerProcess },
+) {
   const deadline = Date.now() + options.timeoutMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
     if (await ready().catch(() => false)) return;
     const child = options.process?.child;
     if (child && (child.exitCode !== null || child.signalCode !== null)) {
-      throw new Error(`${what}: process exited (${child.exitCode ?? child.signalCode}); see ${options.process?.logFile}`);
+      throw new Error(
+        `${what}: process exited (${child.exitCode ?? child.signalCode}); see ${options.process?.logFile}`,
+      );
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what}: not ready within ${options.timeoutMs} ms${options.process ? `; see ${options.process.logFile}` : ''}`);
+      throw new Error(
+        `${what}: not ready within ${options.timeoutMs} ms${options.process ? `; see ${options.process.logFile}` : ''}`,
+      );
     }
     await delay(wait);
   }

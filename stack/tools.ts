@@ -9,7 +9,9 @@ export function toolPath(name: string): string {
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new Error(`${name} not found at ${path}: run ./ops test (it builds the local servers) or scripts/tools/ensure-*.sh`);
+    throw new Error(
+      `${name} not found at ${path}: run ./ops test (it builds the local servers) or scripts/tools/ensure-*.sh`,
+    );
   }
   return path;
 }

@@ -9,8 +9,23 @@ export type ModelSource =
 
 /** ONNX TensorProto.DataType names, as the model file spells them (a test pins them to onnx.proto). */
 export const onnxElemTypes = [
-  'UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL',
-  'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16',
+  'UNDEFINED',
+  'FLOAT',
+  'UINT8',
+  'INT8',
+  'UINT16',
+  'INT16',
+  'INT32',
+  'INT64',
+  'STRING',
+  'BOOL',
+  'FLOAT16',
+  'DOUBLE',
+  'UINT32',
+  'UINT64',
+  'COMPLEX64',
+  'COMPLEX128',
+  'BFLOAT16',
 ] as const;
 export type OnnxElemType = (typeof onnxElemTypes)[number];
 

@@ -76,7 +76,6 @@ export interface SecurityReport {
   recommendations: string[];
 }
 
-
 /** One kubernetes.io/tls Secret's certificate, as read (never the key). */
 export interface TlsCertificateFacts {
   namespace: string;
@@ -103,9 +102,7 @@ export interface CertManagerCertificateFacts {
   renewalTime?: string;
 }
 
-export type CertManagerFacts =
-  | { installed: false }
-  | { installed: true; certificates: CertManagerCertificateFacts[] };
+export type CertManagerFacts = { installed: false } | { installed: true; certificates: CertManagerCertificateFacts[] };
 
 export type ExpiryStatus = 'OK' | 'WARNING' | 'CRITICAL';
 

@@ -37,7 +37,6 @@ export interface WorkerConfig {
   trivy: { path: string; cacheDir?: string; offline: boolean; dbRepository?: string };
 }
 
-
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -84,7 +83,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const namespace = text('TEMPORAL_NAMESPACE') ?? 'default';
 
   const logLevel = (text('LOG_LEVEL') ?? 'INFO').toUpperCase() as LogLevel;
-  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${logLevels.join(', ')} (got ${logLevel})`);
+  if (!logLevels.includes(logLevel))
+    problems.push(`LOG_LEVEL: must be one of ${logLevels.join(', ')} (got ${logLevel})`);
 
   const apiBaseUrl = text('PNO_API_URL');
   if (apiBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(apiBaseUrl)) {
@@ -93,7 +93,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
 
   const httpUrl = (name: string) => {
     const value = text(name);
-    if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) problems.push(`${name}: must be an http(s) URL (got ${JSON.stringify(value)})`);
+    if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value))
+      problems.push(`${name}: must be an http(s) URL (got ${JSON.stringify(value)})`);
     return value;
   };
   const alertmanagerUrl = httpUrl('PNO_ALERTMANAGER_URL');
@@ -120,10 +121,13 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     problems.push(`S3_ENDPOINT: must be an http(s) URL (got ${JSON.stringify(s3Endpoint)})`);
   }
   const s3Region = text('S3_REGION') ?? text('AWS_REGION') ?? 'us-east-1';
-  if (!/^[a-z0-9-]+$/.test(s3Region)) problems.push(`S3_REGION: must look like us-east-1 (got ${JSON.stringify(s3Region)})`);
+  if (!/^[a-z0-9-]+$/.test(s3Region))
+    problems.push(`S3_REGION: must look like us-east-1 (got ${JSON.stringify(s3Region)})`);
   const s3Bucket = text('S3_BUCKET') ?? 'pno-backups';
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3Bucket)) {
-    problems.push(`S3_BUCKET: must be 3-63 lowercase letters, digits, dots or hyphens (got ${JSON.stringify(s3Bucket)})`);
+    problems.push(
+      `S3_BUCKET: must be 3-63 lowercase letters, digits, dots or hyphens (got ${JSON.stringify(s3Bucket)})`,
+    );
   }
   let backupKey: BackupKey | undefined;
   try {
@@ -134,10 +138,12 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   }
 
   const modelsDir = text('PNO_MODELS_DIR');
-  if (modelsDir !== undefined && !modelsDir.startsWith('/')) problems.push(`PNO_MODELS_DIR: must be an absolute path in the pod (got ${JSON.stringify(modelsDir)})`);
+  if (modelsDir !== undefined && !modelsDir.startsWith('/'))
+    problems.push(`PNO_MODELS_DIR: must be an absolute path in the pod (got ${JSON.stringify(modelsDir)})`);
 
   const trivyCacheDir = text('PNO_TRIVY_CACHE_DIR');
-  if (trivyCacheDir !== undefined && !trivyCacheDir.startsWith('/')) problems.push(`PNO_TRIVY_CACHE_DIR: must be an absolute path (got ${JSON.stringify(trivyCacheDir)})`);
+  if (trivyCacheDir !== undefined && !trivyCacheDir.startsWith('/'))
+    problems.push(`PNO_TRIVY_CACHE_DIR: must be an absolute path (got ${JSON.stringify(trivyCacheDir)})`);
   const trivyDbRepository = text('PNO_TRIVY_DB_REPOSITORY');
   const trivy = {
     path: text('PNO_TRIVY_PATH') ?? 'trivy',

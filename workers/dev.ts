@@ -53,7 +53,11 @@ try {
     PNO_TRIVY_PATH: process.env.PNO_TRIVY_PATH ?? `${toolsDir}/bin/trivy`,
   });
   // The SDK's S3 client and the Kubernetes client read these from the environment.
-  Object.assign(process.env, { KUBECONFIG: kubeconfig, AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey });
+  Object.assign(process.env, {
+    KUBECONFIG: kubeconfig,
+    AWS_ACCESS_KEY_ID: minio.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+  });
 
   process.stdout.write(
     [
@@ -66,7 +70,7 @@ try {
       `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} get nodes`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
       `  Inference API:     ${api.url} (local stand-in)`,
-      '  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input \'{}\'',
+      "  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input '{}'",
       'Ctrl-C stops it.',
       '',
     ].join('\n') + '\n',

@@ -1,7 +1,7 @@
 // Builds the product's worker: one task queue, the workflow bundle (prebuilt in production, from
 // source in development) and the activities it is given.
 import { fileURLToPath } from 'node:url';
-import type { NativeConnection} from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { TASK_QUEUE } from '../types/index.ts';
 import type { Activities } from '../activities/index.ts';

@@ -2,7 +2,11 @@
 export { healthCheckWorkflow } from './monitoring/health-check.ts';
 export { modelHealthWorkflow, type ModelHealthInput } from './model/health.ts';
 export { securityUpdateWorkflow, type SecurityUpdateInput, type SecurityUpdateResult } from './security/update.ts';
-export { certificateExpiryWorkflow, type CertificateExpiryInput, type CertificateExpiryResult } from './security/certificates.ts';
+export {
+  certificateExpiryWorkflow,
+  type CertificateExpiryInput,
+  type CertificateExpiryResult,
+} from './security/certificates.ts';
 export { securityAuditWorkflow, type SecurityAuditInput, type SecurityAuditResult } from './security/audit.ts';
 export { healthMonitorWorkflow, type HealthMonitorInput, type HealthMonitorResult } from './monitoring/monitor.ts';
 export { autoScalingOptimizerWorkflow } from './optimizers/auto-scaling.ts';

@@ -38,10 +38,16 @@ export type InputJsonSchema = z.core.JSONSchema.BaseSchema;
  * expectedOutputs) are only in the workflow's own check.
  */
 export function inputJsonSchema(workflowType: WorkflowType): InputJsonSchema {
-  return { ...z.toJSONSchema(inputSchemas[workflowType], { io: 'input', unrepresentable: 'any' }), title: `${workflowType} input` };
+  return {
+    ...z.toJSONSchema(inputSchemas[workflowType], { io: 'input', unrepresentable: 'any' }),
+    title: `${workflowType} input`,
+  };
 }
 
 export function inputJsonSchemas(): Record<WorkflowType, InputJsonSchema> {
   const types = Object.keys(inputSchemas) as WorkflowType[];
-  return Object.fromEntries(types.map((type) => [type, inputJsonSchema(type)])) as Record<WorkflowType, InputJsonSchema>;
+  return Object.fromEntries(types.map((type) => [type, inputJsonSchema(type)])) as Record<
+    WorkflowType,
+    InputJsonSchema
+  >;
 }

@@ -23,12 +23,18 @@ const severities = new Set(['info', 'warning', 'critical']);
 
 function validate(alert: SendAlertInput): void {
   const bad = (field: string, rule: string, value: unknown) =>
-    ApplicationFailure.nonRetryable(`invalid alert: ${field} ${rule} (got ${JSON.stringify(value)})`, FailureType.invalidInput, { field });
+    ApplicationFailure.nonRetryable(
+      `invalid alert: ${field} ${rule} (got ${JSON.stringify(value)})`,
+      FailureType.invalidInput,
+      { field },
+    );
   for (const field of ['type', 'service', 'summary', 'dedupKey'] as const) {
-    if (typeof alert[field] !== 'string' || alert[field].trim() === '') throw bad(field, 'must be a non-empty string', alert[field]);
+    if (typeof alert[field] !== 'string' || alert[field].trim() === '')
+      throw bad(field, 'must be a non-empty string', alert[field]);
   }
   if (!severities.has(alert.severity)) throw bad('severity', 'must be info, warning or critical', alert.severity);
-  if (alert.expiresAt !== undefined && Number.isNaN(Date.parse(alert.expiresAt))) throw bad('expiresAt', 'must be an ISO-8601 time', alert.expiresAt);
+  if (alert.expiresAt !== undefined && Number.isNaN(Date.parse(alert.expiresAt)))
+    throw bad('expiresAt', 'must be an ISO-8601 time', alert.expiresAt);
 }
 
 export function createAlertActivities(deps: AlertDeps = {}) {
@@ -52,19 +58,25 @@ export function createAlertActivities(deps: AlertDeps = {}) {
         const url = deps.webhookUrl;
         const source = execution ? { workflowId: execution.workflowId, runId: execution.runId } : undefined;
         // The same for every attempt of this activity, so a receiver can drop a retried duplicate.
-        const idempotencyKey = execution ? `${execution.workflowId}/${execution.runId}/${context?.info.activityId}` : undefined;
+        const idempotencyKey = execution
+          ? `${execution.workflowId}/${execution.runId}/${context?.info.activityId}`
+          : undefined;
         sends.push([
           'webhook',
-          () => postJson('webhook', url, webhookPayload(alert, now, source), {
-            ...options,
-            ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
-          }),
+          () =>
+            postJson('webhook', url, webhookPayload(alert, now, source), {
+              ...options,
+              ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+            }),
         ]);
       }
 
       if (sends.length === 0) {
         const log = deps.log ?? ((message: string, meta: Record<string, unknown>) => context?.log.warn(message, meta));
-        log('alert not delivered: no alert sink configured (PNO_ALERTMANAGER_URL, PNO_ALERT_WEBHOOK_URL)', { ...alert, status });
+        log('alert not delivered: no alert sink configured (PNO_ALERTMANAGER_URL, PNO_ALERT_WEBHOOK_URL)', {
+          ...alert,
+          status,
+        });
         return { dedupKey: alert.dedupKey, status, delivered: [] };
       }
 

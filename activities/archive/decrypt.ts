@@ -61,7 +61,8 @@ export function createDecryptStream(key: BackupKey): Transform {
     flush(callback: TransformCallback) {
       try {
         if (!header) throw badArchive(`encrypted archive truncated: ${bufferedBytes} bytes, shorter than its header`);
-        if (bufferedBytes < TAG_BYTES) throw badArchive(`encrypted archive truncated after chunk ${index - 1}: the final chunk is missing`);
+        if (bufferedBytes < TAG_BYTES)
+          throw badArchive(`encrypted archive truncated after chunk ${index - 1}: the final chunk is missing`);
         this.push(open(take(bufferedBytes), true));
         callback();
       } catch (err) {

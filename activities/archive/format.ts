@@ -56,9 +56,15 @@ export function preludeVersion(prelude: Buffer): number {
 /** Decodes a version-1 header. */
 export function decodeHeader(bytes: Buffer): StreamHeader {
   const version = preludeVersion(bytes);
-  if (version !== LAYOUT_V1.version) throw badArchive(`unsupported encrypted-archive version ${version} (this decryptor reads version ${LAYOUT_V1.version})`);
+  if (version !== LAYOUT_V1.version)
+    throw badArchive(
+      `unsupported encrypted-archive version ${version} (this decryptor reads version ${LAYOUT_V1.version})`,
+    );
   const chunkSize = bytes.readUInt32BE(MAGIC.length + 1);
-  if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) throw badArchive(`encrypted archive declares chunk size ${chunkSize}, outside ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}`);
+  if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE)
+    throw badArchive(
+      `encrypted archive declares chunk size ${chunkSize}, outside ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}`,
+    );
   const keyId = bytes.subarray(MAGIC.length + 5, MAGIC.length + 13).toString('hex');
   const baseNonce = Buffer.from(bytes.subarray(MAGIC.length + 13, HEADER_BYTES));
   return { chunkSize, keyId, baseNonce, bytes: Buffer.from(bytes) };

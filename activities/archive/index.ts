@@ -17,8 +17,21 @@ export {
   type ObjectSection,
 } from './layout.ts';
 export { READABLE_FORMAT_VERSIONS, formatReaderFor } from './format-readers.ts';
-export { createSealedArchive, sealTar, type ArchiveEntry, type SealedArchive, type SealOptions, type WriteProgress } from './tar-writer.ts';
-export { readArchive, type EntryConsumer, type EntryInfo, type ReadArchiveOptions, type ReadArchiveResult } from './safe-reader.ts';
+export {
+  createSealedArchive,
+  sealTar,
+  type ArchiveEntry,
+  type SealedArchive,
+  type SealOptions,
+  type WriteProgress,
+} from './tar-writer.ts';
+export {
+  readArchive,
+  type EntryConsumer,
+  type EntryInfo,
+  type ReadArchiveOptions,
+  type ReadArchiveResult,
+} from './safe-reader.ts';
 export { buildManifest, summarizeManifest, type ManifestInfo } from './manifest.ts';
 export { directoryEntries } from './directory-entries.ts';
 export { badArchive, isBadArchive } from './failures.ts';

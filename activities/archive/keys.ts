@@ -40,7 +40,9 @@ const base64Key = /^[A-Za-z0-9+/]{43}=$|^[A-Za-z0-9_-]{43}$/;
 function decode(variable: string, text: string): BackupKey {
   const trimmed = text.trim();
   if (!base64Key.test(trimmed)) {
-    throw new BackupKeyError(`${variable}: must be the base64 of ${KEY_BYTES} random bytes (e.g. \`openssl rand -base64 32\`)`);
+    throw new BackupKeyError(
+      `${variable}: must be the base64 of ${KEY_BYTES} random bytes (e.g. \`openssl rand -base64 32\`)`,
+    );
   }
   // Node's base64 decoder reads both alphabets.
   return new BackupKey(Buffer.from(trimmed, 'base64'));
@@ -60,7 +62,9 @@ export function loadBackupKey(env: NodeJS.ProcessEnv): BackupKey | undefined {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new BackupKeyError(`PNO_BACKUP_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new BackupKeyError(
+      `PNO_BACKUP_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   // A mounted Secret may hold the raw bytes; anything else must be the base64 text.
   if (bytes.length === KEY_BYTES) return new BackupKey(bytes);

@@ -50,7 +50,9 @@ export function parseManifest(bytes: Buffer, layout: ArchiveLayout): BackupManif
   if (value === null || typeof value !== 'object') throw problem('object');
   if (value.format !== layout.manifestFormat) throw problem('format');
   if (value.manifestVersion !== layout.manifestVersion) {
-    throw badArchive(`${name}: unsupported manifestVersion ${String(value.manifestVersion)} (format v${layout.version} has ${layout.manifestVersion})`);
+    throw badArchive(
+      `${name}: unsupported manifestVersion ${String(value.manifestVersion)} (format v${layout.version} has ${layout.manifestVersion})`,
+    );
   }
   for (const field of ['createdAt', 'namespace', 'productVersion', 'workflowId', 'runId'] as const) {
     if (!isString(value[field])) throw problem(field);
@@ -73,12 +75,17 @@ export function checkAgainstManifest(manifest: BackupManifest, read: ManifestEnt
   for (const entry of read) {
     const expected = listed.get(entry.path);
     if (!expected) throw badArchive(`entry ${entry.path}: not listed in ${name}`);
-    if (expected.size !== entry.size) throw badArchive(`entry ${entry.path}: ${entry.size} bytes, ${name} says ${expected.size}`);
+    if (expected.size !== entry.size)
+      throw badArchive(`entry ${entry.path}: ${entry.size} bytes, ${name} says ${expected.size}`);
     if (expected.sha256 !== entry.sha256) throw badArchive(`entry ${entry.path}: SHA-256 does not match ${name}`);
     listed.delete(entry.path);
   }
   const missing = [...listed.keys()];
-  if (missing.length > 0) throw badArchive(`entry ${missing[0]}: listed in ${name} but missing from the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+  if (missing.length > 0)
+    throw badArchive(
+      `entry ${missing[0]}: listed in ${name} but missing from the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
+    );
   const total = read.reduce((sum, e) => sum + e.size, 0);
-  if (total !== manifest.totalBytes) throw badArchive(`${name} totalBytes ${manifest.totalBytes} does not match the entries' ${total}`);
+  if (total !== manifest.totalBytes)
+    throw badArchive(`${name} totalBytes ${manifest.totalBytes} does not match the entries' ${total}`);
 }

@@ -8,7 +8,12 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
+import {
+  DEFAULT_ARCHIVE_LIMITS,
+  type ArchiveLimits,
+  type BackupManifest,
+  type ManifestEntry,
+} from '../../types/index.ts';
 import { EntryDigest } from './digest-stream.ts';
 import { entryPathProblem } from './entry-path.ts';
 import { badArchive } from './failures.ts';
@@ -55,7 +60,10 @@ export interface ReadArchiveResult {
  * Errors from `source` itself (a dropped download) are rethrown as they are, so they stay retryable;
  * everything wrong with the bytes is a non-retryable BadArchive failure naming the entry.
  */
-export async function readArchive(source: AsyncIterable<Uint8Array>, options: ReadArchiveOptions): Promise<ReadArchiveResult> {
+export async function readArchive(
+  source: AsyncIterable<Uint8Array>,
+  options: ReadArchiveOptions,
+): Promise<ReadArchiveResult> {
   const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...options.limits };
   const transportErrors = new WeakSet<object>();
   const consumerErrors = new WeakSet<object>();
@@ -102,7 +110,8 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
       const entrySize = size ?? 0;
 
       if (name === manifestEntry) {
-        if (entrySize > MAX_MANIFEST_BYTES) throw badArchive(`${label}: ${entrySize} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
+        if (entrySize > MAX_MANIFEST_BYTES)
+          throw badArchive(`${label}: ${entrySize} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
         const chunks: Buffer[] = [];
         for await (const chunk of entry) chunks.push(chunk as Buffer);
         manifest = reader.parseManifest(Buffer.concat(chunks));
@@ -110,8 +119,10 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
       }
 
       if (read.length + 1 > limits.maxEntries) throw badArchive(`${label}: more than ${limits.maxEntries} entries`);
-      if (entrySize > limits.maxEntryBytes) throw badArchive(`${label}: ${entrySize} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
-      if (total + entrySize > limits.maxTotalBytes) throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
+      if (entrySize > limits.maxEntryBytes)
+        throw badArchive(`${label}: ${entrySize} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
+      if (total + entrySize > limits.maxTotalBytes)
+        throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
       total += entrySize;
 
       const digest = new EntryDigest();
@@ -133,10 +144,19 @@ export async function readArchive(source: AsyncIterable<Uint8Array>, options: Re
     extract.destroy();
     throw rootCause(failures, { transportErrors, consumerErrors, signal: options.signal });
   }
-  return { keyId: options.key.id, formatVersion: reader.layout.version, manifest: manifest!, entries: read.length, bytes };
+  return {
+    keyId: options.key.id,
+    formatVersion: reader.layout.version,
+    manifest: manifest!,
+    entries: read.length,
+    bytes,
+  };
 }
 
-function rootCause(failures: unknown[], from: { transportErrors: WeakSet<object>; consumerErrors: WeakSet<object>; signal?: AbortSignal }): unknown {
+function rootCause(
+  failures: unknown[],
+  from: { transportErrors: WeakSet<object>; consumerErrors: WeakSet<object>; signal?: AbortSignal },
+): unknown {
   if (from.signal?.aborted) return from.signal.reason;
   const isObject = (e: unknown): e is object => typeof e === 'object' && e !== null;
   const transport = failures.find((e) => isObject(e) && from.transportErrors.has(e));

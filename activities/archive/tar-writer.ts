@@ -45,7 +45,11 @@ export interface SealedArchive {
 }
 
 /** tar bytes → gzip → encryption. Exported so tests can seal hand-built (hostile) tars the same way. */
-export function sealTar(tarBytes: Readable, key: BackupKey, options: SealOptions = {}): { stream: Readable; done: Promise<void>; sealedBytes(): number } {
+export function sealTar(
+  tarBytes: Readable,
+  key: BackupKey,
+  options: SealOptions = {},
+): { stream: Readable; done: Promise<void>; sealedBytes(): number } {
   let sealedBytes = 0;
   // The last stage is what consumers read; destroying it (a failed upload) tears down the whole chain.
   const stream = new Transform({
@@ -80,10 +84,12 @@ export function createSealedArchive(
         if (entry.source instanceof Readable) entry.source.destroy();
         throw err;
       }
-      written.push(await packEntry(pack, entry, new Date(createdAt), (n) => {
-        progress.bytes += n;
-        options.onProgress?.(progress);
-      }));
+      written.push(
+        await packEntry(pack, entry, new Date(createdAt), (n) => {
+          progress.bytes += n;
+          options.onProgress?.(progress);
+        }),
+      );
       progress.entries += 1;
       options.onProgress?.(progress);
     }
@@ -111,30 +117,43 @@ export function createSealedArchive(
 }
 
 function refuseEntry(entry: ArchiveEntry, seen: Set<string>): void {
-  const problem = entry.path === MANIFEST_ENTRY ? `"${MANIFEST_ENTRY}" is reserved for the manifest` : entryPathProblem(entry.path);
-  const refuse = (why: string) => ApplicationFailure.nonRetryable(`archive entry ${JSON.stringify(entry.path)}: ${why}`, FailureType.invalidInput);
+  const problem =
+    entry.path === MANIFEST_ENTRY ? `"${MANIFEST_ENTRY}" is reserved for the manifest` : entryPathProblem(entry.path);
+  const refuse = (why: string) =>
+    ApplicationFailure.nonRetryable(`archive entry ${JSON.stringify(entry.path)}: ${why}`, FailureType.invalidInput);
   if (problem) throw refuse(problem);
   if (seen.has(entry.path)) throw refuse('listed twice');
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw refuse(`invalid size ${entry.size}`);
   seen.add(entry.path);
 }
 
-async function packEntry(pack: tar.Pack, entry: ArchiveEntry, mtime: Date, onBytes: (n: number) => void): Promise<ManifestEntry> {
+async function packEntry(
+  pack: tar.Pack,
+  entry: ArchiveEntry,
+  mtime: Date,
+  onBytes: (n: number) => void,
+): Promise<ManifestEntry> {
   const digest = new EntryDigest();
   const size = entry.source instanceof Uint8Array ? entry.source.length : entry.size;
-  if (size !== entry.size) throw new Error(`archive entry ${entry.path}: buffer holds ${size} bytes, declared ${entry.size}`);
+  if (size !== entry.size)
+    throw new Error(`archive entry ${entry.path}: buffer holds ${size} bytes, declared ${entry.size}`);
   const sink = pack.entry({ name: entry.path, size, type: 'file', mode: 0o644, mtime: entry.mtime ?? mtime });
   const source = entry.source instanceof Uint8Array ? Readable.from([entry.source]) : entry.source;
   const counted = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       digest.update(chunk);
       // A source that grows while read (a log file) would corrupt the tar: fail, and let a retry re-read it.
-      if (digest.bytes > size) return callback(new Error(`archive entry ${entry.path}: source gave more than the declared ${size} bytes`));
+      if (digest.bytes > size)
+        return callback(new Error(`archive entry ${entry.path}: source gave more than the declared ${size} bytes`));
       onBytes(chunk.length);
       callback(null, chunk);
     },
     flush(callback) {
-      callback(digest.bytes === size ? null : new Error(`archive entry ${entry.path}: source gave ${digest.bytes} bytes, declared ${size}`));
+      callback(
+        digest.bytes === size
+          ? null
+          : new Error(`archive entry ${entry.path}: source gave ${digest.bytes} bytes, declared ${size}`),
+      );
     },
   });
   await pipeline(source, counted, sink as unknown as NodeJS.WritableStream);

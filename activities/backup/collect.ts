@@ -15,7 +15,12 @@ import { exportNamespace, toYaml, cleanForExport } from '../kubernetes/resources
 import { pickReadyPod } from '../kubernetes/status.ts';
 import { writeBackup, type BackupProgress } from '../storage/backup.ts';
 import type { StorageDeps } from '../storage/index.ts';
-import { FailureType, type BackupComponent, type CreateBackupInput, type CreateBackupResult } from '../../types/index.ts';
+import {
+  FailureType,
+  type BackupComponent,
+  type CreateBackupInput,
+  type CreateBackupResult,
+} from '../../types/index.ts';
 import { podDirectoryEntries } from './pod-entries.ts';
 
 export interface CollectContext {
@@ -41,7 +46,9 @@ function resourceEntries(section: ObjectSection, objects: Obj[]): ArchiveEntry[]
 }
 
 async function boundVolumes(kube: KubeClients, claims: Obj[]): Promise<Obj[]> {
-  const names = claims.map((c) => (c.spec as { volumeName?: string } | undefined)?.volumeName).filter((n): n is string => Boolean(n));
+  const names = claims
+    .map((c) => (c.spec as { volumeName?: string } | undefined)?.volumeName)
+    .filter((n): n is string => Boolean(n));
   const volumes: Obj[] = [];
   for (const name of names) {
     const pv = await kubeCall(`read PV ${name}`, () => kube.core.readPersistentVolume({ name }));
@@ -51,13 +58,24 @@ async function boundVolumes(kube: KubeClients, claims: Obj[]): Promise<Obj[]> {
 }
 
 /** Spools the dump to a temp file: tar needs each entry's size before its bytes. */
-async function databaseDumpEntry(ctx: CollectContext, input: CreateBackupInput, pod: string, dir: string): Promise<ArchiveEntry> {
+async function databaseDumpEntry(
+  ctx: CollectContext,
+  input: CreateBackupInput,
+  pod: string,
+  dir: string,
+): Promise<ArchiveEntry> {
   const database = input.database!;
   const path = join(dir, 'database-dump');
   const out = createWriteStream(path);
-  const code = await execStream(ctx.kube, { namespace: input.namespace, pod, container: database.container }, database.dumpCommand, { stdout: out, signal: ctx.signal });
+  const code = await execStream(
+    ctx.kube,
+    { namespace: input.namespace, pod, container: database.container },
+    database.dumpCommand,
+    { stdout: out, signal: ctx.signal },
+  );
   await new Promise((resolve) => out.end(resolve));
-  if (code !== 0) throw ApplicationFailure.nonRetryable(`database dump in ${pod} exited ${code}`, FailureType.invalidRequest);
+  if (code !== 0)
+    throw ApplicationFailure.nonRetryable(`database dump in ${pod} exited ${code}`, FailureType.invalidRequest);
   return { path: CURRENT_LAYOUT.databaseDump, size: (await stat(path)).size, source: createReadStream(path) };
 }
 
@@ -69,12 +87,18 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
     // Everything small is read before the upload starts, so a failing read never leaves a half upload.
     const namespaced = input.components.includes('resources') ? await exportNamespace(kube, input.namespace) : [];
     const volumes = input.components.includes('resources')
-      ? await boundVolumes(kube, namespaced.filter((o) => o.kind === 'PersistentVolumeClaim'))
+      ? await boundVolumes(
+          kube,
+          namespaced.filter((o) => o.kind === 'PersistentVolumeClaim'),
+        )
       : [];
     const monitoring = input.components.includes('monitoring')
       ? await exportNamespace(kube, input.monitoringNamespace, [{ apiVersion: 'v1', kind: 'ConfigMap' }])
       : [];
-    const pod = input.components.includes('models') || input.database ? await pickReadyPod(kube, input.namespace, input.selector) : undefined;
+    const pod =
+      input.components.includes('models') || input.database
+        ? await pickReadyPod(kube, input.namespace, input.selector)
+        : undefined;
     const components: BackupComponent[] = [...input.components, ...(input.database ? (['database'] as const) : [])];
     if (!input.database) notes.push('no database configured');
 
@@ -87,7 +111,13 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
         yield* resourceEntries('monitoring', monitoring);
       }
       if (input.components.includes('models') && pod) {
-        yield* podDirectoryEntries(kube, { namespace: input.namespace, pod, container: input.container }, input.modelsDir, CURRENT_LAYOUT.modelPath, ctx.signal);
+        yield* podDirectoryEntries(
+          kube,
+          { namespace: input.namespace, pod, container: input.container },
+          input.modelsDir,
+          CURRENT_LAYOUT.modelPath,
+          ctx.signal,
+        );
       }
       if (input.database && pod) yield await databaseDumpEntry(ctx, input, pod, spool);
     };
@@ -98,7 +128,13 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
       key: ctx.objectKey,
       entries: entries(),
       keyMaterial: ctx.storage.backupKey,
-      manifest: { namespace: input.namespace, components, workflowId: ctx.workflowId, runId: ctx.runId, createdAt: input.createdAt },
+      manifest: {
+        namespace: input.namespace,
+        components,
+        workflowId: ctx.workflowId,
+        runId: ctx.runId,
+        createdAt: input.createdAt,
+      },
       onProgress: ctx.onProgress,
       signal: ctx.signal,
     });

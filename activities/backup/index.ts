@@ -3,8 +3,19 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from '../kubernetes/clients.ts';
-import { activityStreamContext, backupKeyForCurrentWorkflow, requireBackupKey, type StorageDeps } from '../storage/index.ts';
-import { FailureType, type CreateBackupInput, type RestoreModelsInput, type RestoreResourcesInput, type RestoredObject } from '../../types/index.ts';
+import {
+  activityStreamContext,
+  backupKeyForCurrentWorkflow,
+  requireBackupKey,
+  type StorageDeps,
+} from '../storage/index.ts';
+import {
+  FailureType,
+  type CreateBackupInput,
+  type RestoreModelsInput,
+  type RestoreResourcesInput,
+  type RestoredObject,
+} from '../../types/index.ts';
 import { deleteRestored } from './cleanup.ts';
 import { collectBackup } from './collect.ts';
 import { restoreModels, restoreResources } from './restore.ts';
@@ -22,7 +33,11 @@ function withModelsDir<T extends { modelsDir: string }>(deps: BackupDeps, input:
 }
 
 function requireStorage(deps: BackupDeps): StorageDeps {
-  if (!deps.storage) throw ApplicationFailure.nonRetryable('no S3 storage configured on this worker (S3_BUCKET, S3_ENDPOINT)', FailureType.invalidInput);
+  if (!deps.storage)
+    throw ApplicationFailure.nonRetryable(
+      'no S3 storage configured on this worker (S3_BUCKET, S3_ENDPOINT)',
+      FailureType.invalidInput,
+    );
   return deps.storage;
 }
 

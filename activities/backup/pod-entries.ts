@@ -23,7 +23,11 @@ export async function* podDirectoryEntries(
   const extract = tar.extract();
   stdout.pipe(extract);
   const where = `${target.pod}:${remoteDir}`;
-  const exited = execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, '.'], { stdout, stderr: stderr.sink, signal });
+  const exited = execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, '.'], {
+    stdout,
+    stderr: stderr.sink,
+    signal,
+  });
   // If the command fails before any output, end the extractor so the loop below finishes.
   exited.catch((err: unknown) => extract.destroy(err as Error));
 
@@ -34,8 +38,17 @@ export async function* podDirectoryEntries(
       continue;
     }
     // The writer reads this entry to its end before asking for the next.
-    yield { path: entryPath(name), size: entry.header.size ?? 0, source: Readable.from(entry), ...(entry.header.mtime ? { mtime: entry.header.mtime } : {}) };
+    yield {
+      path: entryPath(name),
+      size: entry.header.size ?? 0,
+      source: Readable.from(entry),
+      ...(entry.header.mtime ? { mtime: entry.header.mtime } : {}),
+    };
   }
   const exitCode = await exited;
-  if (exitCode !== 0) throw ApplicationFailure.nonRetryable(`${where}: tar exited ${exitCode}: ${stderr.text().trim()}`, FailureType.invalidRequest);
+  if (exitCode !== 0)
+    throw ApplicationFailure.nonRetryable(
+      `${where}: tar exited ${exitCode}: ${stderr.text().trim()}`,
+      FailureType.invalidRequest,
+    );
 }

@@ -14,7 +14,12 @@ import { listPods } from '../kubernetes/status.ts';
 import type { EntryConsumer } from '../archive/index.ts';
 import { readBackup } from '../storage/backup.ts';
 import { requireBackupKey, type StorageDeps } from '../storage/index.ts';
-import { FailureType, type RestoreModelsInput, type RestoreResourcesInput, type RestoredObject } from '../../types/index.ts';
+import {
+  FailureType,
+  type RestoreModelsInput,
+  type RestoreResourcesInput,
+  type RestoredObject,
+} from '../../types/index.ts';
 
 const MAX_RESOURCE_BYTES = 64 * 1024 ** 2;
 
@@ -28,7 +33,15 @@ export interface RestoreContext {
 
 /** Reads the whole backup through the safe reader, handing each entry to `onEntry`; resolves only if all checks passed. */
 function readVerified(ctx: RestoreContext, key: string, onEntry: EntryConsumer) {
-  return readBackup({ s3: ctx.storage.s3, bucket: ctx.storage.bucket, key, keyMaterial: requireBackupKey(ctx.storage), signal: ctx.signal, onProgress: ctx.onProgress, onEntry });
+  return readBackup({
+    s3: ctx.storage.s3,
+    bucket: ctx.storage.bucket,
+    key,
+    keyMaterial: requireBackupKey(ctx.storage),
+    signal: ctx.signal,
+    onProgress: ctx.onProgress,
+    onEntry,
+  });
 }
 
 async function collectText(body: AsyncIterable<Uint8Array>): Promise<string> {
@@ -51,7 +64,11 @@ export async function restoreResources(ctx: RestoreContext, input: RestoreResour
     // Namespace objects and monitoring config are applied; the cluster section (bound volumes) is not.
     if (section === 'resources' || section === 'monitoring') {
       stagedBytes += entry.size;
-      if (stagedBytes > MAX_RESOURCE_BYTES) throw ApplicationFailure.nonRetryable(`backup ${input.key}: resource YAML over ${MAX_RESOURCE_BYTES} bytes`, FailureType.invalidRequest);
+      if (stagedBytes > MAX_RESOURCE_BYTES)
+        throw ApplicationFailure.nonRetryable(
+          `backup ${input.key}: resource YAML over ${MAX_RESOURCE_BYTES} bytes`,
+          FailureType.invalidRequest,
+        );
       staged[section].push(await collectText(body));
     } else {
       await drain(body);
@@ -62,7 +79,10 @@ export async function restoreResources(ctx: RestoreContext, input: RestoreResour
     fieldManager: ctx.fieldManager,
     targetNamespace: input.targetNamespace,
   });
-  if (input.includeMonitoring) applied.push(...(await applyObjects(ctx.kube, staged.monitoring.flatMap(fromYaml), { fieldManager: ctx.fieldManager })));
+  if (input.includeMonitoring)
+    applied.push(
+      ...(await applyObjects(ctx.kube, staged.monitoring.flatMap(fromYaml), { fieldManager: ctx.fieldManager })),
+    );
   return { applied };
 }
 
@@ -82,9 +102,15 @@ export async function restoreModels(ctx: RestoreContext, input: RestoreModelsInp
     });
     if (files === 0) return { pods: [], files, bytes, modelsDir: input.modelsDir };
     const pods = (await listPods(ctx.kube, input.namespace, input.selector)).filter((p) => p.ready).map((p) => p.name);
-    if (pods.length === 0) throw ApplicationFailure.retryable(`no ready pod matches ${input.selector} in ${input.namespace}`, FailureType.noReadyPod);
+    if (pods.length === 0)
+      throw ApplicationFailure.retryable(
+        `no ready pod matches ${input.selector} in ${input.namespace}`,
+        FailureType.noReadyPod,
+      );
     for (const pod of pods) {
-      await copyToPod(ctx.kube, { namespace: input.namespace, pod, container: input.container }, dir, input.modelsDir, { signal: ctx.signal });
+      await copyToPod(ctx.kube, { namespace: input.namespace, pod, container: input.container }, dir, input.modelsDir, {
+        signal: ctx.signal,
+      });
       ctx.onProgress?.({ copiedTo: pod });
     }
     return { pods, files, bytes, modelsDir: input.modelsDir };

@@ -18,7 +18,10 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
   );
   const requests = (pod: k8s.V1Pod) =>
     (pod.spec?.containers ?? []).reduce(
-      (sum, c) => ({ cpu: sum.cpu + cpuOf(c.resources?.requests?.cpu), mem: sum.mem + mibOf(c.resources?.requests?.memory) }),
+      (sum, c) => ({
+        cpu: sum.cpu + cpuOf(c.resources?.requests?.cpu),
+        mem: sum.mem + mibOf(c.resources?.requests?.memory),
+      }),
       { cpu: 0, mem: 0 },
     );
   const all = pods.items.map(requests);
@@ -42,10 +45,14 @@ export async function capacityFacts(kube: KubeClients, namespace: string, select
 export async function versionFacts(kube: KubeClients, namespace: string, deployment: string): Promise<VersionFacts> {
   const version = await kubeCall('read server version', () => kube.config.makeApiClient(k8s.VersionApi).getCode());
   const nodes = await kubeCall('list nodes', () => kube.core.listNode());
-  const workload = await kubeCall(`read deployment ${namespace}/${deployment}`, () => kube.apps.readNamespacedDeployment({ namespace, name: deployment }));
+  const workload = await kubeCall(`read deployment ${namespace}/${deployment}`, () =>
+    kube.apps.readNamespacedDeployment({ namespace, name: deployment }),
+  );
   return {
     controlPlane: version.gitVersion,
-    kubelets: Object.fromEntries(nodes.items.map((n) => [n.metadata?.name ?? '', n.status?.nodeInfo?.kubeletVersion ?? 'unknown'])),
+    kubelets: Object.fromEntries(
+      nodes.items.map((n) => [n.metadata?.name ?? '', n.status?.nodeInfo?.kubeletVersion ?? 'unknown']),
+    ),
     images: Object.fromEntries((workload.spec?.template.spec?.containers ?? []).map((c) => [c.name, c.image ?? ''])),
   };
 }

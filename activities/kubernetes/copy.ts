@@ -57,7 +57,8 @@ export function checkPodTarEntry(header: { name: string; type?: string | null },
   if (name === '') return name;
   const problem = entryPathProblem(name);
   if (problem) throw refuse(`${where}: entry ${JSON.stringify(header.name)}: ${problem}`);
-  if (header.type !== 'file' && header.type !== 'directory') throw refuse(`${where}: entry ${name} is a ${header.type}, not a regular file`);
+  if (header.type !== 'file' && header.type !== 'directory')
+    throw refuse(`${where}: entry ${name} is a ${header.type}, not a regular file`);
   return name;
 }
 
@@ -89,20 +90,34 @@ export async function copyFromPod(
       result.files += 1;
       options.onProgress?.(result.bytes);
     };
-    handle().then(() => next(), (err: unknown) => extract.destroy(err as Error));
+    handle().then(
+      () => next(),
+      (err: unknown) => extract.destroy(err as Error),
+    );
   });
 
   await mkdir(localDir, { recursive: true });
   const [exitCode] = await Promise.all([
     // `only` copies one entry of the directory (a single file) instead of all of it.
-    execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, options.only ?? '.'], { stdout, stderr: stderr.sink, signal: options.signal }),
+    execStream(kube, target, ['tar', 'cf', '-', '-C', remoteDir, options.only ?? '.'], {
+      stdout,
+      stderr: stderr.sink,
+      signal: options.signal,
+    }),
     pipeline(stdout, extract),
   ]);
-  if (exitCode !== 0) throw refuse(`copy from ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);
+  if (exitCode !== 0)
+    throw refuse(`copy from ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);
   return result;
 }
 
-export async function copyToPod(kube: KubeClients, target: ExecTarget, localDir: string, remoteDir: string, options: { signal?: AbortSignal } = {}): Promise<CopyResult> {
+export async function copyToPod(
+  kube: KubeClients,
+  target: ExecTarget,
+  localDir: string,
+  remoteDir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<CopyResult> {
   const mkdirResult = await execCommand(kube, target, ['mkdir', '-p', remoteDir], options);
   if (mkdirResult.exitCode !== 0) throw refuse(`mkdir ${remoteDir} in ${target.pod}: ${mkdirResult.stderr.trim()}`);
 
@@ -119,12 +134,17 @@ export async function copyToPod(kube: KubeClients, target: ExecTarget, localDir:
   })();
   const stderr = boundedText(8 * 1024);
   const [exitCode] = await Promise.all([
-    execStream(kube, target, ['tar', 'xmf', '-', '-C', remoteDir], { stdin: Readable.from(pack).pipe(padToTarRecord()), stderr: stderr.sink, signal: options.signal }),
+    execStream(kube, target, ['tar', 'xmf', '-', '-C', remoteDir], {
+      stdin: Readable.from(pack).pipe(padToTarRecord()),
+      stderr: stderr.sink,
+      signal: options.signal,
+    }),
     feed.catch((err: unknown) => {
       pack.destroy(err as Error);
       throw err;
     }),
   ]);
-  if (exitCode !== 0) throw refuse(`copy to ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);
+  if (exitCode !== 0)
+    throw refuse(`copy to ${target.pod}:${remoteDir}: tar exited ${exitCode}: ${stderr.text().trim()}`);
   return result;
 }

@@ -21,7 +21,12 @@ export interface ExecStreams {
 }
 
 /** Exit code of the command; stdout/stderr go to the given streams. */
-export async function execStream(kube: KubeClients, target: ExecTarget, command: string[], streams: ExecStreams): Promise<number> {
+export async function execStream(
+  kube: KubeClients,
+  target: ExecTarget,
+  command: string[],
+  streams: ExecStreams,
+): Promise<number> {
   const exec = new k8s.Exec(kube.config);
   const stdout = streams.stdout ?? new PassThrough().resume();
   const stderr = streams.stderr ?? new PassThrough().resume();
@@ -34,21 +39,33 @@ export async function execStream(kube: KubeClients, target: ExecTarget, command:
       }
     };
     exec
-      .exec(target.namespace, target.pod, target.container, command, stdout, stderr, streams.stdin ?? null, false, (status) => {
-        finish(() => {
-          try {
-            resolve(exitCodeOf(status));
-          } catch (err) {
-            reject(err as Error);
-          }
-        });
-      })
+      .exec(
+        target.namespace,
+        target.pod,
+        target.container,
+        command,
+        stdout,
+        stderr,
+        streams.stdin ?? null,
+        false,
+        (status) => {
+          finish(() => {
+            try {
+              resolve(exitCodeOf(status));
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+        },
+      )
       .then((socket) => {
         streams.signal?.addEventListener('abort', () => {
           socket.close();
           finish(() => reject(streams.signal?.reason ?? new Error('exec cancelled')));
         });
-        socket.on('close', () => finish(() => reject(new Error(`exec in ${target.namespace}/${target.pod} closed without a status`))));
+        socket.on('close', () =>
+          finish(() => reject(new Error(`exec in ${target.namespace}/${target.pod} closed without a status`))),
+        );
       })
       .catch((err: unknown) => finish(() => reject(classifyExecError(err, target))));
   });
@@ -60,13 +77,20 @@ export function exitCodeOf(status: k8s.V1Status): number {
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   if (cause?.message !== undefined) return Number(cause.message);
   // A failure without an exit code means the command could not run at all (e.g. not found).
-  throw ApplicationFailure.nonRetryable(`exec failed: ${status.message ?? 'unknown error'}`, FailureType.invalidRequest);
+  throw ApplicationFailure.nonRetryable(
+    `exec failed: ${status.message ?? 'unknown error'}`,
+    FailureType.invalidRequest,
+  );
 }
 
 function classifyExecError(err: unknown, target: ExecTarget): Error {
   // The WebSocket upgrade fails with the HTTP status the API server gave (404 pod, 403 RBAC, …).
   const status = /Unexpected server response: (\d{3})/.exec(String((err as Error)?.message ?? err))?.[1];
-  if (status) return classifyKubeError(new k8s.ApiException(Number(status), `HTTP ${status}`, '', {}), `exec in ${target.namespace}/${target.pod}`);
+  if (status)
+    return classifyKubeError(
+      new k8s.ApiException(Number(status), `HTTP ${status}`, '', {}),
+      `exec in ${target.namespace}/${target.pod}`,
+    );
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -84,13 +108,25 @@ export function boundedText(limitBytes: number) {
       done();
     },
   });
-  return { sink, text: () => Buffer.concat(chunks).toString('utf8') + (dropped > 0 ? `\n… ${dropped} more bytes` : '') };
+  return {
+    sink,
+    text: () => Buffer.concat(chunks).toString('utf8') + (dropped > 0 ? `\n… ${dropped} more bytes` : ''),
+  };
 }
 
 /** Runs a command and returns its exit code and (bounded) output. */
-export async function execCommand(kube: KubeClients, target: ExecTarget, command: string[], options: { signal?: AbortSignal; outputLimitBytes?: number } = {}) {
+export async function execCommand(
+  kube: KubeClients,
+  target: ExecTarget,
+  command: string[],
+  options: { signal?: AbortSignal; outputLimitBytes?: number } = {},
+) {
   const stdout = boundedText(options.outputLimitBytes ?? 64 * 1024);
   const stderr = boundedText(options.outputLimitBytes ?? 64 * 1024);
-  const exitCode = await execStream(kube, target, command, { stdout: stdout.sink, stderr: stderr.sink, signal: options.signal });
+  const exitCode = await execStream(kube, target, command, {
+    stdout: stdout.sink,
+    stderr: stderr.sink,
+    signal: options.signal,
+  });
   return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
 }

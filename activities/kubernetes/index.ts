@@ -18,7 +18,12 @@ export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts'
 /** Heartbeat and cancellation of the running activity, for the waits. */
 function activityWait(timeoutMs: number, pollMs?: number) {
   const context = Context.current();
-  return { timeoutMs, pollMs, onProgress: (detail: unknown) => context.heartbeat(detail), signal: context.cancellationSignal };
+  return {
+    timeoutMs,
+    pollMs,
+    onProgress: (detail: unknown) => context.heartbeat(detail),
+    signal: context.cancellationSignal,
+  };
 }
 
 /** A field manager owned by this workflow, so a retry re-owns the same fields instead of conflicting. */
@@ -36,34 +41,62 @@ export function createKubernetesActivities(kube: KubeClients) {
   return {
     listPods: (input: { namespace: string; selector: string }) => listPods(kube, input.namespace, input.selector),
     getHpa: (input: DeploymentRef) => getHpa(kube, input.namespace, input.name),
-    patchHpa: (input: DeploymentRef & { changes: HpaChanges }) => patchHpa(kube, input.namespace, input.name, input.changes),
-    scaleDeployment: (input: DeploymentRef & { replicas: number }) => scaleDeployment(kube, input.namespace, input.name, input.replicas),
+    patchHpa: (input: DeploymentRef & { changes: HpaChanges }) =>
+      patchHpa(kube, input.namespace, input.name, input.changes),
+    scaleDeployment: (input: DeploymentRef & { replicas: number }) =>
+      scaleDeployment(kube, input.namespace, input.name, input.replicas),
     setImage: (input: DeploymentRef & { container: string; image: string }) =>
       setImage(kube, input.namespace, input.name, input.container, input.image),
-    rolloutRestart: (input: DeploymentRef & { restartedAt: string }) => rolloutRestart(kube, input.namespace, input.name, input.restartedAt),
+    rolloutRestart: (input: DeploymentRef & { restartedAt: string }) =>
+      rolloutRestart(kube, input.namespace, input.name, input.restartedAt),
     getRolloutState: (input: DeploymentRef) => getRolloutState(kube, input.namespace, input.name),
     waitForRollout: (input: DeploymentRef & { timeoutMs: number; pollMs?: number }) =>
       waitForRollout(kube, input.namespace, input.name, activityWait(input.timeoutMs, input.pollMs)),
     rolloutUndo: (input: DeploymentRef & { toRevision?: string; onlyIfImage?: string }) =>
       rolloutUndo(kube, input.namespace, input.name, input),
-    ensureNamespace: (input: { name: string; labels?: Record<string, string> }) => ensureNamespace(kube, input.name, input.labels),
-    waitForPodsReady: (input: { namespace: string; selector: string; minReady: number; timeoutMs: number; pollMs?: number }) =>
-      waitForPodsReady(kube, input.namespace, input.selector, input.minReady, activityWait(input.timeoutMs, input.pollMs)),
+    ensureNamespace: (input: { name: string; labels?: Record<string, string> }) =>
+      ensureNamespace(kube, input.name, input.labels),
+    waitForPodsReady: (input: {
+      namespace: string;
+      selector: string;
+      minReady: number;
+      timeoutMs: number;
+      pollMs?: number;
+    }) =>
+      waitForPodsReady(
+        kube,
+        input.namespace,
+        input.selector,
+        input.minReady,
+        activityWait(input.timeoutMs, input.pollMs),
+      ),
     /** Server-side applies a manifest set (no Secrets: the YAML passes through workflow history). */
     applyManifests: (input: { yaml: string; targetNamespace?: string }) =>
-      applyObjects(kube, fromYaml(input.yaml), { fieldManager: workflowFieldManager(), targetNamespace: input.targetNamespace }),
+      applyObjects(kube, fromYaml(input.yaml), {
+        fieldManager: workflowFieldManager(),
+        targetNamespace: input.targetNamespace,
+      }),
     /** Runs a command (argument array) in a ready pod of the selector, or the named pod. */
-    execInPod: async (input: { namespace: string; selector: string; pod?: string; container: string; command: string[] }) => {
+    execInPod: async (input: {
+      namespace: string;
+      selector: string;
+      pod?: string;
+      container: string;
+      command: string[];
+    }) => {
       const pod = input.pod ?? (await pickReadyPod(kube, input.namespace, input.selector));
       const context = Context.current();
       // A command can run for minutes (database maintenance): heartbeat so a dead worker is noticed.
-      const run = execCommand(kube, { namespace: input.namespace, pod, container: input.container }, input.command, { signal: context.cancellationSignal });
+      const run = execCommand(kube, { namespace: input.namespace, pod, container: input.container }, input.command, {
+        signal: context.cancellationSignal,
+      });
       const result = await heartbeatWhile(run, () => context.heartbeat({ pod }));
       return { pod, ...result };
     },
     podMetrics: (input: { namespace: string; selector: string }) => podMetrics(kube, input.namespace, input.selector),
     nodesSnapshot: () => nodesSnapshot(kube),
-    capacityFacts: (input: { namespace: string; selector: string }) => capacityFacts(kube, input.namespace, input.selector),
+    capacityFacts: (input: { namespace: string; selector: string }) =>
+      capacityFacts(kube, input.namespace, input.selector),
     versionFacts: (input: DeploymentRef) => versionFacts(kube, input.namespace, input.name),
   };
 }

@@ -10,8 +10,18 @@ export function parseQuantity(quantity: string): number {
   const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity.trim());
   if (!match) throw new Error(`not a Kubernetes quantity: ${quantity}`);
   const factors: Record<string, number> = {
-    n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
   };
   const factor = factors[match[2] ?? ''];
   if (factor === undefined) throw new Error(`unknown quantity suffix in ${quantity}`);
@@ -52,7 +62,12 @@ export async function nodesSnapshot(kube: KubeClients) {
   const nodes = await kubeCall('list nodes', () => kube.core.listNode());
   const objects = nodes.items.map((node) => ({
     ...cleanForExport({ ...node, apiVersion: 'v1', kind: 'Node' } as never),
-    status: { nodeInfo: node.status?.nodeInfo, conditions: node.status?.conditions, capacity: node.status?.capacity, allocatable: node.status?.allocatable },
+    status: {
+      nodeInfo: node.status?.nodeInfo,
+      conditions: node.status?.conditions,
+      capacity: node.status?.capacity,
+      allocatable: node.status?.allocatable,
+    },
   }));
   return { count: objects.length, yaml: toYaml(objects) };
 }

@@ -13,7 +13,10 @@ export interface WaitOptions {
  * Polls `check` until it reports done, the deadline passes (returns the last state) or the signal
  * aborts (throws). Each poll's state is reported as progress.
  */
-export async function pollUntil<T extends { done: boolean }>(check: () => Promise<T>, options: WaitOptions): Promise<T & { timedOut: boolean }> {
+export async function pollUntil<T extends { done: boolean }>(
+  check: () => Promise<T>,
+  options: WaitOptions,
+): Promise<T & { timedOut: boolean }> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -21,7 +24,9 @@ export async function pollUntil<T extends { done: boolean }>(check: () => Promis
     options.onProgress?.(state);
     if (state.done) return { ...state, timedOut: false };
     if (Date.now() >= deadline) return { ...state, timedOut: true };
-    await delay(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), undefined, { signal: options.signal });
+    await delay(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), undefined, {
+      signal: options.signal,
+    });
   }
 }
 

@@ -49,7 +49,9 @@ const droppedAnnotations = [
 export function cleanForExport(obj: Obj): Obj {
   const { status: _status, ...rest } = structuredClone(obj);
   const metadata = rest.metadata ?? {};
-  const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([k]) => !droppedAnnotations.includes(k)));
+  const annotations = Object.fromEntries(
+    Object.entries(metadata.annotations ?? {}).filter(([k]) => !droppedAnnotations.includes(k)),
+  );
   rest.metadata = {
     name: metadata.name,
     ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
@@ -70,10 +72,16 @@ export function cleanForExport(obj: Obj): Obj {
 }
 
 /** Lists every exportable object of these kinds in the namespace, cleaned. */
-export async function exportNamespace(kube: KubeClients, namespace: string, kinds: ResourceKind[] = namespacedKinds): Promise<Obj[]> {
+export async function exportNamespace(
+  kube: KubeClients,
+  namespace: string,
+  kinds: ResourceKind[] = namespacedKinds,
+): Promise<Obj[]> {
   const objects: Obj[] = [];
   for (const { apiVersion, kind } of kinds) {
-    const list = await kubeCall(`list ${kind} in ${namespace}`, () => kube.objects.list<Obj>(apiVersion, kind, namespace));
+    const list = await kubeCall(`list ${kind} in ${namespace}`, () =>
+      kube.objects.list<Obj>(apiVersion, kind, namespace),
+    );
     for (const item of list.items) {
       const obj = { ...item, apiVersion, kind } as Obj;
       if (obj.metadata?.ownerReferences?.some((o) => o.controller)) continue;
@@ -113,12 +121,17 @@ export async function applyObjects(kube: KubeClients, objects: Obj[], options: A
   const applied: { kind: string; namespace?: string; name: string }[] = [];
   for (const original of [...objects].sort((a, b) => rank(a) - rank(b))) {
     const obj = structuredClone(original);
-    if (options.targetNamespace && obj.kind !== 'Namespace') obj.metadata = { ...obj.metadata, namespace: options.targetNamespace };
+    if (options.targetNamespace && obj.kind !== 'Namespace')
+      obj.metadata = { ...obj.metadata, namespace: options.targetNamespace };
     const id = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
     await kubeCall(`apply ${id}`, () =>
       kube.objects.patch(obj, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply),
     );
-    applied.push({ kind: obj.kind ?? '', name: obj.metadata?.name ?? '', ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}) });
+    applied.push({
+      kind: obj.kind ?? '',
+      name: obj.metadata?.name ?? '',
+      ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+    });
   }
   return applied;
 }

@@ -18,7 +18,9 @@ export interface RolloutState {
 }
 
 async function readDeployment(kube: KubeClients, namespace: string, name: string): Promise<V1Deployment> {
-  return kubeCall(`read deployment ${namespace}/${name}`, () => kube.apps.readNamespacedDeployment({ namespace, name }));
+  return kubeCall(`read deployment ${namespace}/${name}`, () =>
+    kube.apps.readNamespacedDeployment({ namespace, name }),
+  );
 }
 
 function containerImages(deployment: V1Deployment): Record<string, string> {
@@ -37,12 +39,19 @@ export function rolloutState(deployment: V1Deployment): RolloutState {
   }
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return { ...base, done: false, failed: true, message: `rollout exceeded its progress deadline: ${progressing.message ?? ''}` };
+    return {
+      ...base,
+      done: false,
+      failed: true,
+      message: `rollout exceeded its progress deadline: ${progressing.message ?? ''}`,
+    };
   }
   const updated = status.updatedReplicas ?? 0;
   if (updated < wanted) return waiting(`${updated} of ${wanted} new replicas have been updated`);
-  if ((status.replicas ?? 0) > updated) return waiting(`${(status.replicas ?? 0) - updated} old replicas are pending termination`);
-  if ((status.availableReplicas ?? 0) < updated) return waiting(`${status.availableReplicas ?? 0} of ${updated} updated replicas are available`);
+  if ((status.replicas ?? 0) > updated)
+    return waiting(`${(status.replicas ?? 0) - updated} old replicas are pending termination`);
+  if ((status.availableReplicas ?? 0) < updated)
+    return waiting(`${status.availableReplicas ?? 0} of ${updated} updated replicas are available`);
   return { ...base, done: true, failed: false, message: 'successfully rolled out' };
 }
 
@@ -55,7 +64,10 @@ export async function setImage(kube: KubeClients, namespace: string, name: strin
   const before = await readDeployment(kube, namespace, name);
   const previousImage = containerImages(before)[container];
   if (previousImage === undefined) {
-    throw ApplicationFailure.nonRetryable(`deployment ${namespace}/${name} has no container ${container}`, FailureType.notFound);
+    throw ApplicationFailure.nonRetryable(
+      `deployment ${namespace}/${name} has no container ${container}`,
+      FailureType.notFound,
+    );
   }
   if (previousImage !== image) {
     const body = { spec: { template: { spec: { containers: [{ name: container, image }] } } } };
@@ -71,8 +83,12 @@ export async function setImage(kube: KubeClients, namespace: string, name: strin
  * from the caller (the workflow's time), so a retried attempt does not restart a second time.
  */
 export async function rolloutRestart(kube: KubeClients, namespace: string, name: string, restartedAt: string) {
-  const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } };
-  await kubeCall(`restart ${namespace}/${name}`, () => kube.apps.patchNamespacedDeployment({ namespace, name, body }, strategicMergePatch));
+  const body = {
+    spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } },
+  };
+  await kubeCall(`restart ${namespace}/${name}`, () =>
+    kube.apps.patchNamespacedDeployment({ namespace, name, body }, strategicMergePatch),
+  );
 }
 
 /** Waits for the rollout to complete, fail (progress deadline) or time out; never throws for those. */
@@ -85,7 +101,9 @@ export async function waitForRollout(kube: KubeClients, namespace: string, name:
 
 async function ownedReplicaSets(kube: KubeClients, deployment: V1Deployment): Promise<V1ReplicaSet[]> {
   const namespace = deployment.metadata?.namespace ?? '';
-  const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const list = await kubeCall(`list replicasets of ${namespace}/${deployment.metadata?.name}`, () =>
     kube.apps.listNamespacedReplicaSet({ namespace, labelSelector: selector }),
   );
@@ -97,7 +115,12 @@ async function ownedReplicaSets(kube: KubeClients, deployment: V1Deployment): Pr
  * ReplicaSet's pod template becomes the deployment's. With `onlyIfImage`, nothing happens unless the
  * deployment still runs that image, so a retried undo never flips back to the bad revision.
  */
-export async function rolloutUndo(kube: KubeClients, namespace: string, name: string, options: { toRevision?: string; onlyIfImage?: string } = {}) {
+export async function rolloutUndo(
+  kube: KubeClients,
+  namespace: string,
+  name: string,
+  options: { toRevision?: string; onlyIfImage?: string } = {},
+) {
   const deployment = await readDeployment(kube, namespace, name);
   const current = deployment.metadata?.annotations?.[REVISION] ?? '';
   if (options.onlyIfImage && !Object.values(containerImages(deployment)).includes(options.onlyIfImage)) {
@@ -119,6 +142,8 @@ export async function rolloutUndo(kube: KubeClients, namespace: string, name: st
   // The hash label belongs to the ReplicaSet; the deployment controller adds it again.
   delete template.metadata?.labels?.['pod-template-hash'];
   const body = [{ op: 'replace', path: '/spec/template', value: template }];
-  const patched = await kubeCall(`undo rollout of ${namespace}/${name}`, () => kube.apps.patchNamespacedDeployment({ namespace, name, body }));
+  const patched = await kubeCall(`undo rollout of ${namespace}/${name}`, () =>
+    kube.apps.patchNamespacedDeployment({ namespace, name, body }),
+  );
   return { undone: true, fromRevision: current, toRevision: String(target.revision), images: containerImages(patched) };
 }

@@ -5,7 +5,9 @@ import { mergePatch } from './patch.ts';
 import { getHpa } from './status.ts';
 
 export async function scaleDeployment(kube: KubeClients, namespace: string, name: string, replicas: number) {
-  const scale = await kubeCall(`read scale of ${namespace}/${name}`, () => kube.apps.readNamespacedDeploymentScale({ namespace, name }));
+  const scale = await kubeCall(`read scale of ${namespace}/${name}`, () =>
+    kube.apps.readNamespacedDeploymentScale({ namespace, name }),
+  );
   const previous = scale.spec?.replicas ?? 0;
   if (previous !== replicas) {
     await kubeCall(`scale ${namespace}/${name}`, () =>

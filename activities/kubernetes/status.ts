@@ -42,7 +42,9 @@ export async function getHpa(kube: KubeClients, namespace: string, name: string)
 
 /** A ready pod matching the selector, for exec and copy; the first by name, so retries pick the same one. */
 export async function pickReadyPod(kube: KubeClients, namespace: string, selector: string): Promise<string> {
-  const ready = (await listPods(kube, namespace, selector)).filter((p) => p.ready).sort((a, b) => a.name.localeCompare(b.name));
+  const ready = (await listPods(kube, namespace, selector))
+    .filter((p) => p.ready)
+    .sort((a, b) => a.name.localeCompare(b.name));
   if (!ready[0]) {
     // Retryable: pods may be starting; the activity's retry policy decides how long to wait.
     throw ApplicationFailure.retryable(`no ready pod matches ${selector} in ${namespace}`, FailureType.noReadyPod);

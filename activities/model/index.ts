@@ -1,6 +1,11 @@
 // The model health activities: integrity facts and inference measurements for one model source.
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type ModelInferenceFacts, type ModelIntegrityFacts, type ModelSource } from '../../types/index.ts';
+import {
+  FailureType,
+  type ModelInferenceFacts,
+  type ModelIntegrityFacts,
+  type ModelSource,
+} from '../../types/index.ts';
 import { modelFailure } from './failures.ts';
 import { measureInference, type InferenceRequest } from './inference.ts';
 import { inspectModelFile } from './integrity.ts';
@@ -40,7 +45,10 @@ export function createModelActivities(deps: ModelDeps = {}) {
     async runModelInference(input: InferenceInput): Promise<ModelInferenceFacts> {
       const dataPath = input.validationSetPath || deps.defaultValidationSetPath;
       if (!dataPath) {
-        throw modelFailure(FailureType.invalidInput, 'no validation set: pass validationSetPath in the input or set PNO_VALIDATION_SET_PATH on the worker');
+        throw modelFailure(
+          FailureType.invalidInput,
+          'no validation set: pass validationSetPath in the input or set PNO_VALIDATION_SET_PATH on the worker',
+        );
       }
       const data = await loadValidationSet(dataPath);
       const local = await fetchModel(input.source, deps);

@@ -27,7 +27,10 @@ export async function measureInference(
     const outputs = [request.meanOutput, request.logVarianceOutput].filter((name) => name !== '');
     const absent = outputs.filter((name) => !session.outputNames.includes(name));
     if (absent.length > 0) {
-      throw modelFailure(FailureType.invalidModel, `model has no output ${absent.join(', ')} (it has ${session.outputNames.join(', ')})`);
+      throw modelFailure(
+        FailureType.invalidModel,
+        `model has no output ${absent.join(', ')} (it has ${session.outputNames.join(', ')})`,
+      );
     }
     const feeds = (i: number) => ({ [input]: new ort.Tensor('float32', data.x(i), [1, ...data.sampleShape.x]) });
     const run = async (i: number, feed: ReturnType<typeof feeds>) => {
@@ -35,7 +38,10 @@ export async function measureInference(
         return await session.run(feed, outputs);
       } catch (err) {
         // Same model, same input: ONNX Runtime would refuse it again on retry.
-        throw modelFailure(FailureType.invalidModel, `ONNX Runtime cannot run sample ${i}: ${(err as Error).message.trim()}`);
+        throw modelFailure(
+          FailureType.invalidModel,
+          `ONNX Runtime cannot run sample ${i}: ${(err as Error).message.trim()}`,
+        );
       }
     };
 
@@ -56,8 +62,13 @@ export async function measureInference(
 
       const target = data.y(i);
       const mean = outputData(result, request.meanOutput, data.sampleShape.y);
-      const logVariance = request.logVarianceOutput ? outputData(result, request.logVarianceOutput, data.sampleShape.y) : undefined;
-      for (const [name, values] of [[request.meanOutput, mean], [request.logVarianceOutput, logVariance]] as const) {
+      const logVariance = request.logVarianceOutput
+        ? outputData(result, request.logVarianceOutput, data.sampleShape.y)
+        : undefined;
+      for (const [name, values] of [
+        [request.meanOutput, mean],
+        [request.logVarianceOutput, logVariance],
+      ] as const) {
         if (!values) continue;
         const { nan, inf } = countNonFinite(values);
         if (nan + inf > 0) nonFinite[name] = (nonFinite[name] ?? 0) + nan + inf;
@@ -95,7 +106,10 @@ async function openSession(path: string): Promise<ort.InferenceSession> {
 function onlyInput(session: ort.InferenceSession): string {
   const [input, ...rest] = session.inputNames;
   if (input === undefined || rest.length > 0) {
-    throw modelFailure(FailureType.invalidModel, `model must take one input, it takes ${session.inputNames.length} (${session.inputNames.join(', ')})`);
+    throw modelFailure(
+      FailureType.invalidModel,
+      `model must take one input, it takes ${session.inputNames.length} (${session.inputNames.join(', ')})`,
+    );
   }
   return input;
 }

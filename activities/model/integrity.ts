@@ -3,7 +3,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ModelIntegrityFacts, NonFiniteTensor, TensorSpec } from '../../types/index.ts';
-import { dataTypeName, decodeModel, int64, type ModelProto, type TensorProto, type ValueInfoProto } from './onnx-proto.ts';
+import {
+  dataTypeName,
+  decodeModel,
+  int64,
+  type ModelProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './onnx-proto.ts';
 import { countNonFinite } from './stats.ts';
 import { decodeFloats } from './tensor-values.ts';
 

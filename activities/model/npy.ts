@@ -35,7 +35,8 @@ export function parseNpy(array: string, bytes: Buffer): NdArray {
   if (descr === undefined) throw fail('structured dtype is not supported (need little-endian float32 or float64)');
   const type = accepted[descr];
   if (!type) throw fail(describeRefusedDtype(descr));
-  if (/'fortran_order':\s*True/.test(header)) throw fail('Fortran (column-major) order is not supported; save it in C order');
+  if (/'fortran_order':\s*True/.test(header))
+    throw fail('Fortran (column-major) order is not supported; save it in C order');
   const shape = parseShape(header);
   if (!shape) throw fail(`unreadable shape in header ${JSON.stringify(header.trim())}`);
 
@@ -63,7 +64,10 @@ function describeRefusedDtype(descr: string): string {
 function parseShape(header: string): number[] | undefined {
   const inner = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (inner === undefined) return undefined;
-  const dims = inner.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  const dims = inner
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
   if (!dims.every((d) => /^\d+$/.test(d))) return undefined;
   return dims.map(Number);
 }

@@ -16,7 +16,11 @@ export interface NpzOptions {
 }
 
 /** Reads exactly the named arrays; a missing or unsupported one throws an NpzError naming it. */
-export async function readNpz(path: string, names: string[], options: NpzOptions = {}): Promise<Record<string, NdArray>> {
+export async function readNpz(
+  path: string,
+  names: string[],
+  options: NpzOptions = {},
+): Promise<Record<string, NdArray>> {
   const maxArrayBytes = options.maxArrayBytes ?? 512 * 1024 * 1024;
   let zip: ZipFile;
   try {
@@ -35,7 +39,10 @@ export async function readNpz(path: string, names: string[], options: NpzOptions
       if (!wanted.has(entry.fileName)) continue;
       const name = entry.fileName.slice(0, -4);
       if (entry.uncompressedSize > maxArrayBytes) {
-        throw new NpyError(name, `is ${entry.uncompressedSize} bytes uncompressed, over the ${maxArrayBytes}-byte limit`);
+        throw new NpyError(
+          name,
+          `is ${entry.uncompressedSize} bytes uncompressed, over the ${maxArrayBytes}-byte limit`,
+        );
       }
       arrays[name] = parseNpy(name, await buffer(await openEntry(zip, entry)));
     }
@@ -46,7 +53,9 @@ export async function readNpz(path: string, names: string[], options: NpzOptions
   }
   const missing = names.filter((n) => !(n in arrays));
   if (missing.length > 0) {
-    throw new NpzError(`${path}: array '${missing[0]}' is missing (the file holds: ${present.join(', ') || 'no arrays'})`);
+    throw new NpzError(
+      `${path}: array '${missing[0]}' is missing (the file holds: ${present.join(', ') || 'no arrays'})`,
+    );
   }
   return arrays;
 }
@@ -73,5 +82,7 @@ async function* entries(zip: ZipFile): AsyncGenerator<Entry> {
 }
 
 function openEntry(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))),
+  );
 }

@@ -68,7 +68,9 @@ export function dataTypeName(code: number | undefined): string {
 
 /** Every DataType name in the vendored schema, in code order. */
 export function dataTypeNames(): string[] {
-  return Object.entries(dataTypes.values).sort(([, a], [, b]) => a - b).map(([name]) => name);
+  return Object.entries(dataTypes.values)
+    .sort(([, a], [, b]) => a - b)
+    .map(([name]) => name);
 }
 
 export function int64(value: Int64 | undefined): number {

@@ -8,13 +8,23 @@ import { FailureType } from '../../types/index.ts';
 import { cancellationSignal, heartbeat } from './activity-context.ts';
 import { modelFailure } from './failures.ts';
 
-const permanent = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'AccessDenied', 'InvalidBucketName', 'InvalidObjectState']);
+const permanent = new Set([
+  'NoSuchKey',
+  'NoSuchBucket',
+  'NotFound',
+  'AccessDenied',
+  'InvalidBucketName',
+  'InvalidObjectState',
+]);
 
 export async function downloadObject(s3: S3Client, bucket: string, key: string, target: string): Promise<void> {
   const where = `s3://${bucket}/${key}`;
   try {
     const signal = cancellationSignal();
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key }),
+      signal ? { abortSignal: signal } : {},
+    );
     if (!response.Body) throw new Error(`${where}: empty response body`);
     let received = 0;
     const progress = async function* (chunks: AsyncIterable<Buffer>) {

@@ -51,12 +51,16 @@ export async function fetchModel(source: ModelSource, deps: ModelDeps): Promise<
     case 'file': {
       const path = source.path || deps.defaultModelPath;
       if (!path) {
-        throw modelFailure(FailureType.invalidInput, 'no model path: pass source.path in the input or set PNO_MODEL_PATH on the worker');
+        throw modelFailure(
+          FailureType.invalidInput,
+          'no model path: pass source.path in the input or set PNO_MODEL_PATH on the worker',
+        );
       }
       return { path, model, release: async () => {} };
     }
     case 's3': {
-      if (!deps.s3) throw modelFailure(FailureType.unsupportedSource, `${model}: this worker has no S3 client configured`);
+      if (!deps.s3)
+        throw modelFailure(FailureType.unsupportedSource, `${model}: this worker has no S3 client configured`);
       const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), 'pno-model-'));
       const release = () => rm(dir, { recursive: true, force: true });
       try {
@@ -69,7 +73,8 @@ export async function fetchModel(source: ModelSource, deps: ModelDeps): Promise<
       }
     }
     case 'pod': {
-      if (!deps.kube) throw modelFailure(FailureType.unsupportedSource, `${model}: this worker has no Kubernetes access configured`);
+      if (!deps.kube)
+        throw modelFailure(FailureType.unsupportedSource, `${model}: this worker has no Kubernetes access configured`);
       const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), 'pno-model-'));
       const release = () => rm(dir, { recursive: true, force: true });
       try {

@@ -26,7 +26,11 @@ export function relativeL2(prediction: ArrayLike<number>, target: ArrayLike<numb
 }
 
 /** How many targets lie inside mean ± 2σ, with σ = exp(log-variance / 2). */
-export function countInside2Sigma(mean: ArrayLike<number>, logVariance: ArrayLike<number>, target: ArrayLike<number>): number {
+export function countInside2Sigma(
+  mean: ArrayLike<number>,
+  logVariance: ArrayLike<number>,
+  target: ArrayLike<number>,
+): number {
   let inside = 0;
   for (let i = 0; i < target.length; i++) {
     if (Math.abs(target[i]! - mean[i]!) <= 2 * Math.exp(logVariance[i]! / 2)) inside++;

@@ -3,20 +3,24 @@ import { dataTypeName, externalDataLocation, int64, type TensorProto } from './o
 
 /** Bytes per stored number, for the float types (a complex element is two numbers). */
 const partSize: Record<string, number> = {
-  FLOAT: 4, COMPLEX64: 4, DOUBLE: 8, COMPLEX128: 8, FLOAT16: 2, BFLOAT16: 2,
+  FLOAT: 4,
+  COMPLEX64: 4,
+  DOUBLE: 8,
+  COMPLEX128: 8,
+  FLOAT16: 2,
+  BFLOAT16: 2,
 };
 
 export type TensorValues =
-  | { kind: 'float'; values: ArrayLike<number> }
-  | { kind: 'not-float' }
-  | { kind: 'unreadable'; why: string };
+  { kind: 'float'; values: ArrayLike<number> } | { kind: 'not-float' } | { kind: 'unreadable'; why: string };
 
 /** Decodes a tensor's values to numbers (FLOAT16/BFLOAT16 converted); non-float types are not decoded. */
 export function decodeFloats(tensor: TensorProto): TensorValues {
   const type = dataTypeName(tensor.dataType);
   const size = partSize[type];
   if (size === undefined) return { kind: 'not-float' };
-  if (tensor.dataLocation === externalDataLocation) return { kind: 'unreadable', why: 'values are stored in an external file' };
+  if (tensor.dataLocation === externalDataLocation)
+    return { kind: 'unreadable', why: 'values are stored in an external file' };
 
   const count = tensor.dims.reduce<number>((n, d) => n * int64(d), 1);
   const parts = type.startsWith('COMPLEX') ? 2 : 1;

@@ -23,10 +23,14 @@ export async function loadValidationSet(path: string): Promise<ValidationSet> {
   }
   const { X, y } = arrays as { X: NdArray; y: NdArray };
   const bad = (why: string) => modelFailure(FailureType.invalidData, `validation set ${path}: ${why}`);
-  if (X.shape.length < 2 || y.shape.length < 2) throw bad(`X and y need a sample axis and data axes (X is [${X.shape}], y is [${y.shape}])`);
+  if (X.shape.length < 2 || y.shape.length < 2)
+    throw bad(`X and y need a sample axis and data axes (X is [${X.shape}], y is [${y.shape}])`);
   if (X.shape[0] !== y.shape[0]) throw bad(`X has ${X.shape[0]} samples but y has ${y.shape[0]}`);
   if (X.shape[0] === 0) throw bad('it holds no samples');
-  for (const [name, array] of [['X', X], ['y', y]] as const) {
+  for (const [name, array] of [
+    ['X', X],
+    ['y', y],
+  ] as const) {
     const { nan, inf } = countNonFinite(array.data);
     if (nan + inf > 0) throw bad(`array '${name}' holds ${nan} NaN and ${inf} Inf values`);
   }

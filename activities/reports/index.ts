@@ -17,14 +17,22 @@ export type { AppendResult } from './jsonl.ts';
 const MAX_REPORT_BYTES = 5 * 1024 * 1024;
 
 function requireStorage(deps: StorageDeps | undefined): StorageDeps {
-  if (!deps) throw ApplicationFailure.nonRetryable('no S3 storage configured on this worker (S3_BUCKET, S3_ENDPOINT)', FailureType.invalidInput);
+  if (!deps)
+    throw ApplicationFailure.nonRetryable(
+      'no S3 storage configured on this worker (S3_BUCKET, S3_ENDPOINT)',
+      FailureType.invalidInput,
+    );
   return deps;
 }
 
 function activityInfo() {
   const info = asyncLocalStorage.getStore()?.info;
   if (!info?.workflowExecution) throw new Error('reports: not running inside a workflow activity');
-  return { info, workflowId: info.workflowExecution.workflowId, signal: asyncLocalStorage.getStore()?.cancellationSignal };
+  return {
+    info,
+    workflowId: info.workflowExecution.workflowId,
+    signal: asyncLocalStorage.getStore()?.cancellationSignal,
+  };
 }
 
 export function createReportActivities(deps?: StorageDeps) {
@@ -33,15 +41,25 @@ export function createReportActivities(deps?: StorageDeps) {
      * Writes `report` to `reports/<kind>/<yyyy-mm-dd>/<workflowId>.json`. The day is `date` or, by
      * default, the UTC day the activity was first scheduled, so a retry after midnight overwrites.
      */
-    async putReport(input: { kind: string; report: unknown; date?: string }): Promise<{ bucket: string; key: string; bytes: number }> {
+    async putReport(input: {
+      kind: string;
+      report: unknown;
+      date?: string;
+    }): Promise<{ bucket: string; key: string; bytes: number }> {
       const { s3, bucket } = requireStorage(deps);
       const { info, workflowId, signal } = activityInfo();
       const key = reportKey(input.kind, input.date ?? utcDay(new Date(info.scheduledTimestampMs)), workflowId);
       const body = `${JSON.stringify(input.report, null, 2)}\n`;
       const bytes = Buffer.byteLength(body);
-      if (bytes > MAX_REPORT_BYTES) throw ApplicationFailure.nonRetryable(`report for ${key} is ${bytes} bytes, over ${MAX_REPORT_BYTES}`, FailureType.invalidInput);
+      if (bytes > MAX_REPORT_BYTES)
+        throw ApplicationFailure.nonRetryable(
+          `report for ${key} is ${bytes} bytes, over ${MAX_REPORT_BYTES}`,
+          FailureType.invalidInput,
+        );
       await s3Call(`put s3://${bucket}/${key}`, () =>
-        s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }), { abortSignal: signal }),
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }), {
+          abortSignal: signal,
+        }),
       );
       return { bucket, key, bytes };
     },

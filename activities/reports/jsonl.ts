@@ -48,7 +48,10 @@ export async function appendJsonLine(
     if (lines.some((l) => l.startsWith(linePrefix(id)))) return { key, appended: false, lines: lines.length };
     const body = `${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${line}\n`;
     if (Buffer.byteLength(body) > MAX_OBJECT_BYTES) {
-      throw ApplicationFailure.nonRetryable(`s3://${bucket}/${key} would grow over ${MAX_OBJECT_BYTES} bytes`, FailureType.invalidRequest);
+      throw ApplicationFailure.nonRetryable(
+        `s3://${bucket}/${key} would grow over ${MAX_OBJECT_BYTES} bytes`,
+        FailureType.invalidRequest,
+      );
     }
     try {
       await s3.send(
@@ -73,14 +76,17 @@ async function readText(s3: S3Client, bucket: string, key: string, signal?: Abor
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return { text: (await got.Body?.transformToString('utf8')) ?? '', etag: got.ETag ?? '' };
   } catch (err) {
-    if (err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404)) return undefined;
+    if (err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404))
+      return undefined;
     throw classifyS3Error(err, `read s3://${bucket}/${key}`);
   }
 }
 
 /** Someone wrote between our read and our write: 412 from If-Match/If-None-Match, 409 from a concurrent conditional write. */
 function lostRace(err: unknown): boolean {
-  return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 412 || err.$metadata.httpStatusCode === 409);
+  return (
+    err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 412 || err.$metadata.httpStatusCode === 409)
+  );
 }
 
 function classify(err: unknown, where: string): unknown {

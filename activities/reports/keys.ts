@@ -4,7 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../types/index.ts';
 
 const badInput = (field: string, rule: string, value: unknown) =>
-  ApplicationFailure.nonRetryable(`${field}: ${rule} (got ${JSON.stringify(value)})`, FailureType.invalidInput, { field });
+  ApplicationFailure.nonRetryable(`${field}: ${rule} (got ${JSON.stringify(value)})`, FailureType.invalidInput, {
+    field,
+  });
 
 /** Percent-encodes everything but a safe set (and `%` itself), so distinct ids give distinct names. */
 export function keySafe(name: string): string {
@@ -18,7 +20,8 @@ export function utcDay(at: Date): string {
 
 export function reportKey(kind: string, day: string, workflowId: string): string {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(kind)) throw badInput('kind', 'must be lowercase letters, digits and -', kind);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) throw badInput('date', 'must be yyyy-mm-dd', day);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day)))
+    throw badInput('date', 'must be yyyy-mm-dd', day);
   if (workflowId === '') throw badInput('workflowId', 'must not be empty', workflowId);
   return `reports/${kind}/${day}/${keySafe(workflowId)}.json`;
 }

@@ -21,14 +21,31 @@ interface Listed {
 
 /** Each kind with where its pod spec sits. */
 const kinds: { kind: Kind; apiVersion: string; podSpec: (obj: Listed) => V1PodSpec | undefined }[] = [
-  { kind: 'Deployment', apiVersion: 'apps/v1', podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec },
-  { kind: 'StatefulSet', apiVersion: 'apps/v1', podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec },
-  { kind: 'DaemonSet', apiVersion: 'apps/v1', podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec },
-  { kind: 'Job', apiVersion: 'batch/v1', podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec },
+  {
+    kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec,
+  },
+  {
+    kind: 'StatefulSet',
+    apiVersion: 'apps/v1',
+    podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec,
+  },
+  {
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec,
+  },
+  {
+    kind: 'Job',
+    apiVersion: 'batch/v1',
+    podSpec: (o) => (o.spec as { template?: { spec?: V1PodSpec } })?.template?.spec,
+  },
   {
     kind: 'CronJob',
     apiVersion: 'batch/v1',
-    podSpec: (o) => (o.spec as { jobTemplate?: { spec?: { template?: { spec?: V1PodSpec } } } })?.jobTemplate?.spec?.template?.spec,
+    podSpec: (o) =>
+      (o.spec as { jobTemplate?: { spec?: { template?: { spec?: V1PodSpec } } } })?.jobTemplate?.spec?.template?.spec,
   },
   { kind: 'Pod', apiVersion: 'v1', podSpec: (o) => o.spec as V1PodSpec | undefined },
 ];
@@ -61,12 +78,23 @@ export async function collectWorkloads(kube: KubeClients, namespace: string): Pr
 }
 
 /** automountServiceAccountToken per service account name, as set on the ServiceAccount. */
-async function serviceAccountAutomount(kube: KubeClients, namespace: string): Promise<Map<string, boolean | undefined>> {
-  const list = await kubeCall(`list service accounts in ${namespace}`, () => kube.core.listNamespacedServiceAccount({ namespace }));
+async function serviceAccountAutomount(
+  kube: KubeClients,
+  namespace: string,
+): Promise<Map<string, boolean | undefined>> {
+  const list = await kubeCall(`list service accounts in ${namespace}`, () =>
+    kube.core.listNamespacedServiceAccount({ namespace }),
+  );
   return new Map(list.items.map((sa) => [sa.metadata?.name ?? '', sa.automountServiceAccountToken]));
 }
 
-export function workloadFacts(kind: Kind, namespace: string, name: string, spec: V1PodSpec, automount: Map<string, boolean | undefined>): WorkloadFacts {
+export function workloadFacts(
+  kind: Kind,
+  namespace: string,
+  name: string,
+  spec: V1PodSpec,
+  automount: Map<string, boolean | undefined>,
+): WorkloadFacts {
   const serviceAccount = spec.serviceAccountName || 'default';
   const secretVolumes = (spec.volumes ?? [])
     .filter((v) => v.secret?.secretName)
@@ -98,9 +126,14 @@ export function workloadFacts(kind: Kind, namespace: string, name: string, spec:
     ...defined({ runAsNonRoot: spec.securityContext?.runAsNonRoot, runAsUser: spec.securityContext?.runAsUser }),
     // The pod's setting wins; else the ServiceAccount's; Kubernetes' default is to mount.
     automountServiceAccountToken: spec.automountServiceAccountToken ?? automount.get(serviceAccount) ?? true,
-    hostPathVolumes: (spec.volumes ?? []).filter((v) => v.hostPath).map((v) => ({ volume: v.name, path: v.hostPath!.path })),
+    hostPathVolumes: (spec.volumes ?? [])
+      .filter((v) => v.hostPath)
+      .map((v) => ({ volume: v.name, path: v.hostPath!.path })),
     secretVolumes,
-    containers: [...(spec.initContainers ?? []).map((c) => container(c, true)), ...spec.containers.map((c) => container(c, false))],
+    containers: [
+      ...(spec.initContainers ?? []).map((c) => container(c, true)),
+      ...spec.containers.map((c) => container(c, false)),
+    ],
   };
 }
 
@@ -109,22 +142,44 @@ function defined<T extends object>(obj: T): Partial<T> {
 }
 
 /** Bindings (cluster-wide, and in the given namespaces) whose role is one of `roles`. */
-export async function bindingsToRoles(kube: KubeClients, roles: string[], namespaces: string[]): Promise<RoleBindingFacts[]> {
+export async function bindingsToRoles(
+  kube: KubeClients,
+  roles: string[],
+  namespaces: string[],
+): Promise<RoleBindingFacts[]> {
   const wanted = new Set(roles);
-  type Binding = { metadata?: V1ObjectMeta; roleRef?: { name?: string }; subjects?: { kind?: string; name?: string; namespace?: string }[] };
+  type Binding = {
+    metadata?: V1ObjectMeta;
+    roleRef?: { name?: string };
+    subjects?: { kind?: string; name?: string; namespace?: string }[];
+  };
   const facts = (kind: RoleBindingFacts['kind'], b: Binding): RoleBindingFacts => ({
     kind,
     ...(b.metadata?.namespace ? { namespace: b.metadata.namespace } : {}),
     name: b.metadata?.name ?? '',
     role: b.roleRef?.name ?? '',
-    subjects: (b.subjects ?? []).map((s) => ({ kind: s.kind ?? '', name: s.name ?? '', ...(s.namespace ? { namespace: s.namespace } : {}) })),
+    subjects: (b.subjects ?? []).map((s) => ({
+      kind: s.kind ?? '',
+      name: s.name ?? '',
+      ...(s.namespace ? { namespace: s.namespace } : {}),
+    })),
     builtIn: b.metadata?.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults',
   });
-  const cluster = await kubeCall('list cluster role bindings', () => kube.objects.list('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'));
-  const out = (cluster.items as Binding[]).filter((b) => wanted.has(b.roleRef?.name ?? '')).map((b) => facts('ClusterRoleBinding', b));
+  const cluster = await kubeCall('list cluster role bindings', () =>
+    kube.objects.list('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'),
+  );
+  const out = (cluster.items as Binding[])
+    .filter((b) => wanted.has(b.roleRef?.name ?? ''))
+    .map((b) => facts('ClusterRoleBinding', b));
   for (const namespace of namespaces) {
-    const local = await kubeCall(`list role bindings in ${namespace}`, () => kube.objects.list('rbac.authorization.k8s.io/v1', 'RoleBinding', namespace));
-    out.push(...(local.items as Binding[]).filter((b) => wanted.has(b.roleRef?.name ?? '')).map((b) => facts('RoleBinding', b)));
+    const local = await kubeCall(`list role bindings in ${namespace}`, () =>
+      kube.objects.list('rbac.authorization.k8s.io/v1', 'RoleBinding', namespace),
+    );
+    out.push(
+      ...(local.items as Binding[])
+        .filter((b) => wanted.has(b.roleRef?.name ?? ''))
+        .map((b) => facts('RoleBinding', b)),
+    );
   }
   return out;
 }

@@ -10,7 +10,9 @@ export async function listTlsCertificates(kube: KubeClients, namespace: string):
   const secrets = await kubeCall(`list TLS secrets in ${namespace}`, () =>
     kube.core.listNamespacedSecret({ namespace, fieldSelector: 'type=kubernetes.io/tls' }),
   );
-  return secrets.items.map((secret) => certificateFacts(namespace, secret)).sort((a, b) => (a.secret < b.secret ? -1 : 1));
+  return secrets.items
+    .map((secret) => certificateFacts(namespace, secret))
+    .sort((a, b) => (a.secret < b.secret ? -1 : 1));
 }
 
 export function certificateFacts(namespace: string, secret: V1Secret): TlsCertificateFacts {
@@ -28,7 +30,10 @@ export function certificateFacts(namespace: string, secret: V1Secret): TlsCertif
     ...base,
     subject: cert.subject.replaceAll('\n', ', '),
     issuer: cert.issuer.replaceAll('\n', ', '),
-    dnsNames: (cert.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)),
+    dnsNames: (cert.subjectAltName ?? '')
+      .split(', ')
+      .filter((n) => n.startsWith('DNS:'))
+      .map((n) => n.slice(4)),
     notBefore: cert.validFromDate.toISOString(),
     notAfter: cert.validToDate.toISOString(),
     serialNumber: cert.serialNumber,
@@ -39,14 +44,23 @@ export function certificateFacts(namespace: string, secret: V1Secret): TlsCertif
 interface CertManagerCertificate {
   metadata?: { name?: string };
   spec?: { secretName?: string };
-  status?: { notAfter?: string; renewalTime?: string; conditions?: { type?: string; status?: string; message?: string }[] };
+  status?: {
+    notAfter?: string;
+    renewalTime?: string;
+    conditions?: { type?: string; status?: string; message?: string }[];
+  };
 }
 
 /** cert-manager's Certificates in the namespace; a cluster without its CRD says so instead of failing. */
 export async function listCertManagerCertificates(kube: KubeClients, namespace: string): Promise<CertManagerFacts> {
   let list: { items?: CertManagerCertificate[] };
   try {
-    list = (await kube.custom.listNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificates' })) as typeof list;
+    list = (await kube.custom.listNamespacedCustomObject({
+      group: 'cert-manager.io',
+      version: 'v1',
+      namespace,
+      plural: 'certificates',
+    })) as typeof list;
   } catch (err) {
     // 404 on the resource path means the API group is not served: cert-manager is not installed.
     if (err instanceof ApiException && err.code === 404) return { installed: false };

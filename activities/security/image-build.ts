@@ -38,7 +38,10 @@ async function createOrKeep(kube: KubeClients, obj: KubernetesObject): Promise<v
 }
 
 export async function startImageBuild(kube: KubeClients, req: ImageBuildRequest): Promise<{ job: string }> {
-  const labels = { 'app.kubernetes.io/managed-by': 'pno-maintenance', 'app.kubernetes.io/component': 'security-image-build' };
+  const labels = {
+    'app.kubernetes.io/managed-by': 'pno-maintenance',
+    'app.kubernetes.io/component': 'security-image-build',
+  };
   await createOrKeep(kube, {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -48,7 +51,10 @@ export async function startImageBuild(kube: KubeClients, req: ImageBuildRequest)
   const volumes: object[] = [{ name: 'context', configMap: { name: req.name } }];
   const mounts: object[] = [{ name: 'context', mountPath: '/workspace' }];
   if (req.pushSecret) {
-    volumes.push({ name: 'push-auth', secret: { secretName: req.pushSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
+    volumes.push({
+      name: 'push-auth',
+      secret: { secretName: req.pushSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] },
+    });
     mounts.push({ name: 'push-auth', mountPath: '/kaniko/.docker', readOnly: true });
   }
   await createOrKeep(kube, {
@@ -63,18 +69,20 @@ export async function startImageBuild(kube: KubeClients, req: ImageBuildRequest)
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
-          containers: [{
-            name: 'build',
-            image: req.builderImage,
-            args: [
-              '--dockerfile=/workspace/Dockerfile',
-              '--context=dir:///workspace',
-              `--destination=${req.destination}`,
-              // The pushed digest becomes the pod's termination message: the candidate by digest.
-              '--digest-file=/dev/termination-log',
-            ],
-            volumeMounts: mounts,
-          }],
+          containers: [
+            {
+              name: 'build',
+              image: req.builderImage,
+              args: [
+                '--dockerfile=/workspace/Dockerfile',
+                '--context=dir:///workspace',
+                `--destination=${req.destination}`,
+                // The pushed digest becomes the pod's termination message: the candidate by digest.
+                '--digest-file=/dev/termination-log',
+              ],
+              volumeMounts: mounts,
+            },
+          ],
           volumes,
         },
       },
@@ -89,21 +97,40 @@ interface JobStatus {
   conditions?: { type?: string; status?: string; message?: string; reason?: string }[];
 }
 
-export async function imageBuildState(kube: KubeClients, namespace: string, name: string, destination: string): Promise<ImageBuildState> {
+export async function imageBuildState(
+  kube: KubeClients,
+  namespace: string,
+  name: string,
+  destination: string,
+): Promise<ImageBuildState> {
   const job = (await kubeCall(`read job ${namespace}/${name}`, () =>
     kube.objects.read({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace } }),
   )) as KubernetesObject & { status?: JobStatus };
   const conditions = job.status?.conditions ?? [];
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
-  if (failed) return { done: true, succeeded: false, message: `build failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(), image: destination };
+  if (failed)
+    return {
+      done: true,
+      succeeded: false,
+      message: `build failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
+      image: destination,
+    };
   const complete = conditions.find((c) => c.type === 'Complete' && c.status === 'True');
-  if (!complete && (job.status?.succeeded ?? 0) === 0) return { done: false, succeeded: false, message: 'building', image: destination };
-  return { done: true, succeeded: true, message: 'built and pushed', image: await pushedImage(kube, namespace, name, destination) };
+  if (!complete && (job.status?.succeeded ?? 0) === 0)
+    return { done: false, succeeded: false, message: 'building', image: destination };
+  return {
+    done: true,
+    succeeded: true,
+    message: 'built and pushed',
+    image: await pushedImage(kube, namespace, name, destination),
+  };
 }
 
 /** `repo@sha256:…` from the builder's termination message, when it wrote one. */
 async function pushedImage(kube: KubeClients, namespace: string, job: string, destination: string): Promise<string> {
-  const pods = await kubeCall(`list pods of job ${namespace}/${job}`, () => kube.core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` }));
+  const pods = await kubeCall(`list pods of job ${namespace}/${job}`, () =>
+    kube.core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` }),
+  );
   const digest = pods.items
     .flatMap((p: V1Pod) => p.status?.containerStatuses ?? [])
     .map((s) => s.state?.terminated?.message?.trim() ?? '')
@@ -113,6 +140,12 @@ async function pushedImage(kube: KubeClients, namespace: string, job: string, de
   return `${repository}@${digest}`;
 }
 
-export function waitForImageBuild(kube: KubeClients, namespace: string, name: string, destination: string, options: WaitOptions) {
+export function waitForImageBuild(
+  kube: KubeClients,
+  namespace: string,
+  name: string,
+  destination: string,
+  options: WaitOptions,
+) {
   return pollUntil(() => imageBuildState(kube, namespace, name, destination), options);
 }

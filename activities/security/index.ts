@@ -16,7 +16,11 @@ export type { TrivyConfig } from './trivy.ts';
 /** Heartbeat and cancellation of the running activity, for long scans. */
 function scanContext(timeoutMs: number) {
   const context = Context.current();
-  return { timeoutMs, signal: context.cancellationSignal, onAlive: (elapsedMs: number) => context.heartbeat({ elapsedMs }) };
+  return {
+    timeoutMs,
+    signal: context.cancellationSignal,
+    onAlive: (elapsedMs: number) => context.heartbeat({ elapsedMs }),
+  };
 }
 
 /** Workload kinds a misconfiguration scan looks at: never Secrets or ConfigMaps (their values would land on disk). */
@@ -30,14 +34,19 @@ const scannedKinds = [
 export function createSecurityActivities(kube: KubeClients, trivy: TrivyConfig = { path: 'trivy' }) {
   return {
     /** Vulnerabilities of an image's OS and language packages (trivy image). */
-    scanImage: (input: { image: string; timeoutMs: number }) => scanImage(trivy, input.image, scanContext(input.timeoutMs)),
+    scanImage: (input: { image: string; timeoutMs: number }) =>
+      scanImage(trivy, input.image, scanContext(input.timeoutMs)),
 
     /** Trivy's misconfiguration checks on the namespace's workloads, exported to a private temp dir. */
     async scanNamespaceConfig(input: { namespace: string; timeoutMs: number }) {
       const objects = await exportNamespace(kube, input.namespace, scannedKinds);
       const dir = await mkdtemp(join(tmpdir(), 'pno-config-scan-'));
       try {
-        await Promise.all(objects.map((o, i) => writeFile(join(dir, `${i}-${o.kind}-${o.metadata?.name}.yaml`.toLowerCase()), toYaml([o]))));
+        await Promise.all(
+          objects.map((o, i) =>
+            writeFile(join(dir, `${i}-${o.kind}-${o.metadata?.name}.yaml`.toLowerCase()), toYaml([o])),
+          ),
+        );
         return await scanConfigDir(trivy, dir, `namespace ${input.namespace}`, scanContext(input.timeoutMs));
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -48,10 +57,17 @@ export function createSecurityActivities(kube: KubeClients, trivy: TrivyConfig =
     listCertManagerCertificates: (input: { namespace: string }) => listCertManagerCertificates(kube, input.namespace),
 
     collectWorkloads: (input: { namespace: string }) => collectWorkloads(kube, input.namespace),
-    bindingsToRoles: (input: { roles: string[]; namespaces: string[] }) => bindingsToRoles(kube, input.roles, input.namespaces),
+    bindingsToRoles: (input: { roles: string[]; namespaces: string[] }) =>
+      bindingsToRoles(kube, input.roles, input.namespaces),
 
     startImageBuild: (input: ImageBuildRequest) => startImageBuild(kube, input),
-    waitForImageBuild(input: { namespace: string; name: string; destination: string; timeoutMs: number; pollMs?: number }) {
+    waitForImageBuild(input: {
+      namespace: string;
+      name: string;
+      destination: string;
+      timeoutMs: number;
+      pollMs?: number;
+    }) {
       const context = Context.current();
       return waitForImageBuild(kube, input.namespace, input.name, input.destination, {
         timeoutMs: input.timeoutMs,

@@ -12,14 +12,27 @@ export function scannerMissing(path: string, code: string): ApplicationFailure {
 }
 
 export function scanTimeout(timeoutMs: number, detail: string): ApplicationFailure {
-  return ApplicationFailure.retryable(`trivy scan timed out after ${Math.ceil(timeoutMs / 1000)}s: ${detail}`, FailureType.scanTimeout);
+  return ApplicationFailure.retryable(
+    `trivy scan timed out after ${Math.ceil(timeoutMs / 1000)}s: ${detail}`,
+    FailureType.scanTimeout,
+  );
 }
 
 /** Trivy's own error (its last FATAL line and the lines under it), else the last non-empty line. */
 export function trivyReason(stderr: string): string {
-  const lines = stderr.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const fatal = lines.findLastIndex((l) => /\bFATAL\b/.test(l));
-  const reason = fatal >= 0 ? lines.slice(fatal).join(' ').replace(/^.*?\bFATAL\s+(Fatal error\s+)?/, '') : (lines.at(-1) ?? 'no output');
+  const reason =
+    fatal >= 0
+      ? lines
+          .slice(fatal)
+          .join(' ')
+          .replace(/^.*?\bFATAL\s+(Fatal error\s+)?/, '')
+      : (lines.at(-1) ?? 'no output');
   return reason.length > 600 ? `${reason.slice(0, 599)}…` : reason;
 }
 
@@ -38,7 +51,9 @@ const imageUnavailable = [
   /UNAUTHORIZED|DENIED|unauthorized: /,
 ];
 /** The network between trivy and a registry: worth another attempt. */
-const network = [/dial tcp|connection refused|connection reset|i\/o timeout|TLS handshake timeout|no such host|\b50[234]\b/];
+const network = [
+  /dial tcp|connection refused|connection reset|i\/o timeout|TLS handshake timeout|no such host|\b50[234]\b/,
+];
 
 export function classifyTrivyExit(code: number | null, stderr: string, timeoutMs: number): ApplicationFailure {
   const reason = trivyReason(stderr);

@@ -23,7 +23,11 @@ const KILL_GRACE_MS = 15_000;
 /** Runs `trivy <args>` and returns its parsed JSON report. */
 export async function runTrivyJson(trivyPath: string, args: string[], options: TrivyRunOptions): Promise<unknown> {
   const started = Date.now();
-  const child = spawn(trivyPath, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, env: options.env ?? process.env });
+  const child = spawn(trivyPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal: options.signal,
+    env: options.env ?? process.env,
+  });
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
   let stderr = '';
@@ -41,10 +45,13 @@ export async function runTrivyJson(trivyPath: string, args: string[], options: T
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });
-  const deadline = setTimeout(() => {
-    killedByDeadline = true;
-    child.kill('SIGKILL');
-  }, options.timeoutMs + (options.killGraceMs ?? KILL_GRACE_MS));
+  const deadline = setTimeout(
+    () => {
+      killedByDeadline = true;
+      child.kill('SIGKILL');
+    },
+    options.timeoutMs + (options.killGraceMs ?? KILL_GRACE_MS),
+  );
   const alive = setInterval(() => options.onAlive?.(Date.now() - started), 5_000);
 
   try {
@@ -63,7 +70,11 @@ export async function runTrivyJson(trivyPath: string, args: string[], options: T
     try {
       return JSON.parse(body) as unknown;
     } catch {
-      throw classifyTrivyExit(code, `trivy exited 0 but its output is not JSON: ${body.slice(0, 200)}\n${stderr}`, options.timeoutMs);
+      throw classifyTrivyExit(
+        code,
+        `trivy exited 0 but its output is not JSON: ${body.slice(0, 200)}\n${stderr}`,
+        options.timeoutMs,
+      );
     }
   } finally {
     clearTimeout(deadline);
@@ -74,9 +85,11 @@ export async function runTrivyJson(trivyPath: string, args: string[], options: T
 /** The options every trivy run shares: JSON, no progress bar, the deadline, the cache. */
 export function commonArgs(options: { timeoutMs: number; cacheDir?: string }): string[] {
   return [
-    '--format', 'json',
+    '--format',
+    'json',
     '--quiet',
-    '--timeout', `${options.timeoutMs}ms`,
+    '--timeout',
+    `${options.timeoutMs}ms`,
     ...(options.cacheDir ? ['--cache-dir', options.cacheDir] : []),
   ];
 }

@@ -1,7 +1,16 @@
 // Trivy's JSON report (schema v2) to typed findings. A report of another shape is refused rather
 // than read as "no vulnerabilities": a parser that guesses would turn a schema change into a clean bill.
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, severities, type ConfigScan, type ImageScan, type MisconfigFinding, type ScanTarget, type Severity, type VulnerabilityFinding } from '../../types/index.ts';
+import {
+  FailureType,
+  severities,
+  type ConfigScan,
+  type ImageScan,
+  type MisconfigFinding,
+  type ScanTarget,
+  type Severity,
+  type VulnerabilityFinding,
+} from '../../types/index.ts';
 
 /** Long advisory titles are cut so a scan with hundreds of findings stays small in workflow history. */
 const MAX_TITLE = 200;
@@ -90,7 +99,9 @@ export function parseVulnerabilityReport(report: unknown, image: string): ImageS
       FailureType.nothingScanned,
     );
   }
-  const osName = os ? [text(os, 'Family', 'Metadata.OS'), text(os, 'Name', 'Metadata.OS')].filter(Boolean).join(' ') : undefined;
+  const osName = os
+    ? [text(os, 'Family', 'Metadata.OS'), text(os, 'Name', 'Metadata.OS')].filter(Boolean).join(' ')
+    : undefined;
   return {
     image,
     artifactName: text(root, 'ArtifactName', 'report'),

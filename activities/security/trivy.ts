@@ -21,7 +21,10 @@ type RunOptions = Omit<TrivyRunOptions, 'env'>;
 /** An image reference or path that trivy could read as an option is refused. */
 function requireOperand(field: string, value: string): string {
   if (value === '' || value.startsWith('-') || /[\s\0]/.test(value)) {
-    throw ApplicationFailure.nonRetryable(`${field}: must be an image reference or path, not ${JSON.stringify(value)}`, FailureType.invalidInput);
+    throw ApplicationFailure.nonRetryable(
+      `${field}: must be an image reference or path, not ${JSON.stringify(value)}`,
+      FailureType.invalidInput,
+    );
   }
   return value;
 }
@@ -34,15 +37,33 @@ function dbArgs(config: TrivyConfig): string[] {
 }
 
 /** `trivy image`: vulnerabilities of OS and language packages. `archive` scans a saved tarball instead of pulling. */
-export async function scanImage(config: TrivyConfig, image: string, options: RunOptions & { archive?: string }): Promise<ImageScan> {
-  const source = options.archive ? ['--input', requireOperand('archive', options.archive)] : ['--', requireOperand('image', image)];
-  const args = ['image', ...commonArgs({ timeoutMs: options.timeoutMs, cacheDir: config.cacheDir }), '--scanners', 'vuln', ...dbArgs(config), ...source];
+export async function scanImage(
+  config: TrivyConfig,
+  image: string,
+  options: RunOptions & { archive?: string },
+): Promise<ImageScan> {
+  const source = options.archive
+    ? ['--input', requireOperand('archive', options.archive)]
+    : ['--', requireOperand('image', image)];
+  const args = [
+    'image',
+    ...commonArgs({ timeoutMs: options.timeoutMs, cacheDir: config.cacheDir }),
+    '--scanners',
+    'vuln',
+    ...dbArgs(config),
+    ...source,
+  ];
   const report = await runTrivyJson(config.path, args, options);
   return parseVulnerabilityReport(report, image);
 }
 
 /** `trivy config`: its built-in misconfiguration checks (Kubernetes, Dockerfile, ...) on a directory. */
-export async function scanConfigDir(config: TrivyConfig, dir: string, label: string, options: RunOptions): Promise<ConfigScan> {
+export async function scanConfigDir(
+  config: TrivyConfig,
+  dir: string,
+  label: string,
+  options: RunOptions,
+): Promise<ConfigScan> {
   const args = [
     'config',
     ...commonArgs({ timeoutMs: options.timeoutMs, cacheDir: config.cacheDir }),

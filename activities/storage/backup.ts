@@ -113,7 +113,9 @@ export interface VerifyOptions {
 }
 
 /** Reads the object back through the safe reader; resolves only if every check passed. */
-export async function readBackup(options: VerifyOptions): Promise<VerifyBackupResult & { fullManifest: BackupManifest }> {
+export async function readBackup(
+  options: VerifyOptions,
+): Promise<VerifyBackupResult & { fullManifest: BackupManifest }> {
   const { s3, bucket, key, keyMaterial, signal } = options;
   const object = await openObject(s3, bucket, key, signal);
   const where = `s3://${bucket}/${key}`;
@@ -122,7 +124,8 @@ export async function readBackup(options: VerifyOptions): Promise<VerifyBackupRe
   // Cheap early refusals from metadata; the reader still dispatches on the archive's own header.
   if (format !== undefined) {
     const version = versionOfLabel(format);
-    if (version === undefined) throw badArchive(`${where}: format ${JSON.stringify(format)} is not a PNO backup format`);
+    if (version === undefined)
+      throw badArchive(`${where}: format ${JSON.stringify(format)} is not a PNO backup format`);
     formatReaderFor(version, where);
   }
   if (sealedWith !== undefined && sealedWith !== keyMaterial.id) {

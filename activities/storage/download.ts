@@ -13,9 +13,16 @@ export interface OpenedObject {
   received(): number;
 }
 
-export async function openObject(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<OpenedObject> {
+export async function openObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<OpenedObject> {
   const where = `download s3://${bucket}/${key}`;
-  const response = await s3Call(where, () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }));
+  const response = await s3Call(where, () =>
+    s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
+  );
   const stream = response.Body as Readable | undefined;
   if (!stream) throw new Error(`${where}: response has no body`);
   const contentLength = response.ContentLength ?? -1;
@@ -35,5 +42,11 @@ export async function openObject(s3: S3Client, bucket: string, key: string, sign
     }
   }
 
-  return { body: body(), contentLength, metadata: response.Metadata ?? {}, lastModified: response.LastModified, received: () => received };
+  return {
+    body: body(),
+    contentLength,
+    metadata: response.Metadata ?? {},
+    lastModified: response.LastModified,
+    received: () => received,
+  };
 }

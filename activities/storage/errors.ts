@@ -18,7 +18,9 @@ export function classifyS3Error(err: unknown, where: string): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof S3ServiceException) {
     const status = err.$metadata.httpStatusCode;
-    const type = permanent[err.name] ?? (status === 403 ? FailureType.forbidden : status === 404 ? FailureType.notFound : undefined);
+    const type =
+      permanent[err.name] ??
+      (status === 403 ? FailureType.forbidden : status === 404 ? FailureType.notFound : undefined);
     const detail = `${where}: ${err.name}${status ? ` (HTTP ${status})` : ''}`;
     if (type) return ApplicationFailure.nonRetryable(detail, type, { statusCode: status });
     return new Error(`${detail}: ${err.message}`, { cause: err });

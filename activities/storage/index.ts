@@ -4,14 +4,29 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type ArchiveLimits, type RetentionInput, type RetentionReport, type StoredBackup, type VerifyBackupResult } from '../../types/index.ts';
+import {
+  FailureType,
+  type ArchiveLimits,
+  type RetentionInput,
+  type RetentionReport,
+  type StoredBackup,
+  type VerifyBackupResult,
+} from '../../types/index.ts';
 import type { BackupKey } from '../archive/index.ts';
 import { readBackup } from './backup.ts';
 import { findLatestBackup } from './listing.ts';
 import { objectKeyFor } from './object-keys.ts';
 import { applyRetention } from './retention.ts';
 
-export { writeBackup, readBackup, METADATA_FORMAT, METADATA_KEY_ID, type BackupProgress, type WriteBackupOptions, type WriteBackupResult } from './backup.ts';
+export {
+  writeBackup,
+  readBackup,
+  METADATA_FORMAT,
+  METADATA_KEY_ID,
+  type BackupProgress,
+  type WriteBackupOptions,
+  type WriteBackupResult,
+} from './backup.ts';
 export { objectKeyFor, normalizePrefix, BACKUP_SUFFIX } from './object-keys.ts';
 export { createS3Client, type S3ClientSettings } from './client.ts';
 export { PATIENT_RETRIES } from './retry.ts';
@@ -48,13 +63,20 @@ export function backupKeyForCurrentWorkflow(prefix: string): string {
 
 export function requireBackupKey(deps: StorageDeps | undefined): BackupKey {
   if (!deps?.backupKey) {
-    throw ApplicationFailure.nonRetryable('no backup key on this worker: set PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE', FailureType.invalidInput);
+    throw ApplicationFailure.nonRetryable(
+      'no backup key on this worker: set PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE',
+      FailureType.invalidInput,
+    );
   }
   return deps.backupKey;
 }
 
 function requireStorage(deps: StorageDeps | undefined): StorageDeps {
-  if (!deps) throw ApplicationFailure.nonRetryable('no S3 storage configured on this worker (S3_BUCKET, S3_ENDPOINT)', FailureType.invalidInput);
+  if (!deps)
+    throw ApplicationFailure.nonRetryable(
+      'no S3 storage configured on this worker (S3_BUCKET, S3_ENDPOINT)',
+      FailureType.invalidInput,
+    );
   return deps;
 }
 
@@ -78,7 +100,11 @@ export function createStorageActivities(deps?: StorageDeps) {
     async applyRetention(input: RetentionInput & { asOf?: string }): Promise<RetentionReport> {
       const { s3, bucket } = requireStorage(deps);
       const asOf = input.asOf ? new Date(input.asOf) : undefined;
-      if (asOf && Number.isNaN(asOf.getTime())) throw ApplicationFailure.nonRetryable(`asOf: not a date (got ${JSON.stringify(input.asOf)})`, FailureType.invalidInput);
+      if (asOf && Number.isNaN(asOf.getTime()))
+        throw ApplicationFailure.nonRetryable(
+          `asOf: not a date (got ${JSON.stringify(input.asOf)})`,
+          FailureType.invalidInput,
+        );
       return applyRetention(s3, bucket, { ...input, asOf, signal: activityStreamContext().signal });
     },
 

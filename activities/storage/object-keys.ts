@@ -20,7 +20,8 @@ export function normalizePrefix(prefix: string): string {
 
 /** Percent-encodes everything but a safe set (and `%` itself), so distinct ids give distinct keys. */
 export function objectKeyFor(prefix: string, workflowId: string): string {
-  if (workflowId === '') throw ApplicationFailure.nonRetryable('workflowId: must not be empty', FailureType.invalidInput);
+  if (workflowId === '')
+    throw ApplicationFailure.nonRetryable('workflowId: must not be empty', FailureType.invalidInput);
   const name = workflowId.replace(/[^A-Za-z0-9._:=@+-]/gu, (c) => encodeURIComponent(c));
   return `${normalizePrefix(prefix)}${name}${BACKUP_SUFFIX}`;
 }

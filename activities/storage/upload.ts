@@ -27,7 +27,9 @@ export interface UploadStreamOptions {
   queueSize?: number;
 }
 
-export async function uploadStream(options: UploadStreamOptions): Promise<{ bucket: string; key: string; etag?: string }> {
+export async function uploadStream(
+  options: UploadStreamOptions,
+): Promise<{ bucket: string; key: string; etag?: string }> {
   const { s3, bucket, key, body, signal } = options;
   const where = `upload s3://${bucket}/${key}`;
   let upload: Upload | undefined;
@@ -40,7 +42,13 @@ export async function uploadStream(options: UploadStreamOptions): Promise<{ buck
     signal?.throwIfAborted();
     upload = new Upload({
       client: s3,
-      params: { Bucket: bucket, Key: key, Body: body, Metadata: options.metadata, ContentType: 'application/octet-stream' },
+      params: {
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        Metadata: options.metadata,
+        ContentType: 'application/octet-stream',
+      },
       partSize: Math.max(options.partSize ?? DEFAULT_PART_SIZE, 5 * 1024 * 1024),
       queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE,
       leavePartsOnError: false,
@@ -67,6 +75,8 @@ export async function uploadStream(options: UploadStreamOptions): Promise<{ buck
 async function abortMultipart(s3: S3Client, bucket: string, key: string, uploadId: string | undefined): Promise<void> {
   if (!uploadId) return;
   await s3
-    .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(15_000) })
+    .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), {
+      abortSignal: AbortSignal.timeout(15_000),
+    })
     .catch(() => undefined);
 }

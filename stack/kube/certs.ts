@@ -24,13 +24,43 @@ export async function signedCert(dir: string, name: string, subject: string, ext
   await writeFile(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
   // A random serial per certificate: a shared serial file (-CAcreateserial) races when certs are signed in parallel.
   const serial = `0x${randomBytes(16).toString('hex')}`;
-  await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-set_serial', serial, '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+  await openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-set_serial',
+    serial,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
+  ]);
 }
 
 async function selfSignedCa(dir: string, name: string, subject: string) {
   await openssl(dir, [
-    'req', '-x509', ...ecKey, '-days', '2', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.crt`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...ecKey,
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 }
 
@@ -40,7 +70,10 @@ async function selfSignedCa(dir: string, name: string, subject: string) {
  * so no ordinary client certificate can pass as the front proxy to an extension API server).
  */
 export async function generateClusterPki(dir: string): Promise<void> {
-  await Promise.all([selfSignedCa(dir, 'ca', '/CN=pno-test-ca'), selfSignedCa(dir, 'front-proxy-ca', '/CN=pno-front-proxy-ca')]);
+  await Promise.all([
+    selfSignedCa(dir, 'ca', '/CN=pno-test-ca'),
+    selfSignedCa(dir, 'front-proxy-ca', '/CN=pno-front-proxy-ca'),
+  ]);
   await Promise.all([
     signedCert(dir, 'front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, clientExtensions, 'front-proxy-ca'),
     signedCert(dir, 'apiserver', '/CN=kube-apiserver', serverExtensions),

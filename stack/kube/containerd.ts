@@ -57,14 +57,22 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
 }
 
 /** Starts containerd in `dir` and imports every image tarball setup built. */
-export async function startContainerd(dir: string, cniConfDir: string, pauseImage: string, logFile: string): Promise<Containerd> {
+export async function startContainerd(
+  dir: string,
+  cniConfDir: string,
+  pauseImage: string,
+  logFile: string,
+): Promise<Containerd> {
   await mkdir(dir, { recursive: true });
   const socket = join(dir, 'containerd.sock');
   const configPath = join(dir, 'config.toml');
   await writeFile(configPath, config(dir, socket, cniConfDir, pauseImage));
   const proc = startProcess('containerd', 'containerd', ['--config', configPath, '--log-level', 'warn'], { logFile });
   const ctr = (args: string[]) => host('ctr', ['--address', socket, '--namespace', 'k8s.io', ...args]);
-  await waitUntil('containerd', async () => (await ctr(['version'])).includes('Server'), { timeoutMs: 30_000, process: proc });
+  await waitUntil('containerd', async () => (await ctr(['version'])).includes('Server'), {
+    timeoutMs: 30_000,
+    process: proc,
+  });
   const images = join(toolsDir, 'share/images');
   for (const name of (await readdir(images)).filter((f) => f.endsWith('.tar'))) {
     await ctr(['images', 'import', join(images, name)]);

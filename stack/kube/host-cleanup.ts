@@ -9,7 +9,10 @@ import { host } from './host-command.ts';
 /** Mount points at or below `dir`, deepest first. */
 async function mountsUnder(dir: string): Promise<string[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = text.split('\n').map((line) => line.split(' ')[4]).filter((p): p is string => !!p)
+  const points = text
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((p): p is string => !!p)
     // mountinfo escapes spaces and other characters as octal.
     .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
   return [...new Set(points.filter((p) => p === dir || p.startsWith(`${dir}/`)))].sort((a, b) => b.length - a.length);
@@ -41,7 +44,10 @@ export async function killProcessesMentioning(needle: string): Promise<number[]>
       // Already gone.
     }
   }
-  if (pids.length > 0) await waitUntil('node shims gone', async () => (await processesMentioning(needle)).length === 0, { timeoutMs: 10_000 });
+  if (pids.length > 0)
+    await waitUntil('node shims gone', async () => (await processesMentioning(needle)).length === 0, {
+      timeoutMs: 10_000,
+    });
   return pids;
 }
 
@@ -49,13 +55,19 @@ export async function killProcessesMentioning(needle: string): Promise<number[]>
 export async function removeKubepodsCgroups(): Promise<string[]> {
   const removed: string[] = [];
   const remove = async (path: string) => {
-    for (const entry of await readdir(path, { withFileTypes: true })) if (entry.isDirectory()) await remove(join(path, entry.name));
+    for (const entry of await readdir(path, { withFileTypes: true }))
+      if (entry.isDirectory()) await remove(join(path, entry.name));
     await rmdir(path);
     removed.push(path);
   };
   for (const hierarchy of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
     const root = join('/sys/fs/cgroup', hierarchy, 'kubepods');
-    if (await readdir(root).then(() => true, () => false)) {
+    if (
+      await readdir(root).then(
+        () => true,
+        () => false,
+      )
+    ) {
       // A cgroup can be removed only once the kernel has let go of its last task: retry briefly.
       await waitUntil(`remove cgroup ${root}`, () => remove(root).then(() => true), { timeoutMs: 15_000 });
     }
@@ -78,5 +90,6 @@ export async function removeContainerLogLinks(dir: string, removeDirectory: bool
 /** containerd 1.6 puts shim sockets in /run/containerd/s whatever its state dir: drop the empty directories it made. */
 export async function removeEmptyRunDirs(made: boolean): Promise<void> {
   if (!made) return;
-  for (const dir of ['/run/containerd/s', '/run/containerd/runc', '/run/containerd']) await rmdir(dir).catch(() => undefined);
+  for (const dir of ['/run/containerd/s', '/run/containerd/runc', '/run/containerd'])
+    await rmdir(dir).catch(() => undefined);
 }

@@ -5,7 +5,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export async function host(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export async function host(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   try {
     const { stdout } = await run(command, args, { env: { ...process.env, ...options.env }, maxBuffer: 64 * 2 ** 20 });
     return stdout;

@@ -6,10 +6,18 @@ import { host } from './host-command.ts';
 
 // The kubelet's setupKernelTunables list, plus what kube-proxy and CNI may touch.
 const SYSCTLS = [
-  'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes',
-  'vm/overcommit_memory', 'vm/panic_on_oom',
-  'net/ipv4/ip_forward', 'net/ipv4/conf/all/route_localnet', 'net/bridge/bridge-nf-call-iptables',
-  'net/netfilter/nf_conntrack_max', 'net/netfilter/nf_conntrack_tcp_timeout_established', 'net/netfilter/nf_conntrack_tcp_timeout_close_wait',
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'net/ipv4/ip_forward',
+  'net/ipv4/conf/all/route_localnet',
+  'net/bridge/bridge-nf-call-iptables',
+  'net/netfilter/nf_conntrack_max',
+  'net/netfilter/nf_conntrack_tcp_timeout_established',
+  'net/netfilter/nf_conntrack_tcp_timeout_close_wait',
 ];
 
 export type Sysctls = Map<string, string>;
@@ -40,7 +48,10 @@ const IPTABLES = ['iptables', 'ip6tables'] as const;
 /** Chain names per "<command> <table>", from iptables-save. */
 export type Chains = Map<string, Set<string>>;
 
-function parseSave(text: string, command: string): { chains: Chains; rules: { key: string; table: string; chain: string; args: string[] }[] } {
+function parseSave(
+  text: string,
+  command: string,
+): { chains: Chains; rules: { key: string; table: string; chain: string; args: string[] }[] } {
   const chains: Chains = new Map();
   const rules: { key: string; table: string; chain: string; args: string[] }[] = [];
   let table = '';
@@ -62,7 +73,9 @@ function parseSave(text: string, command: string): { chains: Chains; rules: { ke
 
 /** Splits an iptables-save rule into arguments; double-quoted words (comments) stay whole. */
 function splitRule(rule: string): string[] {
-  return [...rule.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '')));
+  return [...rule.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''),
+  );
 }
 
 async function save(command: string): Promise<string> {
@@ -71,7 +84,8 @@ async function save(command: string): Promise<string> {
 
 export async function iptablesChains(): Promise<Chains> {
   const all: Chains = new Map();
-  for (const command of IPTABLES) for (const [key, chains] of parseSave(await save(command), command).chains) all.set(key, chains);
+  for (const command of IPTABLES)
+    for (const [key, chains] of parseSave(await save(command), command).chains) all.set(key, chains);
   return all;
 }
 
@@ -86,7 +100,10 @@ export async function removeNewChains(before: Chains): Promise<string[]> {
     const added = new Map<string, string[]>();
     for (const [key, names] of chains) {
       const old = before.get(key) ?? new Set<string>();
-      added.set(key, [...names].filter((name) => !old.has(name)));
+      added.set(
+        key,
+        [...names].filter((name) => !old.has(name)),
+      );
     }
     // Rules in old chains that lead into new ones go first, then the new chains themselves.
     for (const rule of rules) {

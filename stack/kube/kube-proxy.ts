@@ -7,7 +7,13 @@ import { freePort, startProcess, type ServerProcess } from '../process.ts';
 import { toolPath } from '../tools.ts';
 import { host } from './host-command.ts';
 
-export async function startKubeProxy(options: { dir: string; nodeName: string; kubeconfig: string; podSubnet: string; logFile: string }): Promise<ServerProcess> {
+export async function startKubeProxy(options: {
+  dir: string;
+  nodeName: string;
+  kubeconfig: string;
+  podSubnet: string;
+  logFile: string;
+}): Promise<ServerProcess> {
   const [healthz, metrics] = await Promise.all([freePort(), freePort()]);
   const config = {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
@@ -24,7 +30,9 @@ export async function startKubeProxy(options: { dir: string; nodeName: string; k
   };
   const configPath = join(options.dir, 'kube-proxy-config.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  return startProcess('kube-proxy', toolPath('kube-proxy'), [`--config=${configPath}`, '--v=1'], { logFile: options.logFile });
+  return startProcess('kube-proxy', toolPath('kube-proxy'), [`--config=${configPath}`, '--v=1'], {
+    logFile: options.logFile,
+  });
 }
 
 /** kube-proxy's own removal of the rules it programs (iptables, and nftables where present). */

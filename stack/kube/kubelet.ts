@@ -40,7 +40,11 @@ export async function startKubelet(options: KubeletOptions): Promise<{ process: 
     tlsCertFile: options.pki.kubeletCert,
     tlsPrivateKeyFile: options.pki.kubeletKey,
     // The API server authenticates with a client cert from the cluster CA; the kubelet asks it who may do what.
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: options.caPath } },
+    authentication: {
+      anonymous: { enabled: false },
+      webhook: { enabled: true },
+      x509: { clientCAFile: options.caPath },
+    },
     authorization: { mode: 'Webhook' },
     registerWithTaints: [options.taint],
     podLogsDir: join(dir, 'pod-logs'),
@@ -59,14 +63,21 @@ export async function startKubelet(options: KubeletOptions): Promise<{ process: 
   };
   const configPath = join(dir, 'kubelet-config.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  const proc = startProcess('kubelet', toolPath('kubelet'), [
-    `--config=${configPath}`,
-    `--kubeconfig=${options.pki.kubeletKubeconfig}`,
-    `--root-dir=${join(dir, 'root')}`,
-    `--hostname-override=${options.nodeName}`,
-    `--node-ip=${options.nodeIp}`,
-    `--node-labels=${Object.entries(options.labels).map(([k, v]) => `${k}=${v}`).join(',')}`,
-    '--v=1',
-  ], { logFile: options.logFile });
+  const proc = startProcess(
+    'kubelet',
+    toolPath('kubelet'),
+    [
+      `--config=${configPath}`,
+      `--kubeconfig=${options.pki.kubeletKubeconfig}`,
+      `--root-dir=${join(dir, 'root')}`,
+      `--hostname-override=${options.nodeName}`,
+      `--node-ip=${options.nodeIp}`,
+      `--node-labels=${Object.entries(options.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+      '--v=1',
+    ],
+    { logFile: options.logFile },
+  );
   return { process: proc, port };
 }

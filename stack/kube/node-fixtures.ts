@@ -27,15 +27,27 @@ export async function applyRealNodeFixtures(cluster: LocalCluster): Promise<{ mo
       storageClassName: 'pno-node-local',
       persistentVolumeReclaimPolicy: 'Retain',
       local: { path: modelsDir },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [REAL_NODE] }] }] } },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [REAL_NODE] }] },
+          ],
+        },
+      },
     },
   };
   const { fixtureService } = await localImages();
-  const text = (await readFile(new URL('./fixture-service/real-node.yaml', import.meta.url), 'utf8')).replaceAll('${FIXTURE_SERVICE_IMAGE}', fixtureService);
+  const text = (await readFile(new URL('./fixture-service/real-node.yaml', import.meta.url), 'utf8')).replaceAll(
+    '${FIXTURE_SERVICE_IMAGE}',
+    fixtureService,
+  );
   // The volume before its claim: a claim that finds no volume waits for the binder's next resync (~15 s).
   await applyObjects(kube, [volume as never], { fieldManager: 'pno-test-fixtures' });
   await applyObjects(kube, fromYaml(text), { fieldManager: 'pno-test-fixtures' });
-  const rollout = await waitForRollout(kube, REAL_NODE_NAMESPACE, 'pno-physics-bench', { timeoutMs: 120_000, pollMs: 250 });
+  const rollout = await waitForRollout(kube, REAL_NODE_NAMESPACE, 'pno-physics-bench', {
+    timeoutMs: 120_000,
+    pollMs: 250,
+  });
   if (!rollout.done || rollout.failed) throw new Error(`real-node fixture did not roll out: ${rollout.message}`);
   return { modelsDir };
 }

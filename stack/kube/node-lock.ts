@@ -26,7 +26,9 @@ export async function takeNodeLock(path = NODE_LOCK): Promise<() => Promise<void
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (owner > 0 && alive(owner)) {
-        throw new Error(`a real Kubernetes node already runs on this machine (process ${owner} holds ${path}); stop it first: one node per machine`);
+        throw new Error(
+          `a real Kubernetes node already runs on this machine (process ${owner} holds ${path}); stop it first: one node per machine`,
+        );
       }
       await rm(path, { force: true });
     }

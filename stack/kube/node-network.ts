@@ -11,7 +11,10 @@ export const POD_SUBNET = '10.89.0.0/24';
 export const NODE_IP = '10.89.0.1';
 
 export async function bridgeExists(): Promise<boolean> {
-  return host('ip', ['link', 'show', NODE_BRIDGE]).then(() => true, () => false);
+  return host('ip', ['link', 'show', NODE_BRIDGE]).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function createBridge(): Promise<void> {

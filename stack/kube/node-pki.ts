@@ -23,7 +23,13 @@ const serving = (ip: string, name: string) => [
 ];
 
 /** Signs the node's certificates with the cluster CA in `clusterDir`, into `dir`. */
-export async function issueNodePki(clusterDir: string, dir: string, server: string, nodeName: string, nodeIp: string): Promise<NodePki> {
+export async function issueNodePki(
+  clusterDir: string,
+  dir: string,
+  server: string,
+  nodeName: string,
+  nodeIp: string,
+): Promise<NodePki> {
   await mkdir(dir, { recursive: true });
   // signedCert signs with ca.crt/ca.key in the directory it writes to: work on copies.
   await Promise.all(['ca.crt', 'ca.key'].map((f) => copyFile(join(clusterDir, f), join(dir, f))));
@@ -36,7 +42,13 @@ export async function issueNodePki(clusterDir: string, dir: string, server: stri
   const file = (name: string) => join(dir, name);
   const kubeconfig = async (user: string) => {
     const path = file(`${user}.kubeconfig`);
-    await writeFile(path, kubeconfigYaml(server, file('ca.crt'), { clientCertificate: file(`${user}.crt`), clientKey: file(`${user}.key`) }));
+    await writeFile(
+      path,
+      kubeconfigYaml(server, file('ca.crt'), {
+        clientCertificate: file(`${user}.crt`),
+        clientKey: file(`${user}.key`),
+      }),
+    );
     return path;
   };
   return {

@@ -10,7 +10,13 @@ import { kubeClientsFrom, loadKubeConfig, type KubeClients } from '../../activit
 import { waitUntil, type ServerProcess } from '../process.ts';
 import type { LocalCluster } from './cluster.ts';
 import { removeAllContainers, startContainerd, type Containerd } from './containerd.ts';
-import { killProcessesMentioning, removeContainerLogLinks, removeEmptyRunDirs, removeKubepodsCgroups, unmountUnder } from './host-cleanup.ts';
+import {
+  killProcessesMentioning,
+  removeContainerLogLinks,
+  removeEmptyRunDirs,
+  removeKubepodsCgroups,
+  unmountUnder,
+} from './host-cleanup.ts';
 import { iptablesChains, readSysctls, removeNewChains, restoreSysctls } from './host-state.ts';
 import { localImages } from './images.ts';
 import { cleanupKubeProxyRules, startKubeProxy } from './kube-proxy.ts';
@@ -39,7 +45,12 @@ function isReady(node: k8s.V1Node): boolean {
 }
 
 async function apiServiceAvailable(admin: KubeClients): Promise<boolean> {
-  const service = (await admin.custom.getClusterCustomObject({ group: 'apiregistration.k8s.io', version: 'v1', plural: 'apiservices', name: 'v1beta1.metrics.k8s.io' })) as {
+  const service = (await admin.custom.getClusterCustomObject({
+    group: 'apiregistration.k8s.io',
+    version: 'v1',
+    plural: 'apiservices',
+    name: 'v1beta1.metrics.k8s.io',
+  })) as {
     status?: { conditions?: { type: string; status: string }[] };
   };
   return service.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false;
@@ -56,7 +67,11 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
   // Machine state to put back at stop.
   const sysctls = await readSysctls();
   const chains = await iptablesChains();
-  const missing = (path: string) => access(path).then(() => false, () => true);
+  const missing = (path: string) =>
+    access(path).then(
+      () => false,
+      () => true,
+    );
   const madeLogDir = await missing('/var/log/containers');
   const madeRunDir = await missing('/run/containerd');
   const processes: ServerProcess[] = [];
@@ -89,9 +104,11 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
     await attempt('sysctls', () => restoreSysctls(sysctls));
     await attempt('container log links', () => removeContainerLogLinks(dir, madeLogDir));
     await attempt('/run/containerd', () => removeEmptyRunDirs(madeRunDir));
-    await attempt('node object', () => admin.core.deleteNode({ name: REAL_NODE }).catch((err: unknown) => {
-      if ((err as { code?: number }).code !== 404) throw err;
-    }));
+    await attempt('node object', () =>
+      admin.core.deleteNode({ name: REAL_NODE }).catch((err: unknown) => {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }),
+    );
     await attempt('node directory', () => rm(dir, { recursive: true, force: true }));
     await releaseLock();
     if (problems.length > 0) throw new Error(`real node stop left problems:\n  ${problems.join('\n  ')}`);
@@ -108,19 +125,45 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
     const images = await localImages();
     containerd = await startContainerd(file('containerd'), cniConf, images.pause, log('containerd'));
     const kubelet = await startKubelet({
-      dir: file('kubelet'), nodeName: REAL_NODE, nodeIp: NODE_IP, caPath: cluster.caPath, pki,
-      containerdSocket: containerd.socket, labels: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value }, taint: REAL_NODE_TAINT, logFile: log('kubelet'),
+      dir: file('kubelet'),
+      nodeName: REAL_NODE,
+      nodeIp: NODE_IP,
+      caPath: cluster.caPath,
+      pki,
+      containerdSocket: containerd.socket,
+      labels: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value },
+      taint: REAL_NODE_TAINT,
+      logFile: log('kubelet'),
     });
     processes.push(kubelet.process);
-    await waitUntil('real node Ready', async () => isReady(await admin.core.readNode({ name: REAL_NODE })), { timeoutMs: 120_000, process: kubelet.process });
+    await waitUntil('real node Ready', async () => isReady(await admin.core.readNode({ name: REAL_NODE })), {
+      timeoutMs: 120_000,
+      process: kubelet.process,
+    });
     const readyMs = performance.now() - started;
-    processes.push(await startKubeProxy({ dir, nodeName: REAL_NODE, kubeconfig: pki.kubeProxyKubeconfig, podSubnet: POD_SUBNET, logFile: log('kube-proxy') }));
+    processes.push(
+      await startKubeProxy({
+        dir,
+        nodeName: REAL_NODE,
+        kubeconfig: pki.kubeProxyKubeconfig,
+        podSubnet: POD_SUBNET,
+        logFile: log('kube-proxy'),
+      }),
+    );
     const metrics = await startMetricsServer(admin, {
-      nodeIp: NODE_IP, adminKubeconfig: cluster.adminKubeconfig, caPath: cluster.caPath, cert: pki.metricsCert, key: pki.metricsKey,
-      nodeSelector: `${REAL_NODE_LABEL.key}=${REAL_NODE_LABEL.value}`, logFile: log('metrics-server'),
+      nodeIp: NODE_IP,
+      adminKubeconfig: cluster.adminKubeconfig,
+      caPath: cluster.caPath,
+      cert: pki.metricsCert,
+      key: pki.metricsKey,
+      nodeSelector: `${REAL_NODE_LABEL.key}=${REAL_NODE_LABEL.value}`,
+      logFile: log('metrics-server'),
     });
     processes.push(metrics);
-    await waitUntil('metrics.k8s.io available', () => apiServiceAvailable(admin), { timeoutMs: 90_000, process: metrics });
+    await waitUntil('metrics.k8s.io available', () => apiServiceAvailable(admin), {
+      timeoutMs: 90_000,
+      process: metrics,
+    });
     return { name: REAL_NODE, ip: NODE_IP, dir, timings: { readyMs, metricsMs: performance.now() - started }, stop };
   } catch (err) {
     await stop().catch((cleanup: unknown) => console.error(String(cleanup)));
@@ -130,12 +173,25 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
 
 /** Cordons the real node and deletes its pods, waiting until the kubelet has removed them. */
 async function drain(admin: KubeClients): Promise<void> {
-  const exists = await admin.core.readNode({ name: REAL_NODE }).then(() => true, () => false);
+  const exists = await admin.core.readNode({ name: REAL_NODE }).then(
+    () => true,
+    () => false,
+  );
   if (!exists) return;
-  await admin.core.patchNode({ name: REAL_NODE, body: { spec: { unschedulable: true } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-  const onNode = async () => (await admin.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${REAL_NODE}` })).items;
+  await admin.core.patchNode(
+    { name: REAL_NODE, body: { spec: { unschedulable: true } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  const onNode = async () =>
+    (await admin.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${REAL_NODE}` })).items;
   for (const pod of await onNode()) {
-    await admin.core.deleteNamespacedPod({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', gracePeriodSeconds: 1 }).catch(() => undefined);
+    await admin.core
+      .deleteNamespacedPod({
+        namespace: pod.metadata?.namespace ?? '',
+        name: pod.metadata?.name ?? '',
+        gracePeriodSeconds: 1,
+      })
+      .catch(() => undefined);
   }
   await waitUntil(`pods gone from ${REAL_NODE}`, async () => (await onNode()).length === 0, { timeoutMs: 60_000 });
 }

@@ -17,6 +17,9 @@ export async function workerKubeconfig(cluster: LocalCluster, expirationSeconds 
     body: { spec: { audiences: [], expirationSeconds } },
   });
   const path = join(cluster.dir, 'worker.kubeconfig');
-  await writeFile(path, kubeconfigYaml(cluster.server, cluster.caPath, { token: token.status?.token ?? '' }, 'production'));
+  await writeFile(
+    path,
+    kubeconfigYaml(cluster.server, cluster.caPath, { token: token.status?.token ?? '' }, 'production'),
+  );
   return path;
 }

@@ -33,14 +33,20 @@ describe('probeEndpoint', () => {
   });
 
   it('reports a refused connection instead of throwing', async () => {
-    const probe = await probeEndpoint({ baseUrl: `http://127.0.0.1:${await closedPort()}`, path: '/health', timeoutMs: 2000 });
+    const probe = await probeEndpoint({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      path: '/health',
+      timeoutMs: 2000,
+    });
     expect(probe.error).toMatch(/ECONNREFUSED/);
   });
 
   it('uses the worker default URL, and fails for good when there is none', async () => {
     const withDefault = createHttpActivities({ defaultApiBaseUrl: api.url });
     api.set('/health', { status: 200 });
-    await expect(withDefault.probeEndpoint({ baseUrl: '', path: '/health', timeoutMs: 2000 })).resolves.toMatchObject({ statusCode: 200 });
+    await expect(withDefault.probeEndpoint({ baseUrl: '', path: '/health', timeoutMs: 2000 })).resolves.toMatchObject({
+      statusCode: 200,
+    });
     await expect(probeEndpoint({ baseUrl: '', path: '/health', timeoutMs: 2000 })).rejects.toMatchObject({
       nonRetryable: true,
       message: expect.stringContaining('PNO_API_URL'),

@@ -8,8 +8,14 @@ describe('alert sink configuration', () => {
   });
 
   it('reads PNO_ALERTMANAGER_URL and PNO_ALERT_WEBHOOK_URL', () => {
-    const config = readWorkerConfig({ PNO_ALERTMANAGER_URL: 'http://alertmanager.monitoring:9093', PNO_ALERT_WEBHOOK_URL: 'https://hooks.example.com/pno' });
-    expect(config.alerts).toEqual({ alertmanagerUrl: 'http://alertmanager.monitoring:9093', webhookUrl: 'https://hooks.example.com/pno' });
+    const config = readWorkerConfig({
+      PNO_ALERTMANAGER_URL: 'http://alertmanager.monitoring:9093',
+      PNO_ALERT_WEBHOOK_URL: 'https://hooks.example.com/pno',
+    });
+    expect(config.alerts).toEqual({
+      alertmanagerUrl: 'http://alertmanager.monitoring:9093',
+      webhookUrl: 'https://hooks.example.com/pno',
+    });
   });
 
   it('names each variable that is not an http(s) URL', () => {

@@ -28,10 +28,14 @@ afterEach(() => {
   webhook.answer();
 });
 
-const both = () => createAlertActivities({ alertmanagerUrl: `${alertmanager.url}/`, webhookUrl: `${webhook.url}/hooks/pno` });
+const both = () =>
+  createAlertActivities({ alertmanagerUrl: `${alertmanager.url}/`, webhookUrl: `${webhook.url}/hooks/pno` });
 
 async function failure(work: Promise<unknown>): Promise<Error> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
+  const err = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(Error);
   return err as Error;
 }
@@ -49,7 +53,12 @@ describe('sendAlert', () => {
     const body = am?.body as Record<string, unknown>[];
     expect(body).toHaveLength(1);
     expect(body[0]).toMatchObject({
-      labels: { alertname: 'service_health', severity: 'critical', service: 'pno-physics-bench', dedup: alert.dedupKey },
+      labels: {
+        alertname: 'service_health',
+        severity: 'critical',
+        service: 'pno-physics-bench',
+        dedup: alert.dedupKey,
+      },
       annotations: { summary: alert.summary, details: JSON.stringify(alert.details) },
       endsAt: expiresAt,
     });
@@ -82,7 +91,9 @@ describe('sendAlert', () => {
 
   it('logs the alert and reports delivered: [] when no sink is configured', async () => {
     const logged: { message: string; meta: Record<string, unknown> }[] = [];
-    const result = await createAlertActivities({ log: (message, meta) => logged.push({ message, meta }) }).sendAlert(alert);
+    const result = await createAlertActivities({ log: (message, meta) => logged.push({ message, meta }) }).sendAlert(
+      alert,
+    );
     expect(result).toEqual({ dedupKey: alert.dedupKey, status: 'firing', delivered: [] });
     expect(logged).toHaveLength(1);
     expect(logged[0]?.message).toContain('no alert sink configured');

@@ -7,12 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { byteEntropy, createAdaptiveGzip } from '../../activities/archive/adaptive-gzip.ts';
 import { collect, unevenly } from './helpers.ts';
 
-const text = (bytes: number) => Buffer.from('kind: ConfigMap\nmetadata:\n  name: pno-config\ndata:\n  threshold: "0.85"\n'.repeat(Math.ceil(bytes / 70))).subarray(0, bytes);
+const text = (bytes: number) =>
+  Buffer.from(
+    'kind: ConfigMap\nmetadata:\n  name: pno-config\ndata:\n  threshold: "0.85"\n'.repeat(Math.ceil(bytes / 70)),
+  ).subarray(0, bytes);
 
 /** Runs the system gzip on `data` with an argument array (no shell) and returns what it printed. */
 function systemGunzip(data: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile('gzip', ['-dc'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    const child = execFile('gzip', ['-dc'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
     child.stdin!.end(data);
   });
 }

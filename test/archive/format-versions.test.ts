@@ -16,8 +16,19 @@ import { MAGIC } from '../../activities/archive/format.ts';
 import { collect, expectBadArchive, testKey, unevenly } from './helpers.ts';
 
 const key = testKey();
-const info = { namespace: 'pno', components: ['resources'], workflowId: 'wf', runId: 'run', productVersion: '9.9.9', createdAt: '2025-01-02T03:04:05.000Z' };
-const file = (path: string, text = path): ArchiveEntry => ({ path, size: Buffer.byteLength(text), source: Buffer.from(text) });
+const info = {
+  namespace: 'pno',
+  components: ['resources'],
+  workflowId: 'wf',
+  runId: 'run',
+  productVersion: '9.9.9',
+  createdAt: '2025-01-02T03:04:05.000Z',
+};
+const file = (path: string, text = path): ArchiveEntry => ({
+  path,
+  size: Buffer.byteLength(text),
+  source: Buffer.from(text),
+});
 
 async function sealed(entries: ArchiveEntry[]): Promise<Buffer> {
   return collect(createSealedArchive(entries, info, key, { chunkSize: 1024 }).stream);
@@ -52,7 +63,14 @@ describe('format versions', () => {
     expect(formatLabel(1)).toBe('pno-backup-v1');
     expect(versionOfLabel('pno-backup-v1')).toBe(1);
     expect(versionOfLabel('pno-backup-v12')).toBe(12);
-    for (const label of ['pno-backup', 'pno-backup-v', 'pno-backup-v0', 'pno-backup-v01', 'other-v1', 'pno-backup-v1 ']) {
+    for (const label of [
+      'pno-backup',
+      'pno-backup-v',
+      'pno-backup-v0',
+      'pno-backup-v01',
+      'other-v1',
+      'pno-backup-v1 ',
+    ]) {
       expect(versionOfLabel(label), label).toBeUndefined();
     }
   });
@@ -78,12 +96,18 @@ describe('format versions', () => {
 
   it('refuses version 0 (never written) without calling it newer', async () => {
     const archive = withVersion(await sealed([file('a')]), 0);
-    await expectBadArchive(readArchive(unevenly(archive), { key }), /^archive: format version 0 cannot be read; this reader reads format v1$/);
+    await expectBadArchive(
+      readArchive(unevenly(archive), { key }),
+      /^archive: format version 0 cannot be read; this reader reads format v1$/,
+    );
   });
 
   it('refuses a stream shorter than the prelude, or with a foreign magic, before choosing a reader', async () => {
     const archive = await sealed([file('a')]);
-    await expectBadArchive(readArchive(unevenly(archive.subarray(0, MAGIC.length), 3), { key }), /truncated: 8 bytes, shorter than its header/);
+    await expectBadArchive(
+      readArchive(unevenly(archive.subarray(0, MAGIC.length), 3), { key }),
+      /truncated: 8 bytes, shorter than its header/,
+    );
     const foreign = Buffer.from(archive);
     foreign[0] = 0x1f;
     await expectBadArchive(readArchive(unevenly(foreign), { key }), /not a PNO encrypted archive \(bad magic\)/);
@@ -94,28 +118,58 @@ describe('layout v1', () => {
   it('names every entry as v1 writes it', () => {
     expect(LAYOUT_V1.manifestEntry).toBe('manifest.json');
     expect(LAYOUT_V1.databaseDump).toBe('database/dump.sql');
-    expect(LAYOUT_V1.objectPath('resources', 'Deployment', 'pno-physics-bench')).toBe('resources/Deployment/pno-physics-bench.yaml');
+    expect(LAYOUT_V1.objectPath('resources', 'Deployment', 'pno-physics-bench')).toBe(
+      'resources/Deployment/pno-physics-bench.yaml',
+    );
     expect(LAYOUT_V1.objectPath('cluster', 'PersistentVolume', 'pv-1')).toBe('cluster/PersistentVolume/pv-1.yaml');
-    expect(LAYOUT_V1.objectPath('monitoring', 'ConfigMap', 'alert-rules')).toBe('monitoring/ConfigMap/alert-rules.yaml');
+    expect(LAYOUT_V1.objectPath('monitoring', 'ConfigMap', 'alert-rules')).toBe(
+      'monitoring/ConfigMap/alert-rules.yaml',
+    );
     expect(LAYOUT_V1.modelPath('checkpoints/epoch-12.bin')).toBe('models/checkpoints/epoch-12.bin');
   });
 
   it('places what it names, and nothing else', () => {
-    expect(LAYOUT_V1.locate('resources/Secret/pno-secrets.yaml')).toEqual({ section: 'resources', relative: 'Secret/pno-secrets.yaml' });
-    expect(LAYOUT_V1.locate('cluster/PersistentVolume/pv-1.yaml')).toEqual({ section: 'cluster', relative: 'PersistentVolume/pv-1.yaml' });
-    expect(LAYOUT_V1.locate('monitoring/ConfigMap/alert-rules.yaml')).toEqual({ section: 'monitoring', relative: 'ConfigMap/alert-rules.yaml' });
+    expect(LAYOUT_V1.locate('resources/Secret/pno-secrets.yaml')).toEqual({
+      section: 'resources',
+      relative: 'Secret/pno-secrets.yaml',
+    });
+    expect(LAYOUT_V1.locate('cluster/PersistentVolume/pv-1.yaml')).toEqual({
+      section: 'cluster',
+      relative: 'PersistentVolume/pv-1.yaml',
+    });
+    expect(LAYOUT_V1.locate('monitoring/ConfigMap/alert-rules.yaml')).toEqual({
+      section: 'monitoring',
+      relative: 'ConfigMap/alert-rules.yaml',
+    });
     expect(LAYOUT_V1.locate('models/pno_model.onnx')).toEqual({ section: 'models', relative: 'pno_model.onnx' });
     expect(LAYOUT_V1.locate('models/sub/notes.yaml')).toEqual({ section: 'models', relative: 'sub/notes.yaml' });
     expect(LAYOUT_V1.locate('database/dump.sql')).toEqual({ section: 'database', relative: 'dump.sql' });
-    for (const path of ['manifest.json', 'resources/README.txt', 'database/other.sql', 'model/weights.bin', 'resources.yaml', 'models']) {
+    for (const path of [
+      'manifest.json',
+      'resources/README.txt',
+      'database/other.sql',
+      'model/weights.bin',
+      'resources.yaml',
+      'models',
+    ]) {
       expect(LAYOUT_V1.locate(path), path).toBeUndefined();
     }
   });
 
   it('hands each entry to a consumer with its place', async () => {
-    const paths = ['resources/ConfigMap/a.yaml', 'cluster/PersistentVolume/pv.yaml', 'monitoring/ConfigMap/m.yaml', 'models/x/w.bin', 'database/dump.sql', 'extra.txt'];
+    const paths = [
+      'resources/ConfigMap/a.yaml',
+      'cluster/PersistentVolume/pv.yaml',
+      'monitoring/ConfigMap/m.yaml',
+      'models/x/w.bin',
+      'database/dump.sql',
+      'extra.txt',
+    ];
     const seen: EntryInfo[] = [];
-    await readArchive(unevenly(await sealed(paths.map((p) => file(p)))), { key, onEntry: async (entry) => void seen.push(entry) });
+    await readArchive(unevenly(await sealed(paths.map((p) => file(p)))), {
+      key,
+      onEntry: async (entry) => void seen.push(entry),
+    });
     expect(seen.map((e) => [e.path, e.place?.section, e.place?.relative])).toEqual([
       ['resources/ConfigMap/a.yaml', 'resources', 'ConfigMap/a.yaml'],
       ['cluster/PersistentVolume/pv.yaml', 'cluster', 'PersistentVolume/pv.yaml'],

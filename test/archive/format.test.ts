@@ -47,19 +47,28 @@ describe('encrypted stream format', () => {
     await expectBadArchive(open(flip(sealed, MAGIC.length), key), /unsupported encrypted-archive version/);
     // The chunk size field: 1024 ^ 1 = 1025 is in range, so the header passes but no tag verifies.
     await expectBadArchive(open(flip(sealed, MAGIC.length + 4), key), /authentication at chunk 0/);
-    await expectBadArchive(open(flip(sealed, MAGIC.length + 5), key), new RegExp(`sealed with key [0-9a-f]{16}; the loaded key is ${key.id}`));
+    await expectBadArchive(
+      open(flip(sealed, MAGIC.length + 5), key),
+      new RegExp(`sealed with key [0-9a-f]{16}; the loaded key is ${key.id}`),
+    );
     await expectBadArchive(open(flip(sealed, HEADER_BYTES - 1), key), /authentication at chunk 0/);
   });
 
   it('refuses a flipped byte in a chunk body and releases only the chunks before it', async () => {
     const released: Buffer[] = [];
-    await expectBadArchive(open(flip(sealed, chunkAt(2) + 100), key, released), /authentication at chunk 2 \(tampered or reordered\)/);
+    await expectBadArchive(
+      open(flip(sealed, chunkAt(2) + 100), key, released),
+      /authentication at chunk 2 \(tampered or reordered\)/,
+    );
     expect(Buffer.concat(released)).toEqual(plain.subarray(0, 2 * CHUNK));
   });
 
   it('refuses a flipped byte in a tag', async () => {
     await expectBadArchive(open(flip(sealed, chunkAt(1) + SEALED - 1), key), /authentication at chunk 1/);
-    await expectBadArchive(open(flip(sealed, sealed.length - 1), key), /authentication at chunk 5 \(tampered, truncated or extended\)/);
+    await expectBadArchive(
+      open(flip(sealed, sealed.length - 1), key),
+      /authentication at chunk 5 \(tampered, truncated or extended\)/,
+    );
   });
 
   it('refuses chunks in the wrong order', async () => {
@@ -74,21 +83,33 @@ describe('encrypted stream format', () => {
   });
 
   it('refuses truncation at a chunk boundary, inside a chunk and inside the header', async () => {
-    await expectBadArchive(open(sealed.subarray(0, chunkAt(5)), key), /authentication at chunk 4 \(tampered, truncated or extended\)/);
+    await expectBadArchive(
+      open(sealed.subarray(0, chunkAt(5)), key),
+      /authentication at chunk 4 \(tampered, truncated or extended\)/,
+    );
     await expectBadArchive(open(sealed.subarray(0, chunkAt(3) + 100), key), /authentication at chunk 3/);
-    await expectBadArchive(open(sealed.subarray(0, chunkAt(3) + 10), key), /truncated after chunk 2: the final chunk is missing/);
+    await expectBadArchive(
+      open(sealed.subarray(0, chunkAt(3) + 10), key),
+      /truncated after chunk 2: the final chunk is missing/,
+    );
     await expectBadArchive(open(sealed.subarray(0, HEADER_BYTES), key), /final chunk is missing/);
     await expectBadArchive(open(sealed.subarray(0, HEADER_BYTES - 1), key), /shorter than its header/);
   });
 
   it('refuses appended bytes: garbage, or a copy of a genuine chunk', async () => {
     await expectBadArchive(open(Buffer.concat([sealed, Buffer.from('trailing')]), key), /authentication at chunk 5/);
-    await expectBadArchive(open(Buffer.concat([sealed, sealed.subarray(chunkAt(0), chunkAt(1))]), key), /authentication at chunk 5/);
+    await expectBadArchive(
+      open(Buffer.concat([sealed, sealed.subarray(chunkAt(0), chunkAt(1))]), key),
+      /authentication at chunk 5/,
+    );
   });
 
   it('refuses another key by id, without revealing either key', async () => {
     const other = testKey();
-    const failure = await expectBadArchive(open(sealed, other), new RegExp(`sealed with key ${key.id}; the loaded key is ${other.id}`));
+    const failure = await expectBadArchive(
+      open(sealed, other),
+      new RegExp(`sealed with key ${key.id}; the loaded key is ${other.id}`),
+    );
     expect(failure.message).not.toContain(key.material().toString('base64'));
   });
 

@@ -38,7 +38,9 @@ describe('loadBackupKey', () => {
   });
 
   it('reads PNO_BACKUP_KEY_FILE as base64 text or as the raw 32 bytes', () => {
-    expect(loadBackupKey({ PNO_BACKUP_KEY_FILE: fileWith('text', `${bytes.toString('base64')}\n`) })?.id).toBe(expectedId);
+    expect(loadBackupKey({ PNO_BACKUP_KEY_FILE: fileWith('text', `${bytes.toString('base64')}\n`) })?.id).toBe(
+      expectedId,
+    );
     expect(loadBackupKey({ PNO_BACKUP_KEY_FILE: fileWith('raw', bytes) })?.id).toBe(expectedId);
   });
 
@@ -48,8 +50,12 @@ describe('loadBackupKey', () => {
     expect(message).toMatch(/^PNO_BACKUP_KEY: must be the base64 of 32 random bytes/);
     expect(message).not.toContain(short);
     expect(errorOf({ PNO_BACKUP_KEY: 'not base64 at all!' })).toMatch(/^PNO_BACKUP_KEY:/);
-    expect(errorOf({ PNO_BACKUP_KEY_FILE: fileWith('bad', 'hello') })).toMatch(/^PNO_BACKUP_KEY_FILE: must be the base64/);
-    expect(errorOf({ PNO_BACKUP_KEY_FILE: join(dir, 'missing') })).toMatch(/^PNO_BACKUP_KEY_FILE: cannot read .*missing \(ENOENT\)/);
+    expect(errorOf({ PNO_BACKUP_KEY_FILE: fileWith('bad', 'hello') })).toMatch(
+      /^PNO_BACKUP_KEY_FILE: must be the base64/,
+    );
+    expect(errorOf({ PNO_BACKUP_KEY_FILE: join(dir, 'missing') })).toMatch(
+      /^PNO_BACKUP_KEY_FILE: cannot read .*missing \(ENOENT\)/,
+    );
     expect(errorOf({ PNO_BACKUP_KEY: bytes.toString('base64'), PNO_BACKUP_KEY_FILE: fileWith('both', bytes) })).toMatch(
       /PNO_BACKUP_KEY and PNO_BACKUP_KEY_FILE: set one, not both/,
     );
@@ -57,7 +63,12 @@ describe('loadBackupKey', () => {
 
   it('shows only the key id when serialised or inspected', () => {
     const key = new BackupKey(bytes);
-    const shown = [JSON.stringify({ key }), inspect(key), inspect({ nested: { key } }), String(JSON.stringify([key]))].join('\n');
+    const shown = [
+      JSON.stringify({ key }),
+      inspect(key),
+      inspect({ nested: { key } }),
+      String(JSON.stringify([key])),
+    ].join('\n');
     expect(shown).toContain(expectedId);
     // base64, hex, and how JSON would list a Buffer's bytes.
     for (const form of [bytes.toString('base64'), bytes.toString('hex'), [...bytes].slice(0, 6).join(',')]) {

@@ -60,7 +60,8 @@ function manifestFor(files: Record<string, Buffer>): Buffer {
   return Buffer.from(JSON.stringify(manifest));
 }
 
-const read = (sealed: Buffer, options: Partial<Parameters<typeof readArchive>[1]> = {}) => readArchive(unevenly(sealed, 5000), { key, ...options });
+const read = (sealed: Buffer, options: Partial<Parameters<typeof readArchive>[1]> = {}) =>
+  readArchive(unevenly(sealed, 5000), { key, ...options });
 
 describe('archive writer and safe reader', () => {
   const yaml = Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pno\n');
@@ -72,7 +73,12 @@ describe('archive writer and safe reader', () => {
       { path: 'model/weights.bin', size: weights.length, source: unevenly(weights, 10_000) },
       { path: 'model/empty', size: 0, source: Buffer.alloc(0) },
     ]);
-    expect(manifest).toMatchObject({ format: 'pno-backup', manifestVersion: 1, ...info, totalBytes: yaml.length + weights.length });
+    expect(manifest).toMatchObject({
+      format: 'pno-backup',
+      manifestVersion: 1,
+      ...info,
+      totalBytes: yaml.length + weights.length,
+    });
     expect(manifest.entries).toEqual([
       { path: 'resources/configmaps/pno.yaml', size: yaml.length, sha256: sha256(yaml) },
       { path: 'model/weights.bin', size: weights.length, sha256: sha256(weights) },
@@ -80,7 +86,9 @@ describe('archive writer and safe reader', () => {
     ]);
 
     const received = new Map<string, Buffer>();
-    const result = await read(sealed, { onEntry: async (entry, body) => void received.set(entry.path, await collect(body)) });
+    const result = await read(sealed, {
+      onEntry: async (entry, body) => void received.set(entry.path, await collect(body)),
+    });
     expect(result).toMatchObject({ keyId: key.id, entries: 3, bytes: yaml.length + weights.length });
     expect(result.manifest).toEqual(manifest);
     expect(received.get('resources/configmaps/pno.yaml')).toEqual(yaml);
@@ -91,7 +99,10 @@ describe('archive writer and safe reader', () => {
   it('writes the manifest as the last tar entry', async () => {
     const { sealed, manifest } = await sealEntries([{ path: 'a.yaml', size: yaml.length, source: yaml }]);
     const extract = tar.extract();
-    unevenly(sealed).pipe(createDecryptStream(key)).pipe(createGunzip()).pipe(extract as unknown as NodeJS.WritableStream);
+    unevenly(sealed)
+      .pipe(createDecryptStream(key))
+      .pipe(createGunzip())
+      .pipe(extract as unknown as NodeJS.WritableStream);
     const names: string[] = [];
     let last: Buffer = Buffer.alloc(0);
     for await (const entry of extract) {
@@ -164,8 +175,15 @@ describe('archive writer and safe reader', () => {
     });
 
     it('a source shorter or longer than declared (retryable: the file may have changed)', async () => {
-      for (const [declared, message] of [[10, /gave 5 bytes, declared 10/], [3, /more than the declared 3 bytes/]] as const) {
-        const archive = createSealedArchive([{ path: 'log', size: declared, source: Readable.from([Buffer.from('12345')]) }], info, key);
+      for (const [declared, message] of [
+        [10, /gave 5 bytes, declared 10/],
+        [3, /more than the declared 3 bytes/],
+      ] as const) {
+        const archive = createSealedArchive(
+          [{ path: 'log', size: declared, source: Readable.from([Buffer.from('12345')]) }],
+          info,
+          key,
+        );
         const consumed = collect(archive.stream);
         const err = await archive.manifest.catch((e: unknown) => e);
         expect(err).not.toBeInstanceOf(ApplicationFailure);
@@ -177,9 +195,16 @@ describe('archive writer and safe reader', () => {
 
   describe('the reader refuses hostile archives, naming the entry, before handing it to anyone', () => {
     const payload = Buffer.from('pwned\n');
-    const refusedBeforeDelivery = async (sealed: Buffer, message: RegExp, limits?: Parameters<typeof readArchive>[1]['limits']) => {
+    const refusedBeforeDelivery = async (
+      sealed: Buffer,
+      message: RegExp,
+      limits?: Parameters<typeof readArchive>[1]['limits'],
+    ) => {
       const delivered: string[] = [];
-      await expectBadArchive(read(sealed, { limits, onEntry: async (e, body) => void (delivered.push(e.path), await collect(body)) }), message);
+      await expectBadArchive(
+        read(sealed, { limits, onEntry: async (e, body) => void (delivered.push(e.path), await collect(body)) }),
+        message,
+      );
       return delivered;
     };
 
@@ -207,7 +232,10 @@ describe('archive writer and safe reader', () => {
         pack.entry({ name: 'resources/a.yaml', size: payload.length }, payload);
         pack.entry({ name: 'resources/special', ...header });
       });
-      const delivered = await refusedBeforeDelivery(sealed, new RegExp(`entry "resources/special": ${type} entries are not allowed`));
+      const delivered = await refusedBeforeDelivery(
+        sealed,
+        new RegExp(`entry "resources/special": ${type} entries are not allowed`),
+      );
       expect(delivered).toEqual(['resources/a.yaml']);
     });
 
@@ -215,7 +243,13 @@ describe('archive writer and safe reader', () => {
       const zeros = Buffer.alloc(20 * 1024 * 1024);
       const sealed = await sealRawTar((pack) => void pack.entry({ name: 'model/bomb.bin', size: zeros.length }, zeros));
       expect(sealed.length).toBeLessThan(200_000);
-      expect(await refusedBeforeDelivery(sealed, /entry "model\/bomb.bin": 20971520 bytes exceeds the per-entry limit of 1048576/, { maxEntryBytes: 1024 * 1024 })).toEqual([]);
+      expect(
+        await refusedBeforeDelivery(
+          sealed,
+          /entry "model\/bomb.bin": 20971520 bytes exceeds the per-entry limit of 1048576/,
+          { maxEntryBytes: 1024 * 1024 },
+        ),
+      ).toEqual([]);
     });
 
     it('entries past the total size limit or the entry count limit', async () => {
@@ -223,7 +257,9 @@ describe('archive writer and safe reader', () => {
       const sealed = await sealRawTar((pack) => {
         for (const name of ['a', 'b', 'c']) pack.entry({ name, size: kib.length }, kib);
       });
-      await refusedBeforeDelivery(sealed, /entry "c": the archive exceeds the total limit of 2500 bytes/, { maxTotalBytes: 2500 });
+      await refusedBeforeDelivery(sealed, /entry "c": the archive exceeds the total limit of 2500 bytes/, {
+        maxTotalBytes: 2500,
+      });
       await refusedBeforeDelivery(sealed, /entry "c": more than 2 entries/, { maxEntries: 2 });
     });
 
@@ -247,7 +283,11 @@ describe('archive writer and safe reader', () => {
         [{ a: payload }, { a: other }, /entry a: SHA-256 does not match manifest.json/],
         [{ a: payload }, { a: Buffer.from('a longer payload') }, /entry a: 6 bytes, manifest.json says 16/],
         [{ a: payload, b: payload }, { a: payload }, /entry b: not listed in manifest.json/],
-        [{ a: payload }, { a: payload, gone: payload }, /entry gone: listed in manifest.json but missing from the archive/],
+        [
+          { a: payload },
+          { a: payload, gone: payload },
+          /entry gone: listed in manifest.json but missing from the archive/,
+        ],
       ];
       for (const [files, listed, message] of cases) {
         const sealed = await sealRawTar((pack) => {
@@ -259,8 +299,13 @@ describe('archive writer and safe reader', () => {
     });
 
     it('an archive without a manifest, or with one that is not ours', async () => {
-      await expectBadArchive(read(await sealRawTar((pack) => void pack.entry({ name: 'a' }, payload))), /no manifest.json/);
-      const bad = await sealRawTar((pack) => void pack.entry({ name: MANIFEST_ENTRY }, Buffer.from('{"format":"other"}')));
+      await expectBadArchive(
+        read(await sealRawTar((pack) => void pack.entry({ name: 'a' }, payload))),
+        /no manifest.json/,
+      );
+      const bad = await sealRawTar(
+        (pack) => void pack.entry({ name: MANIFEST_ENTRY }, Buffer.from('{"format":"other"}')),
+      );
       await expectBadArchive(read(bad), /manifest.json: missing or invalid format/);
     });
 

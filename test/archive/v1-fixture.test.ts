@@ -47,7 +47,9 @@ describe('the committed format-v1 backup', () => {
       'ConfigMap/monitoring/monitoring-config',
     ]);
     expect(objects[0]!.data).toEqual({ LOG_LEVEL: 'INFO', MAX_BATCH_SIZE: '32' });
-    expect(Buffer.from((objects[1]!.data as Record<string, string>)['api-token']!, 'base64').toString()).toBe('fixture-token-not-a-secret');
+    expect(Buffer.from((objects[1]!.data as Record<string, string>)['api-token']!, 'base64').toString()).toBe(
+      'fixture-token-not-a-secret',
+    );
     expect(JSON.parse(text.get('models/config.json')!)).toEqual({ modes: 16, width: 32, in_channels: 3 });
     expect(text.get('database/dump.sql')!.split('\n')[0]).toBe('-- PostgreSQL database dump (fixture)');
   });

@@ -24,16 +24,56 @@ export const V1_MANIFEST: BackupManifest = {
   workflowId: 'backup-fixture-v1',
   runId: '00000000-0000-4000-8000-000000000001',
   entries: [
-    { path: 'resources/ConfigMap/pno-config.yaml', size: 131, sha256: 'e36c452634c41d1b7f1cad08a614f917fbf871c499c45354cf3e99f0dd64d344' },
-    { path: 'resources/Secret/pno-secrets.yaml', size: 151, sha256: '6f051746d9804fbc440eeb94dee68df2b699a50acdb7358b1cfc8068969758e4' },
-    { path: 'resources/Service/pno-physics-bench.yaml', size: 237, sha256: '6a6609bc6a64b21d43010e0e33527458922174ebb8a4136df6928c065168a0e4' },
-    { path: 'resources/Deployment/pno-physics-bench.yaml', size: 483, sha256: 'c2e7f6c1c4ce0b2829419106ec209c993fac2c49b8b239bab290606e5c95c4b9' },
-    { path: 'cluster/PersistentVolume/pno-models-production.yaml', size: 217, sha256: 'ff79e52f7e7cc01309c732b7f22bf78aad85cd502cc4b891d0710751d7f6793c' },
-    { path: 'monitoring/ConfigMap/monitoring-config.yaml', size: 245, sha256: 'b1fdd0a7c114de1e7481fe95d70580f7d3d1ee9079711800c41ac2d66ffc8d6d' },
-    { path: 'models/pno_model.onnx', size: 2048, sha256: 'cd80f7c86e0bac6d84a1caeeb7c80f11045f957feb558d148f2b99f99ebae98b' },
-    { path: 'models/checkpoints/epoch-12.bin', size: 1024, sha256: '97c0fb57cfceb6ce8b7fd4ac71785b3e04ac7d708c9dd0f28075d9f2ad2db513' },
-    { path: 'models/config.json', size: 45, sha256: '6863927d9db267ed95182224d1ab16167679e0dff63d202f6729676b5aa12ca3' },
-    { path: 'database/dump.sql', size: 141, sha256: 'f443a40cd717359c7d03d71e0372b4e948f7362db62cc4c10d6fe6bfbe55c50b' },
+    {
+      path: 'resources/ConfigMap/pno-config.yaml',
+      size: 131,
+      sha256: 'e36c452634c41d1b7f1cad08a614f917fbf871c499c45354cf3e99f0dd64d344',
+    },
+    {
+      path: 'resources/Secret/pno-secrets.yaml',
+      size: 151,
+      sha256: '6f051746d9804fbc440eeb94dee68df2b699a50acdb7358b1cfc8068969758e4',
+    },
+    {
+      path: 'resources/Service/pno-physics-bench.yaml',
+      size: 237,
+      sha256: '6a6609bc6a64b21d43010e0e33527458922174ebb8a4136df6928c065168a0e4',
+    },
+    {
+      path: 'resources/Deployment/pno-physics-bench.yaml',
+      size: 483,
+      sha256: 'c2e7f6c1c4ce0b2829419106ec209c993fac2c49b8b239bab290606e5c95c4b9',
+    },
+    {
+      path: 'cluster/PersistentVolume/pno-models-production.yaml',
+      size: 217,
+      sha256: 'ff79e52f7e7cc01309c732b7f22bf78aad85cd502cc4b891d0710751d7f6793c',
+    },
+    {
+      path: 'monitoring/ConfigMap/monitoring-config.yaml',
+      size: 245,
+      sha256: 'b1fdd0a7c114de1e7481fe95d70580f7d3d1ee9079711800c41ac2d66ffc8d6d',
+    },
+    {
+      path: 'models/pno_model.onnx',
+      size: 2048,
+      sha256: 'cd80f7c86e0bac6d84a1caeeb7c80f11045f957feb558d148f2b99f99ebae98b',
+    },
+    {
+      path: 'models/checkpoints/epoch-12.bin',
+      size: 1024,
+      sha256: '97c0fb57cfceb6ce8b7fd4ac71785b3e04ac7d708c9dd0f28075d9f2ad2db513',
+    },
+    {
+      path: 'models/config.json',
+      size: 45,
+      sha256: '6863927d9db267ed95182224d1ab16167679e0dff63d202f6729676b5aa12ca3',
+    },
+    {
+      path: 'database/dump.sql',
+      size: 141,
+      sha256: 'f443a40cd717359c7d03d71e0372b4e948f7362db62cc4c10d6fe6bfbe55c50b',
+    },
   ],
   totalBytes: 4722,
 };
@@ -43,9 +83,18 @@ export const V1_PLACES: [string, EntryPlace][] = [
   ['resources/ConfigMap/pno-config.yaml', { section: 'resources', relative: 'ConfigMap/pno-config.yaml' }],
   ['resources/Secret/pno-secrets.yaml', { section: 'resources', relative: 'Secret/pno-secrets.yaml' }],
   ['resources/Service/pno-physics-bench.yaml', { section: 'resources', relative: 'Service/pno-physics-bench.yaml' }],
-  ['resources/Deployment/pno-physics-bench.yaml', { section: 'resources', relative: 'Deployment/pno-physics-bench.yaml' }],
-  ['cluster/PersistentVolume/pno-models-production.yaml', { section: 'cluster', relative: 'PersistentVolume/pno-models-production.yaml' }],
-  ['monitoring/ConfigMap/monitoring-config.yaml', { section: 'monitoring', relative: 'ConfigMap/monitoring-config.yaml' }],
+  [
+    'resources/Deployment/pno-physics-bench.yaml',
+    { section: 'resources', relative: 'Deployment/pno-physics-bench.yaml' },
+  ],
+  [
+    'cluster/PersistentVolume/pno-models-production.yaml',
+    { section: 'cluster', relative: 'PersistentVolume/pno-models-production.yaml' },
+  ],
+  [
+    'monitoring/ConfigMap/monitoring-config.yaml',
+    { section: 'monitoring', relative: 'ConfigMap/monitoring-config.yaml' },
+  ],
   ['models/pno_model.onnx', { section: 'models', relative: 'pno_model.onnx' }],
   ['models/checkpoints/epoch-12.bin', { section: 'models', relative: 'checkpoints/epoch-12.bin' }],
   ['models/config.json', { section: 'models', relative: 'config.json' }],

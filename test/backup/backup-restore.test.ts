@@ -23,7 +23,8 @@ afterAll(() => api.close());
 const specs = async (namespace: string) =>
   Object.fromEntries(
     (await exportNamespace(testKube(), namespace)).map((o) => {
-      const spec = structuredClone(o.spec) as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined;
+      const spec = structuredClone(o.spec) as
+        { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined;
       delete spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
       return [`${o.kind}/${o.metadata?.name}`, { spec, data: o.data, labels: o.metadata?.labels }];
     }),
@@ -32,7 +33,12 @@ const specs = async (namespace: string) =>
 async function namespaceGone(name: string) {
   await testKube().core.deleteNamespace({ name });
   for (;;) {
-    const still = await testKube().core.readNamespace({ name }).then(() => true, () => false);
+    const still = await testKube()
+      .core.readNamespace({ name })
+      .then(
+        () => true,
+        () => false,
+      );
     if (!still) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -65,10 +71,22 @@ describe('backup and disaster recovery', () => {
       return { backup, recovery, histories: backupHistory + recoveryHistory };
     });
 
-    expect(outcome.backup).toMatchObject({ components: ['resources', 'monitoring', 'models'], notes: ['no database configured'] });
+    expect(outcome.backup).toMatchObject({
+      components: ['resources', 'monitoring', 'models'],
+      notes: ['no database configured'],
+    });
     expect(outcome.backup.verified.entries).toBe(outcome.backup.entries);
     expect(outcome.backup.key).toBe(`${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}`);
-    expect(outcome.recovery.steps.map((s) => s.step)).toEqual(['verify', 'approval', 'namespace', 'resources', 'pods', 'models', 'rollout', 'verification']);
+    expect(outcome.recovery.steps.map((s) => s.step)).toEqual([
+      'verify',
+      'approval',
+      'namespace',
+      'resources',
+      'pods',
+      'models',
+      'rollout',
+      'verification',
+    ]);
     expect(outcome.recovery).toMatchObject({ model: 'PASS', targetNamespace: namespace });
     expect(await specs(namespace)).toEqual(before);
     for (const [path, bytes] of Object.entries(models.files)) {
@@ -90,13 +108,27 @@ describe('backup and disaster recovery', () => {
     const drillNamespace = `drill-${namespace.slice(-8)}`;
 
     const drill = await withWorker(setup.activities, async ({ client, taskQueue }) => {
-      await client.workflow.execute(backupWorkflow, { taskQueue, workflowId: `backup-${namespace}`, args: [{ namespace, modelsDir: models.dir, prefix: setup.prefix }] });
-      return client.workflow.execute(restoreDrillWorkflow, { taskQueue, workflowId: `drill-${namespace}`, args: [{ prefix: setup.prefix, drillNamespace }] });
+      await client.workflow.execute(backupWorkflow, {
+        taskQueue,
+        workflowId: `backup-${namespace}`,
+        args: [{ namespace, modelsDir: models.dir, prefix: setup.prefix }],
+      });
+      return client.workflow.execute(restoreDrillWorkflow, {
+        taskQueue,
+        workflowId: `drill-${namespace}`,
+        args: [{ prefix: setup.prefix, drillNamespace }],
+      });
     });
 
-    expect(drill).toMatchObject({ passed: true, drillNamespace, backupKey: `${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}` });
+    expect(drill).toMatchObject({
+      passed: true,
+      drillNamespace,
+      backupKey: `${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}`,
+    });
     expect(drill.rtoMs).toBeGreaterThan(0);
-    expect(drill.cleanedUp).toEqual(expect.arrayContaining(['Deployment/pno-physics-bench', 'Secret/pno-secrets', 'HorizontalPodAutoscaler/pno-hpa']));
+    expect(drill.cleanedUp).toEqual(
+      expect.arrayContaining(['Deployment/pno-physics-bench', 'Secret/pno-secrets', 'HorizontalPodAutoscaler/pno-hpa']),
+    );
     const left = await testKube().apps.listNamespacedDeployment({ namespace: drillNamespace });
     expect(left.items.filter((d) => !d.metadata?.deletionTimestamp)).toEqual([]);
   });

@@ -26,7 +26,11 @@ const worker = await createProductWorker({
   workflowBundlePath: settings.bundle,
   activities: createActivities({
     kube: kubeClientsFrom(loadKubeConfig(settings.kubeconfig)),
-    storage: { s3: createS3Client({ ...settings.s3, credentials: settings.s3 }), bucket: settings.bucket, backupKey: new BackupKey(Buffer.from(settings.key, 'base64')) },
+    storage: {
+      s3: createS3Client({ ...settings.s3, credentials: settings.s3 }),
+      bucket: settings.bucket,
+      backupKey: new BackupKey(Buffer.from(settings.key, 'base64')),
+    },
   }),
 });
 process.stdout.write('polling\n');

@@ -28,7 +28,10 @@ export async function modelsInPods(): Promise<{ dir: string; files: Record<strin
 export async function serviceCopy(prefix: string): Promise<string> {
   const kube = testKube();
   const namespace = await freshNamespace(prefix);
-  await applyObjects(kube, await exportNamespace(kube, 'production'), { fieldManager: 'pno-test-copy', targetNamespace: namespace });
+  await applyObjects(kube, await exportNamespace(kube, 'production'), {
+    fieldManager: 'pno-test-copy',
+    targetNamespace: namespace,
+  });
   await waitForRollout(kube, namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
   return namespace;
 }

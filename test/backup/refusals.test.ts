@@ -22,7 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const exists = (name: string) => testKube().core.readNamespace({ name }).then(() => true, () => false);
+const exists = (name: string) =>
+  testKube()
+    .core.readNamespace({ name })
+    .then(
+      () => true,
+      () => false,
+    );
 
 describe('disaster recovery refuses untrusted archives with nothing applied', () => {
   it('a flipped byte, a truncated object, and a `../` entry sealed with the product key', async () => {
@@ -36,7 +42,11 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
         workflowId: `backup-${source}`,
         args: [{ namespace: source, modelsDir: models.dir, prefix: setup.prefix, components: ['resources', 'models'] }],
       });
-      const good = Buffer.from(await (await testS3().send(new GetObjectCommand({ Bucket: setup.bucket, Key: backup.key }))).Body!.transformToByteArray());
+      const good = Buffer.from(
+        await (
+          await testS3().send(new GetObjectCommand({ Bucket: setup.bucket, Key: backup.key }))
+        ).Body!.transformToByteArray(),
+      );
 
       const flipped = Buffer.from(good);
       flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
@@ -60,15 +70,25 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
         await testS3().send(new PutObjectCommand({ Bucket: setup.bucket, Key: key, Body: bytes }));
         const target = `${name}-${source.slice(-8)}`;
         const error = await client.workflow
-          .execute(disasterRecoveryWorkflow, { taskQueue, workflowId: `dr-${target}`, args: [{ backupKey: key, targetNamespace: target, modelsDir: models.dir }] })
-          .then(() => undefined, (err: unknown) => err);
+          .execute(disasterRecoveryWorkflow, {
+            taskQueue,
+            workflowId: `dr-${target}`,
+            args: [{ backupKey: key, targetNamespace: target, modelsDir: models.dir }],
+          })
+          .then(
+            () => undefined,
+            (err: unknown) => err,
+          );
         expect(error, name).toBeInstanceOf(WorkflowFailedError);
-        const cause = (error as WorkflowFailedError).cause?.cause as { type?: string; nonRetryable?: boolean } | undefined;
+        const cause = (error as WorkflowFailedError).cause?.cause as
+          { type?: string; nonRetryable?: boolean } | undefined;
         expect(cause, name).toMatchObject({ type: 'BadArchive', nonRetryable: true });
         // Refused at the verify step: the namespace was never created.
         expect(await exists(target), name).toBe(false);
         const history = await client.workflow.getHandle(`dr-${target}`).fetchHistory();
-        const activityTypes = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+        const activityTypes = (history.events ?? [])
+          .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+          .filter(Boolean);
         expect(activityTypes, name).toEqual(['verifyBackup']);
       }
     });
@@ -97,10 +117,15 @@ describe('restoring over a serving namespace', () => {
         if (progress.phase === 'awaiting approval') break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await expect(handle.executeUpdate(approveUpdate, { args: [{ approve: true, by: 'on-call' }] })).resolves.toMatchObject({ accepted: true });
+      await expect(
+        handle.executeUpdate(approveUpdate, { args: [{ approve: true, by: 'on-call' }] }),
+      ).resolves.toMatchObject({ accepted: true });
       return handle.result();
     });
-    expect(report.steps.find((s) => s.step === 'approval')).toEqual({ step: 'approval', detail: 'approved by on-call' });
+    expect(report.steps.find((s) => s.step === 'approval')).toEqual({
+      step: 'approval',
+      detail: 'approved by on-call',
+    });
     expect(report.model).toBe('PASS');
   });
 });

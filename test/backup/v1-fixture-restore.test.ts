@@ -18,7 +18,12 @@ const objectKey = 'pno/backups/backup-fixture-v1.tar.gz.enc';
 async function storedFixture(): Promise<string> {
   const bucket = await freshBucket('v1');
   await testS3().send(
-    new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: sealed, Metadata: { 'pno-key-id': V1_KEY_ID, 'pno-format': 'pno-backup-v1' } }),
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: objectKey,
+      Body: sealed,
+      Metadata: { 'pno-key-id': V1_KEY_ID, 'pno-format': 'pno-backup-v1' },
+    }),
   );
   return bucket;
 }
@@ -27,7 +32,9 @@ describe('the committed format-v1 backup on the real servers', () => {
   it('verifies: every entry checked, the summary exact', async () => {
     const bucket = await storedFixture();
     const { entries: _entries, ...summary } = V1_MANIFEST;
-    expect(await createStorageActivities({ s3: testS3(), bucket, backupKey: key }).verifyBackup({ key: objectKey })).toEqual({
+    expect(
+      await createStorageActivities({ s3: testS3(), bucket, backupKey: key }).verifyBackup({ key: objectKey }),
+    ).toEqual({
       bucket,
       key: objectKey,
       keyId: V1_KEY_ID,
@@ -38,12 +45,20 @@ describe('the committed format-v1 backup on the real servers', () => {
     });
   });
 
-  it('restores its resources into a namespace and its models into that namespace\'s pods', async () => {
+  it("restores its resources into a namespace and its models into that namespace's pods", async () => {
     const bucket = await storedFixture();
     const namespace = await freshNamespace('v1');
-    const ctx: RestoreContext = { kube: testKube(), storage: { s3: testS3(), bucket, backupKey: key }, fieldManager: 'pno-test-v1-fixture' };
+    const ctx: RestoreContext = {
+      kube: testKube(),
+      storage: { s3: testS3(), bucket, backupKey: key },
+      fieldManager: 'pno-test-v1-fixture',
+    };
 
-    const { applied } = await restoreResources(ctx, { key: objectKey, targetNamespace: namespace, includeMonitoring: false });
+    const { applied } = await restoreResources(ctx, {
+      key: objectKey,
+      targetNamespace: namespace,
+      includeMonitoring: false,
+    });
     expect(applied).toEqual([
       { kind: 'ConfigMap', namespace, name: 'pno-config' },
       { kind: 'Secret', namespace, name: 'pno-secrets' },
@@ -55,14 +70,27 @@ describe('the committed format-v1 backup on the real servers', () => {
     const secret = await testKube().core.readNamespacedSecret({ namespace, name: 'pno-secrets' });
     expect(Buffer.from(secret.data?.['api-token'] ?? '', 'base64').toString()).toBe('fixture-token-not-a-secret');
 
-    expect(await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 })).toMatchObject({ failed: false, timedOut: false });
+    expect(
+      await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 }),
+    ).toMatchObject({ failed: false, timedOut: false });
     // kwok runs exec on this host: a pod's models directory is a directory under the shared pod root.
     const modelsDir = join(inject('podRoot'), `v1-models-${randomUUID().slice(0, 8)}`);
-    const models = await restoreModels(ctx, { key: objectKey, namespace, selector: 'app=pno-physics-bench', container: 'pno-inference', modelsDir });
+    const models = await restoreModels(ctx, {
+      key: objectKey,
+      namespace,
+      selector: 'app=pno-physics-bench',
+      container: 'pno-inference',
+      modelsDir,
+    });
     expect(models).toMatchObject({ files: 3, bytes: 2048 + 1024 + 45, modelsDir });
     expect(models.pods).toHaveLength(1);
     for (const [path, digest] of Object.entries(V1_MODEL_FILES)) {
-      expect(createHash('sha256').update(await readFile(join(modelsDir, path))).digest('hex'), path).toBe(digest);
+      expect(
+        createHash('sha256')
+          .update(await readFile(join(modelsDir, path)))
+          .digest('hex'),
+        path,
+      ).toBe(digest);
     }
   });
 });

@@ -80,7 +80,9 @@ describe('a worker killed mid-upload', () => {
     // The upload ran twice: the killed attempt and the one that completed.
     const events = await historyEvents(client, workflowId);
     const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createBackup');
-    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId));
+    const started = events.find(
+      (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+    );
     expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
   });
 });

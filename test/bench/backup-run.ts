@@ -20,7 +20,10 @@ if ((mode !== 'pipeline' && mode !== 'baseline') || !dir || !bucket || !key) {
 const s3 = createS3Client({
   endpoint: process.env.BENCH_S3_ENDPOINT,
   region: 'us-east-1',
-  credentials: { accessKeyId: process.env.BENCH_S3_ACCESS_KEY ?? '', secretAccessKey: process.env.BENCH_S3_SECRET_KEY ?? '' },
+  credentials: {
+    accessKeyId: process.env.BENCH_S3_ACCESS_KEY ?? '',
+    secretAccessKey: process.env.BENCH_S3_SECRET_KEY ?? '',
+  },
 });
 
 // Modules loaded (the SDKs, Temporal's protobufs) before any work: the floor under both sides.

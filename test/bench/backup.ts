@@ -16,7 +16,10 @@ import { createS3Client } from '../../activities/storage/index.ts';
 import { startMinio } from '../../stack/minio.ts';
 
 const MiB = 1024 * 1024;
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const RSS_LIMIT = 200 * MiB;
 
 /** Writes `bytes` made by `piece(n)` in 1 MiB pieces, so generation itself stays small in memory. */
@@ -54,7 +57,11 @@ async function modelTree(root: string, total: number): Promise<void> {
   await mkdir(join(root, 'resources'), { recursive: true });
   const random = Math.floor(total * 0.6);
   for (let i = 0, left = random; left > 0; i += 1, left -= 64 * MiB) {
-    await writeFile(join(root, 'model', 'shards', `weights-${String(i).padStart(3, '0')}.bin`), Math.min(64 * MiB, left), (n) => randomFillSync(Buffer.allocUnsafe(n)));
+    await writeFile(
+      join(root, 'model', 'shards', `weights-${String(i).padStart(3, '0')}.bin`),
+      Math.min(64 * MiB, left),
+      (n) => randomFillSync(Buffer.allocUnsafe(n)),
+    );
   }
   await writeFile(join(root, 'model', 'quantised.bin'), Math.floor(total * 0.15), quantisedPiece);
   await writeFile(join(root, 'model', 'tokenizer.json'), Math.floor(total * 0.25) - 100 * 4096, textPiece);
@@ -74,10 +81,18 @@ interface RunResult {
 }
 
 const minio = await startMinio();
-const env = { ...process.env, BENCH_S3_ENDPOINT: minio.endpoint, BENCH_S3_ACCESS_KEY: minio.accessKeyId, BENCH_S3_SECRET_KEY: minio.secretAccessKey };
+const env = {
+  ...process.env,
+  BENCH_S3_ENDPOINT: minio.endpoint,
+  BENCH_S3_ACCESS_KEY: minio.accessKeyId,
+  BENCH_S3_SECRET_KEY: minio.secretAccessKey,
+};
 const runner = new URL('./backup-run.ts', import.meta.url).pathname;
 const run = async (mode: string, dir: string, key: string): Promise<RunResult> => {
-  const { stdout } = await promisify(execFile)(process.execPath, [runner, mode, dir, 'bench', key], { env, maxBuffer: MiB });
+  const { stdout } = await promisify(execFile)(process.execPath, [runner, mode, dir, 'bench', key], {
+    env,
+    maxBuffer: MiB,
+  });
   return JSON.parse(stdout) as RunResult;
 };
 
@@ -85,7 +100,11 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 let held = true;
 try {
-  await createS3Client({ endpoint: minio.endpoint, region: minio.region, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } }).send(new CreateBucketCommand({ Bucket: 'bench' }));
+  await createS3Client({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  }).send(new CreateBucketCommand({ Bucket: 'bench' }));
   for (const sizeMiB of sizes.length > 0 ? sizes : [200, 1024]) {
     const root = await mkdtemp(join(tmpdir(), 'pno-bench-tree-'));
     try {

@@ -16,7 +16,8 @@ import { goodModel, validationSet } from '../model/fixtures.ts';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRIGGERS = Number(process.env.BENCH_TRIGGERS ?? 10);
 const ms = (n: number) => `${n.toFixed(0)} ms`;
-const percentile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!;
+const percentile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!;
 
 const stack = await startLocalStack({ bucket: 'bench', servedModel: goodModel, inferenceApi: true });
 const { temporal, minio, cluster, inferenceApi: api, modelsDir } = stack;
@@ -38,7 +39,11 @@ try {
   const server = { address: temporal.address, namespace: temporal.namespace ?? 'default' };
 
   await withWorkerAt(server, { ...activities, scanImage }, async ({ client, taskQueue }) => {
-    await client.workflow.execute(backupWorkflow, { taskQueue, workflowId: `bench-backup-${randomUUID()}`, args: [{}] });
+    await client.workflow.execute(backupWorkflow, {
+      taskQueue,
+      workflowId: `bench-backup-${randomUUID()}`,
+      args: [{}],
+    });
     const daily = async (parallel: boolean) => {
       const started = performance.now();
       const report = await client.workflow.execute(dailyMaintenanceWorkflow, {
@@ -46,7 +51,8 @@ try {
         workflowId: `bench-daily-${randomUUID()}`,
         args: [{ parallel, logRotateCommand: ['true'], latencyProbes: 10 }],
       });
-      if (report.steps.some((s) => s.status === 'fail')) throw new Error(`daily failed: ${JSON.stringify(report.steps)}`);
+      if (report.steps.some((s) => s.status === 'fail'))
+        throw new Error(`daily failed: ${JSON.stringify(report.steps)}`);
       return performance.now() - started;
     };
     await daily(true); // warm-up: caches, connections, the first ONNX session
@@ -64,7 +70,9 @@ try {
 
     console.log(`schedule trigger -> first activity start, ${TRIGGERS} triggers:`);
     const latencies = await triggerLatencies(client, taskQueue);
-    console.log(`  p50 ${ms(percentile(latencies, 0.5))}, p95 ${ms(percentile(latencies, 0.95))}, max ${ms(Math.max(...latencies))}`);
+    console.log(
+      `  p50 ${ms(percentile(latencies, 0.5))}, p95 ${ms(percentile(latencies, 0.95))}, max ${ms(Math.max(...latencies))}`,
+    );
   });
 } finally {
   await stack.stop();

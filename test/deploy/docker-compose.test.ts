@@ -38,7 +38,9 @@ describe('docker-compose.yml', () => {
       expect(services[name]?.healthcheck?.test?.length, name).toBeGreaterThan(1);
     }
     expect(services['temporal-schema']?.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
-    expect(services.temporal?.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(services.temporal?.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
     expect(services['temporal-ui']?.depends_on?.temporal?.condition).toBe('service_healthy');
     expect(services.worker?.depends_on).toEqual({
       'temporal-namespace': { condition: 'service_completed_successfully' },

@@ -28,7 +28,12 @@ export function workerKube(): KubeClients {
  */
 export async function bindWorkerRoles(namespace: string): Promise<void> {
   const rbac = fromYaml(await readFile(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8'));
-  const binding = rbac.find((o) => o.kind === 'RoleBinding' && o.metadata?.namespace === 'production' && o.metadata.name === 'pno-maintenance-workloads');
+  const binding = rbac.find(
+    (o) =>
+      o.kind === 'RoleBinding' &&
+      o.metadata?.namespace === 'production' &&
+      o.metadata.name === 'pno-maintenance-workloads',
+  );
   if (!binding) throw new Error('deploy/rbac.yaml has no RoleBinding pno-maintenance-workloads in production');
   await applyObjects(testKube(), [binding], { fieldManager: 'pno-test-rbac', targetNamespace: namespace });
 }
@@ -40,7 +45,11 @@ export async function freshNamespace(prefix = 't'): Promise<string> {
 }
 
 /** A small Deployment like the inference service's, in the given namespace. */
-export function inferenceDeployment(namespace: string, image = 'registry.example.com/pno/pno-inference:1.4.0', replicas = 2) {
+export function inferenceDeployment(
+  namespace: string,
+  image = 'registry.example.com/pno/pno-inference:1.4.0',
+  replicas = 2,
+) {
   const labels = { app: 'pno-physics-bench' };
   return {
     apiVersion: 'apps/v1',

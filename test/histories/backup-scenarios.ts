@@ -13,36 +13,89 @@ const pods = [
   { name: 'pno-a', phase: 'Running', ready: true, restarts: 0 },
   { name: 'pno-b', phase: 'Running', ready: true, restarts: 0 },
 ];
-const manifest = { format: 'pno-backup' as const, manifestVersion: 1, createdAt: '2026-01-01T00:00:00.000Z', namespace: 'production', components: ['resources'], productVersion: '0.1.0', workflowId: 'w', runId: 'r', totalBytes: 10, entryCount: 3 };
+const manifest = {
+  format: 'pno-backup' as const,
+  manifestVersion: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  namespace: 'production',
+  components: ['resources'],
+  productVersion: '0.1.0',
+  workflowId: 'w',
+  runId: 'r',
+  totalBytes: 10,
+  entryCount: 3,
+};
 const restored = [{ kind: 'Deployment', namespace: 'production', name: 'pno-physics-bench' }];
 
 /** Stubs for the backup and restore activities (and the children they start). */
 export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activities> {
   // Model checks read the fixture file wherever the workflow says the model is.
   const model = createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet });
-  const asFile = (source: ModelSource): ModelSource => ({ kind: 'file', path: source.kind === 'file' ? source.path : goodModel });
+  const asFile = (source: ModelSource): ModelSource => ({
+    kind: 'file',
+    path: source.kind === 'file' ? source.path : goodModel,
+  });
   return {
     ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
     checkModelIntegrity: (input) => model.checkModelIntegrity({ ...input, source: asFile(input.source) }),
     runModelInference: (input) => model.runModelInference({ ...input, source: asFile(input.source) }),
-    createBackup: async () => ({ bucket: 'b', key, keyId: 'k', objectBytes: 100, entries: 3, plaintextBytes: 10, components: ['resources'], resources: [], modelsDir: '/app/models', notes: ['no database configured'] }),
+    createBackup: async () => ({
+      bucket: 'b',
+      key,
+      keyId: 'k',
+      objectBytes: 100,
+      entries: 3,
+      plaintextBytes: 10,
+      components: ['resources'],
+      resources: [],
+      modelsDir: '/app/models',
+      notes: ['no database configured'],
+    }),
     verifyBackup: async () => ({ bucket: 'b', key, keyId: 'k', objectBytes: 100, entries: 3, bytes: 10, manifest }),
-    applyRetention: async () => ({ prefix: 'pno/backups', dryRun: false, cutoff: '2025-12-01T00:00:00.000Z', deleted: [], deletedCount: 0, deletedBytes: 0, kept: 1, abortedUploads: 0 }),
+    applyRetention: async () => ({
+      prefix: 'pno/backups',
+      dryRun: false,
+      cutoff: '2025-12-01T00:00:00.000Z',
+      deleted: [],
+      deletedCount: 0,
+      deletedBytes: 0,
+      kept: 1,
+      abortedUploads: 0,
+    }),
     findLatestBackup: async () => ({ key, lastModified: '2026-01-01T00:00:00.000Z', size: 100 }),
     listPods: async () => pods,
-    getHpa: async () => ({ name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true }),
+    getHpa: async () => ({
+      name: 'pno-hpa',
+      minReplicas: 2,
+      maxReplicas: 10,
+      currentReplicas: 2,
+      desiredReplicas: 2,
+      scalingActive: true,
+    }),
     ensureNamespace: async ({ name }) => ({ name, created: false }),
     restoreResources: async () => ({ applied: restored }),
     waitForPodsReady: async () => ({ done: true, timedOut: false, ready: 2, total: 2, pods: [] }),
     restoreModels: async () => ({ pods: ['pno-a', 'pno-b'], files: 1, bytes: 10, modelsDir: '/app/models' }),
     rolloutRestart: async () => undefined,
-    waitForRollout: async () => ({ done: true, failed: false, timedOut: false, message: 'successfully rolled out', revision: '2', images: {} }),
+    waitForRollout: async () => ({
+      done: true,
+      failed: false,
+      timedOut: false,
+      message: 'successfully rolled out',
+      revision: '2',
+      images: {},
+    }),
     deleteRestored: async () => ({ deleted: ['Deployment/pno-physics-bench'] }),
   };
 }
 
 export const backupScenarios: Scenario[] = [
   { name: 'backup', workflowType: 'backupWorkflow', input: {}, activities: backupActivityStubs },
-  { name: 'disaster-recovery-forced', workflowType: 'disasterRecoveryWorkflow', input: { force: true }, activities: backupActivityStubs },
+  {
+    name: 'disaster-recovery-forced',
+    workflowType: 'disasterRecoveryWorkflow',
+    input: { force: true },
+    activities: backupActivityStubs,
+  },
   { name: 'restore-drill', workflowType: 'restoreDrillWorkflow', input: {}, activities: backupActivityStubs },
 ];

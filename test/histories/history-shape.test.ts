@@ -17,7 +17,9 @@ const isOutcome = (e: EventJSON) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_CO
 
 describe('history shape', () => {
   it('lists each activity with its outcome', () => {
-    expect(historyShape(kept)).toContain('ACTIVITY_TASK_SCHEDULED getHpa ACTIVITY_TASK_STARTED ACTIVITY_TASK_COMPLETED');
+    expect(historyShape(kept)).toContain(
+      'ACTIVITY_TASK_SCHEDULED getHpa ACTIVITY_TASK_STARTED ACTIVITY_TASK_COMPLETED',
+    );
   });
 
   it('ignores the order in which parallel activities finished and workflow task events', () => {
@@ -32,7 +34,8 @@ describe('history shape', () => {
   it('changes when an activity scheduled differs', () => {
     const other = copy();
     const scheduled = other.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')!;
-    (scheduled.activityTaskScheduledEventAttributes as { activityType: { name: string } }).activityType.name = 'otherActivity';
+    (scheduled.activityTaskScheduledEventAttributes as { activityType: { name: string } }).activityType.name =
+      'otherActivity';
     expect(sameShape(kept, other)).toBe(false);
   });
 
@@ -44,7 +47,11 @@ describe('history shape', () => {
 
   it('changes when the code does one thing more', () => {
     const other = copy();
-    other.events.splice(-1, 0, { eventId: '999', eventType: 'EVENT_TYPE_TIMER_STARTED', timerStartedEventAttributes: { timerId: '1' } });
+    other.events.splice(-1, 0, {
+      eventId: '999',
+      eventType: 'EVENT_TYPE_TIMER_STARTED',
+      timerStartedEventAttributes: { timerId: '1' },
+    });
     expect(sameShape(kept, other)).toBe(false);
   });
 });

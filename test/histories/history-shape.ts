@@ -37,7 +37,8 @@ export function historyShape(history: unknown): string[] {
       lines.set(answers, `${answered} ${type}`);
       continue;
     }
-    const name = attributes.activityType?.name ?? attributes.workflowType?.name ?? attributes.markerName ?? attributes.signalName;
+    const name =
+      attributes.activityType?.name ?? attributes.workflowType?.name ?? attributes.markerName ?? attributes.signalName;
     lines.set(event.eventId, name ? `${type} ${name}` : type);
   }
   return [...lines.values()];

@@ -10,16 +10,30 @@ const pods = [
   { name: 'pno-a', phase: 'Running', ready: true, restarts: 0 },
   { name: 'pno-b', phase: 'Running', ready: true, restarts: 0 },
 ];
-const hpa: HpaSnapshot = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
+const hpa: HpaSnapshot = {
+  name: 'pno-hpa',
+  minReplicas: 2,
+  maxReplicas: 10,
+  currentReplicas: 2,
+  desiredReplicas: 2,
+  scalingActive: true,
+};
 
 /** Alerts and history lines as the real activities report them, with no sink or bucket behind them. */
 const records: Partial<Activities> = {
-  sendAlert: async (alert: SendAlertInput) => ({ dedupKey: alert.dedupKey, status: alert.resolved ? 'resolved' : 'firing', delivered: [] }),
+  sendAlert: async (alert: SendAlertInput) => ({
+    dedupKey: alert.dedupKey,
+    status: alert.resolved ? 'resolved' : 'firing',
+    delivered: [],
+  }),
   appendJsonLine: async ({ key }) => ({ key, appended: true, lines: 1 }),
 };
 
 const cluster = (usage: { cpu: number; memory: number }, replicas: () => number = () => 2): Partial<Activities> => ({
-  podMetrics: async () => ({ available: true, pods: pods.map((p) => ({ pod: p.name, cpuMillicores: usage.cpu, memoryMiB: usage.memory })) }),
+  podMetrics: async () => ({
+    available: true,
+    pods: pods.map((p) => ({ pod: p.name, cpuMillicores: usage.cpu, memoryMiB: usage.memory })),
+  }),
   getHpa: async () => ({ ...hpa, currentReplicas: replicas() }),
   patchHpa: async ({ changes }) => ({ before: hpa, after: { ...hpa, ...changes } }),
   applyManifests: async () => [{ kind: 'Deployment', namespace: 'production', name: 'pno-physics-bench' }],

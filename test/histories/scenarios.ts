@@ -28,7 +28,14 @@ const pods = [
   { name: 'pno-a', phase: 'Running', ready: true, restarts: 0 },
   { name: 'pno-b', phase: 'Running', ready: true, restarts: 0 },
 ];
-const hpa = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
+const hpa = {
+  name: 'pno-hpa',
+  minReplicas: 2,
+  maxReplicas: 10,
+  currentReplicas: 2,
+  desiredReplicas: 2,
+  scalingActive: true,
+};
 
 export const scenarios: Scenario[] = [
   ...backupScenarios,

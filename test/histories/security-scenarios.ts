@@ -9,14 +9,34 @@ import type { Scenario } from './scenarios.ts';
 const oldImage = 'registry.example.com/pno/pno-inference:1.4.0';
 const candidate = 'registry.example.com/pno/pno-inference:1.4.1';
 
-const finding = (id: string, pkg: string, severity: VulnerabilityFinding['severity'], fixedVersion: string): VulnerabilityFinding => ({
-  id, severity, package: pkg, installedVersion: '1.0', fixedVersion, title: id, target: `${oldImage} (debian 12.5)`, packageClass: 'os-pkgs', packageType: 'debian',
+const finding = (
+  id: string,
+  pkg: string,
+  severity: VulnerabilityFinding['severity'],
+  fixedVersion: string,
+): VulnerabilityFinding => ({
+  id,
+  severity,
+  package: pkg,
+  installedVersion: '1.0',
+  fixedVersion,
+  title: id,
+  target: `${oldImage} (debian 12.5)`,
+  packageClass: 'os-pkgs',
+  packageType: 'debian',
 });
-const vulnerable = [finding('CVE-2024-5535', 'libssl3', 'CRITICAL', '3.0.14-1~deb12u1'), finding('CVE-2011-3374', 'apt', 'LOW', '')];
+const vulnerable = [
+  finding('CVE-2024-5535', 'libssl3', 'CRITICAL', '3.0.14-1~deb12u1'),
+  finding('CVE-2011-3374', 'apt', 'LOW', ''),
+];
 const patched = [finding('CVE-2011-3374', 'apt', 'LOW', '')];
 
 const records: Partial<Activities> = {
-  sendAlert: async (alert: SendAlertInput) => ({ dedupKey: alert.dedupKey, status: alert.resolved ? 'resolved' : 'firing', delivered: [] }),
+  sendAlert: async (alert: SendAlertInput) => ({
+    dedupKey: alert.dedupKey,
+    status: alert.resolved ? 'resolved' : 'firing',
+    delivered: [],
+  }),
   putReport: async ({ kind }) => ({ bucket: 'pno-backups', key: `reports/${kind}/2026-11-20/history.json`, bytes: 1 }),
 };
 
@@ -25,7 +45,13 @@ function cluster(readyImages: string[]): Partial<Activities> {
   let image = oldImage;
   const state = (): RolloutState => {
     const ok = readyImages.includes(image);
-    return { done: ok, failed: !ok, message: ok ? 'successfully rolled out' : 'rollout exceeded its progress deadline', revision: '2', images: { 'pno-inference': image } };
+    return {
+      done: ok,
+      failed: !ok,
+      message: ok ? 'successfully rolled out' : 'rollout exceeded its progress deadline',
+      revision: '2',
+      images: { 'pno-inference': image },
+    };
   };
   return {
     getRolloutState: async () => state(),
@@ -39,14 +65,35 @@ function cluster(readyImages: string[]): Partial<Activities> {
       image = oldImage;
       return { undone: true, fromRevision: '2', toRevision: '1', images: { 'pno-inference': image } };
     },
-    scanImage: async ({ image: scanned }) => ({ image: scanned, artifactName: scanned, targets: [], findings: scanned === oldImage ? vulnerable : patched }),
+    scanImage: async ({ image: scanned }) => ({
+      image: scanned,
+      artifactName: scanned,
+      targets: [],
+      findings: scanned === oldImage ? vulnerable : patched,
+    }),
   };
 }
 
 const risky: WorkloadFacts = {
-  kind: 'Deployment', namespace: 'production', name: 'pno-physics-bench', serviceAccount: 'default', hostNetwork: false, hostPID: false,
-  automountServiceAccountToken: true, hostPathVolumes: [{ volume: 'models', path: '/var/lib/pno' }], secretVolumes: [],
-  containers: [{ name: 'pno-inference', image: oldImage, init: false, privileged: true, secretVolumeMounts: [], secretEnvRefs: ['pno-secrets'] }],
+  kind: 'Deployment',
+  namespace: 'production',
+  name: 'pno-physics-bench',
+  serviceAccount: 'default',
+  hostNetwork: false,
+  hostPID: false,
+  automountServiceAccountToken: true,
+  hostPathVolumes: [{ volume: 'models', path: '/var/lib/pno' }],
+  secretVolumes: [],
+  containers: [
+    {
+      name: 'pno-inference',
+      image: oldImage,
+      init: false,
+      privileged: true,
+      secretVolumeMounts: [],
+      secretEnvRefs: ['pno-secrets'],
+    },
+  ],
 };
 
 export const securityScenarios: Scenario[] = [
@@ -66,7 +113,11 @@ export const securityScenarios: Scenario[] = [
     name: 'security-update-refused',
     workflowType: 'securityUpdateWorkflow',
     input: { candidateImage: candidate },
-    activities: () => ({ ...records, ...cluster([oldImage, candidate]), scanImage: async ({ image }) => ({ image, artifactName: image, targets: [], findings: vulnerable }) }),
+    activities: () => ({
+      ...records,
+      ...cluster([oldImage, candidate]),
+      scanImage: async ({ image }) => ({ image, artifactName: image, targets: [], findings: vulnerable }),
+    }),
   },
   {
     name: 'certificate-expiry-critical',
@@ -87,8 +138,19 @@ export const securityScenarios: Scenario[] = [
     input: {},
     activities: () => ({
       ...records,
-      collectWorkloads: async () => ({ workloads: [risky], notAudited: [{ kind: 'DaemonSet' as const, reason: 'the worker may not list DaemonSets in production' }] }),
-      bindingsToRoles: async () => [{ kind: 'ClusterRoleBinding' as const, name: 'ops-admin', role: 'cluster-admin', subjects: [{ kind: 'User', name: 'alice' }], builtIn: false }],
+      collectWorkloads: async () => ({
+        workloads: [risky],
+        notAudited: [{ kind: 'DaemonSet' as const, reason: 'the worker may not list DaemonSets in production' }],
+      }),
+      bindingsToRoles: async () => [
+        {
+          kind: 'ClusterRoleBinding' as const,
+          name: 'ops-admin',
+          role: 'cluster-admin',
+          subjects: [{ kind: 'User', name: 'alice' }],
+          builtIn: false,
+        },
+      ],
     }),
   },
 ];

@@ -40,11 +40,23 @@ describe('backupWorkflow input', () => {
     [{ selector: 'app' }, 'selector', 'must be a label selector'],
     [{ modelsDir: 'models' }, 'modelsDir', 'must be an absolute path in the pod, or empty'],
     [{ components: [] }, 'components', 'must be a non-empty list of resources, monitoring, models'],
-    [{ components: ['resources', 'secrets'] }, 'components[1]', 'must be a non-empty list of resources, monitoring, models'],
+    [
+      { components: ['resources', 'secrets'] },
+      'components[1]',
+      'must be a non-empty list of resources, monitoring, models',
+    ],
     [{ database: { dumpCommand: ['pg_dump'] } }, 'database.container', 'must name the container to dump in'],
-    [{ database: { container: 'pg', dumpCommand: 'pg_dump pno' } }, 'database.dumpCommand', 'must be an argument array like ["pg_dump", "-U", "pno", "pno"]'],
+    [
+      { database: { container: 'pg', dumpCommand: 'pg_dump pno' } },
+      'database.dumpCommand',
+      'must be an argument array like ["pg_dump", "-U", "pno", "pno"]',
+    ],
     [{ database: { container: 'pg', dumpCommand: [] } }, 'database.dumpCommand', 'must be an argument array'],
-    [{ database: { container: 'pg', dumpCommand: ['x'], shell: true } }, 'database.shell', 'is not a field of a database dump'],
+    [
+      { database: { container: 'pg', dumpCommand: ['x'], shell: true } },
+      'database.shell',
+      'is not a field of a database dump',
+    ],
     [{ database: 'postgres' }, 'database', 'must be {"container": ..., "dumpCommand": [...]} or null'],
     [{ prefix: '../other' }, 'prefix', 'must be an object key prefix like pno/backups'],
     [{ retentionDays: 0 }, 'retentionDays', 'must be an integer from 1 to 3650'],
@@ -95,7 +107,13 @@ describe('restoreDrillWorkflow input', () => {
   const refused = (raw: unknown) => refusal(restoreDrillInputSchema, 'restoreDrillWorkflow', raw);
 
   it('defaults to the scratch namespace', () => {
-    expect(restoreDrillDefaults).toEqual({ backupKey: 'latest', prefix: 'pno/backups', drillNamespace: 'pno-dr-drill', readyTimeoutMinutes: 10, apiBaseUrl: '' });
+    expect(restoreDrillDefaults).toEqual({
+      backupKey: 'latest',
+      prefix: 'pno/backups',
+      drillNamespace: 'pno-dr-drill',
+      readyTimeoutMinutes: 10,
+      apiBaseUrl: '',
+    });
   });
 
   it.each([

@@ -1,6 +1,11 @@
 // Input schemas of the health check and the health monitor.
 import { describe, expect, it } from 'vitest';
-import { healthCheckDefaults, healthCheckInputSchema, healthMonitorDefaults, healthMonitorInputSchema } from '../../workflows/monitoring/input.ts';
+import {
+  healthCheckDefaults,
+  healthCheckInputSchema,
+  healthMonitorDefaults,
+  healthMonitorInputSchema,
+} from '../../workflows/monitoring/input.ts';
 import { parseInput } from '../../workflows/shared/input.ts';
 import { expectRefused, refusal } from './helpers.ts';
 
@@ -33,7 +38,12 @@ describe('healthMonitorWorkflow input', () => {
   const refused = (raw: unknown) => refusal(healthMonitorInputSchema, 'healthMonitorWorkflow', raw);
 
   it("is the health check's input plus the monitor's own fields", () => {
-    expect(healthMonitorDefaults).toEqual({ ...healthCheckDefaults, service: 'pno-physics-bench', historyPrefix: 'monitoring/health', realertMinutes: 30 });
+    expect(healthMonitorDefaults).toEqual({
+      ...healthCheckDefaults,
+      service: 'pno-physics-bench',
+      historyPrefix: 'monitoring/health',
+      realertMinutes: 30,
+    });
     expect(parseInput(healthMonitorInputSchema, 'healthMonitorWorkflow', { historyPrefix: '' }).historyPrefix).toBe('');
   });
 

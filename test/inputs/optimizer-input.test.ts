@@ -26,7 +26,15 @@ describe('optimizer input', () => {
   });
 
   it('takes back the state a previous run carried over', () => {
-    const state = { window: [], hpa: null, pending: [], lastApplied: {}, changes: [], samplesTaken: 24, lastError: null };
+    const state = {
+      window: [],
+      hpa: null,
+      pending: [],
+      lastApplied: {},
+      changes: [],
+      samplesTaken: 24,
+      lastError: null,
+    };
     expect(parseInput(optimizerInputSchema, 'autoScalingOptimizerWorkflow', { state }).state).toEqual(state);
   });
 
@@ -37,12 +45,18 @@ describe('optimizer input', () => {
     [{ sampleLimit: 1.5 }, 'sampleLimit', 'must be an integer from 0 to 1000000'],
     [{ apply: 'true' }, 'apply', 'must be true or false'],
     [{ historyPrefix: '/abs' }, 'historyPrefix', 'must be empty or a path like monitoring/optimizers'],
-    [{ state: { window: Array.from({ length: 289 }, () => ({})), pending: [] } }, 'state', 'must be left unset (it carries at most 288 samples between runs)'],
+    [
+      { state: { window: Array.from({ length: 289 }, () => ({})), pending: [] } },
+      'state',
+      'must be left unset (it carries at most 288 samples between runs)',
+    ],
     [{ state: 'x' }, 'state', 'must be left unset'],
     [{ colour: 'blue' }, 'colour', "is not a field of autoScalingOptimizerWorkflow's input"],
   ])('refuses %j, naming %s', (raw, field, rule) => expectRefused(refused(raw), field, rule));
 
   it('names the workflow it was started as', () => {
-    expect(refusal(optimizerInputSchema, 'performanceOptimizerWorkflow', { colour: 1 }).message).toContain("performanceOptimizerWorkflow's input");
+    expect(refusal(optimizerInputSchema, 'performanceOptimizerWorkflow', { colour: 1 }).message).toContain(
+      "performanceOptimizerWorkflow's input",
+    );
   });
 });

@@ -23,10 +23,17 @@ describe('workflow input docs', () => {
     for (const [type, schema] of Object.entries(inputJsonSchemas())) {
       expect(schema, type).toMatchObject({ type: 'object', additionalProperties: false, title: `${type} input` });
       for (const [field, property] of Object.entries(schema.properties ?? {})) {
-        const described = property as { description?: string; default?: unknown; rule?: string; anyOf?: { rule?: string }[] };
+        const described = property as {
+          description?: string;
+          default?: unknown;
+          rule?: string;
+          anyOf?: { rule?: string }[];
+        };
         expect(described.description, `${type}.${field}`).toMatch(/\w/);
         expect(described.default, `${type}.${field}`).not.toBeUndefined();
-        expect(described.rule ?? described.anyOf?.find((p) => p.rule)?.rule, `${type}.${field}`).toMatch(/^(must|empty)/);
+        expect(described.rule ?? described.anyOf?.find((p) => p.rule)?.rule, `${type}.${field}`).toMatch(
+          /^(must|empty)/,
+        );
       }
     }
   });

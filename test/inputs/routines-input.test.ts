@@ -36,8 +36,22 @@ describe('routine inputs', () => {
       parallel: true,
     });
     expect(weeklyDefaults).toEqual({ ...target, modelCheck: {}, database: null });
-    expect(monthlyDefaults).toEqual({ ...target, backup: {}, securityUpdate: {}, modelCheck: {}, modelTrainedAt: '', maxModelAgeDays: 90, infrastructureManifests: '' });
-    expect(quarterlyDefaults).toEqual({ ...target, benchmark: { samples: 100 }, benchmarkP95LimitMs: 500, runbooks: [], runbookMaxAgeDays: 90 });
+    expect(monthlyDefaults).toEqual({
+      ...target,
+      backup: {},
+      securityUpdate: {},
+      modelCheck: {},
+      modelTrainedAt: '',
+      maxModelAgeDays: 90,
+      infrastructureManifests: '',
+    });
+    expect(quarterlyDefaults).toEqual({
+      ...target,
+      benchmark: { samples: 100 },
+      benchmarkP95LimitMs: 500,
+      runbooks: [],
+      runbookMaxAgeDays: 90,
+    });
   });
 
   it.each([
@@ -45,7 +59,11 @@ describe('routine inputs', () => {
     [{ selector: '' }, 'selector', 'must be a label selector'],
     [{ service: '' }, 'service', 'must be a non-empty name'],
     [{ apiBaseUrl: 'api' }, 'apiBaseUrl', 'must be an absolute http(s) URL'],
-    [{ logRotateCommand: 'logrotate -f /etc/logrotate.conf' }, 'logRotateCommand', 'must be a non-empty argument array like ["logrotate", "-f", "/etc/logrotate.conf"]'],
+    [
+      { logRotateCommand: 'logrotate -f /etc/logrotate.conf' },
+      'logRotateCommand',
+      'must be a non-empty argument array like ["logrotate", "-f", "/etc/logrotate.conf"]',
+    ],
     [{ logRotateCommand: ['logrotate', ''] }, 'logRotateCommand[1]', 'must be a non-empty argument array'],
     [{ backupPrefix: 'pno//backups' }, 'backupPrefix', 'must be an object key prefix'],
     [{ maxBackupAgeHours: 0 }, 'maxBackupAgeHours', 'must be an integer from 1 to 8760'],
@@ -54,24 +72,45 @@ describe('routine inputs', () => {
     [{ scanTimeoutMs: '10m' }, 'scanTimeoutMs', 'must be an integer from 10000 to 3600000'],
     [{ parallel: 'no' }, 'parallel', 'must be true or false'],
     [{ database: null }, 'database', "is not a field of dailyMaintenanceWorkflow's input"],
-  ])('daily refuses %j, naming %s', (raw, field, rule) => expectRefused(refusal(dailyInputSchema, 'dailyMaintenanceWorkflow', raw), field, rule));
+  ])('daily refuses %j, naming %s', (raw, field, rule) =>
+    expectRefused(refusal(dailyInputSchema, 'dailyMaintenanceWorkflow', raw), field, rule),
+  );
 
   it('weekly takes a database to maintain and a model check', () => {
     const database = { container: 'postgres', maintenanceCommand: ['psql', '-U', 'pno', '-c', 'VACUUM ANALYZE'] };
-    expect(parseInput(weeklyInputSchema, 'weeklyMaintenanceWorkflow', { database, modelCheck: { samples: 3 } })).toMatchObject({ database, modelCheck: { samples: 3 } });
+    expect(
+      parseInput(weeklyInputSchema, 'weeklyMaintenanceWorkflow', { database, modelCheck: { samples: 3 } }),
+    ).toMatchObject({ database, modelCheck: { samples: 3 } });
   });
 
   it.each([
     [{ database: { maintenanceCommand: ['psql'] } }, 'database.container', 'must name the database container'],
-    [{ database: { container: 'pg', maintenanceCommand: [] } }, 'database.maintenanceCommand', 'must be a non-empty argument array'],
-    [{ database: { container: 'pg', maintenanceCommand: ['psql'], dumpCommand: ['pg_dump'] } }, 'database.dumpCommand', 'is not a field of a database'],
+    [
+      { database: { container: 'pg', maintenanceCommand: [] } },
+      'database.maintenanceCommand',
+      'must be a non-empty argument array',
+    ],
+    [
+      { database: { container: 'pg', maintenanceCommand: ['psql'], dumpCommand: ['pg_dump'] } },
+      'database.dumpCommand',
+      'is not a field of a database',
+    ],
     [{ modelCheck: { samples: 0 } }, 'modelCheck.samples', 'must be an integer from 1 to 10000'],
-    [{ modelCheck: { meanOutput: 'mu' } }, 'modelCheck.meanOutput', 'must name one of expectedOutputs (mean, log_variance)'],
+    [
+      { modelCheck: { meanOutput: 'mu' } },
+      'modelCheck.meanOutput',
+      'must name one of expectedOutputs (mean, log_variance)',
+    ],
     [{ modelCheck: { colour: 'blue' } }, 'modelCheck.colour', "is not a field of modelHealthWorkflow's input"],
-  ])('weekly refuses %j, naming %s', (raw, field, rule) => expectRefused(refusal(weeklyInputSchema, 'weeklyMaintenanceWorkflow', raw), field, rule));
+  ])('weekly refuses %j, naming %s', (raw, field, rule) =>
+    expectRefused(refusal(weeklyInputSchema, 'weeklyMaintenanceWorkflow', raw), field, rule),
+  );
 
   it("monthly passes the children's inputs on as given, so they still default the rest", () => {
-    const input = parseInput(monthlyInputSchema, 'monthlyMaintenanceWorkflow', { backup: { retentionDays: 60 }, securityUpdate: { requireApproval: true } });
+    const input = parseInput(monthlyInputSchema, 'monthlyMaintenanceWorkflow', {
+      backup: { retentionDays: 60 },
+      securityUpdate: { requireApproval: true },
+    });
     expect(input.backup).toEqual({ retentionDays: 60 });
     expect(input.securityUpdate).toEqual({ requireApproval: true });
   });
@@ -80,12 +119,18 @@ describe('routine inputs', () => {
     [{ backup: { retentionDays: 0 } }, 'backup.retentionDays', 'must be an integer from 1 to 3650'],
     [{ backup: { colour: 'blue' } }, 'backup.colour', "is not a field of backupWorkflow's input"],
     [{ securityUpdate: { imageStep: 'build-job' } }, 'securityUpdate.buildRepository', 'must be an image reference'],
-    [{ securityUpdate: { candidateImage: '--config=/etc/passwd' } }, 'securityUpdate.candidateImage', 'must be an image reference'],
+    [
+      { securityUpdate: { candidateImage: '--config=/etc/passwd' } },
+      'securityUpdate.candidateImage',
+      'must be an image reference',
+    ],
     [{ modelCheck: { source: { kind: 'ftp' } } }, 'modelCheck.source.kind', 'must be one of file, s3, pod'],
     [{ modelTrainedAt: 'last spring' }, 'modelTrainedAt', 'must be an ISO date or empty'],
     [{ maxModelAgeDays: 0 }, 'maxModelAgeDays', 'must be an integer from 1 to 3650'],
     [{ infrastructureManifests: ['kind: ConfigMap'] }, 'infrastructureManifests', 'must be YAML text'],
-  ])('monthly refuses %j, naming %s', (raw, field, rule) => expectRefused(refusal(monthlyInputSchema, 'monthlyMaintenanceWorkflow', raw), field, rule));
+  ])('monthly refuses %j, naming %s', (raw, field, rule) =>
+    expectRefused(refusal(monthlyInputSchema, 'monthlyMaintenanceWorkflow', raw), field, rule),
+  );
 
   it('quarterly takes runbooks with their review dates', () => {
     const runbooks = [{ name: 'disaster recovery', lastReviewed: '2026-09-01' }];
@@ -93,12 +138,22 @@ describe('routine inputs', () => {
   });
 
   it.each([
-    [{ runbooks: [{ name: 'dr', lastReviewed: 'soon' }] }, 'runbooks[0].lastReviewed', 'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}'],
+    [
+      { runbooks: [{ name: 'dr', lastReviewed: 'soon' }] },
+      'runbooks[0].lastReviewed',
+      'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}',
+    ],
     [{ runbooks: [{ lastReviewed: '2026-09-01' }] }, 'runbooks[0].name', 'must be a list of'],
     [{ runbooks: 'dr' }, 'runbooks', 'must be a list of'],
-    [{ runbooks: [{ name: 'dr', lastReviewed: '2026-09-01', owner: 'me' }] }, 'runbooks[0].owner', 'is not a field of a runbook'],
+    [
+      { runbooks: [{ name: 'dr', lastReviewed: '2026-09-01', owner: 'me' }] },
+      'runbooks[0].owner',
+      'is not a field of a runbook',
+    ],
     [{ benchmark: { samples: 0 } }, 'benchmark.samples', 'must be an integer from 1 to 10000'],
     [{ benchmarkP95LimitMs: 0 }, 'benchmarkP95LimitMs', 'must be an integer from 1 to 600000'],
     [{ runbookMaxAgeDays: 3651 }, 'runbookMaxAgeDays', 'must be an integer from 1 to 3650'],
-  ])('quarterly refuses %j, naming %s', (raw, field, rule) => expectRefused(refusal(quarterlyInputSchema, 'quarterlyMaintenanceWorkflow', raw), field, rule));
+  ])('quarterly refuses %j, naming %s', (raw, field, rule) =>
+    expectRefused(refusal(quarterlyInputSchema, 'quarterlyMaintenanceWorkflow', raw), field, rule),
+  );
 });

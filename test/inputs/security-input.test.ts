@@ -38,18 +38,38 @@ describe('securityUpdateWorkflow input', () => {
   });
 
   it('takes a candidate, a build Job to a repository, or no model check', () => {
-    expect(parse({ candidateImage: 'registry.example.com/pno/pno-inference:1.4.1' }).candidateImage).toBe('registry.example.com/pno/pno-inference:1.4.1');
-    expect(parse({ imageStep: 'build-job', buildRepository: 'registry.example.com/pno/pno-inference', buildPushSecret: 'push' })).toMatchObject({ imageStep: 'build-job' });
+    expect(parse({ candidateImage: 'registry.example.com/pno/pno-inference:1.4.1' }).candidateImage).toBe(
+      'registry.example.com/pno/pno-inference:1.4.1',
+    );
+    expect(
+      parse({
+        imageStep: 'build-job',
+        buildRepository: 'registry.example.com/pno/pno-inference',
+        buildPushSecret: 'push',
+      }),
+    ).toMatchObject({ imageStep: 'build-job' });
     expect(parse({ modelCheck: null }).modelCheck).toBeNull();
   });
 
   it.each([
-    [{ candidateImage: '--config=/etc/passwd' }, 'candidateImage', 'must be an image reference like registry.example.com/pno/pno-inference:1.4.1'],
+    [
+      { candidateImage: '--config=/etc/passwd' },
+      'candidateImage',
+      'must be an image reference like registry.example.com/pno/pno-inference:1.4.1',
+    ],
     [{ candidateImage: `r/${'a'.repeat(520)}` }, 'candidateImage', 'must be an image reference'],
     [{ imageStep: 'rebuild' }, 'imageStep', 'must be candidate or build-job'],
-    [{ imageStep: 'build-job', candidateImage: 'r/pno:1', buildRepository: 'r/pno' }, 'candidateImage', 'must be empty when imageStep is build-job'],
+    [
+      { imageStep: 'build-job', candidateImage: 'r/pno:1', buildRepository: 'r/pno' },
+      'candidateImage',
+      'must be empty when imageStep is build-job',
+    ],
     [{ imageStep: 'build-job' }, 'buildRepository', 'must be an image reference'],
-    [{ imageStep: 'build-job', buildRepository: 'registry.example.com/pno:1.4.1' }, 'buildRepository', 'must be a repository without tag or digest'],
+    [
+      { imageStep: 'build-job', buildRepository: 'registry.example.com/pno:1.4.1' },
+      'buildRepository',
+      'must be a repository without tag or digest',
+    ],
     [{ builderImage: 'kaniko executor' }, 'builderImage', 'must be an image reference'],
     [{ buildPushSecret: 'Push_Secret' }, 'buildPushSecret', 'must be a Kubernetes name'],
     [{ buildTimeoutMs: 59_999 }, 'buildTimeoutMs', 'must be an integer from 60000 to 21600000'],
@@ -69,7 +89,12 @@ describe('certificateExpiryWorkflow input', () => {
   const refused = (raw: unknown) => refusal(certificateExpiryInputSchema, 'certificateExpiryWorkflow', raw);
 
   it('defaults to the production namespace, warning at 30 days and critical at 7', () => {
-    expect(certificateExpiryDefaults).toEqual({ namespaces: ['production'], warnDays: 30, criticalDays: 7, service: 'pno-physics-bench' });
+    expect(certificateExpiryDefaults).toEqual({
+      namespaces: ['production'],
+      warnDays: 30,
+      criticalDays: 7,
+      service: 'pno-physics-bench',
+    });
   });
 
   it.each([
@@ -104,13 +129,22 @@ describe('securityAuditWorkflow input', () => {
     [{ full: 'yes' }, 'full', 'must be true or false'],
     [{ adminRoles: [] }, 'adminRoles', 'must be a non-empty array'],
     [{ adminRoles: ['Cluster Admin'] }, 'adminRoles[0]', 'must be a role name'],
-    [{ apiAccessWorkloads: ['pno-physics-bench'] }, 'apiAccessWorkloads[0]', 'must be Kind/name, e.g. Deployment/pno-physics-bench'],
+    [
+      { apiAccessWorkloads: ['pno-physics-bench'] },
+      'apiAccessWorkloads[0]',
+      'must be Kind/name, e.g. Deployment/pno-physics-bench',
+    ],
     [{ apiAccessWorkloads: 'Deployment/x' }, 'apiAccessWorkloads', 'must be an array'],
     [{ scanTimeoutMs: 3_600_001 }, 'scanTimeoutMs', 'must be an integer from 10000 to 3600000'],
     [{ service: 7 }, 'service', 'must be a non-empty name'],
   ])('refuses %j, naming %s', (raw, field, rule) => expectRefused(refused(raw), field, rule));
 
   it('accepts an empty list of API workloads and a full audit', () => {
-    expect(parseInput(securityAuditInputSchema, 'securityAuditWorkflow', { full: true, apiAccessWorkloads: ['Deployment/pno-physics-bench'] })).toMatchObject({ full: true });
+    expect(
+      parseInput(securityAuditInputSchema, 'securityAuditWorkflow', {
+        full: true,
+        apiAccessWorkloads: ['Deployment/pno-physics-bench'],
+      }),
+    ).toMatchObject({ full: true });
   });
 });

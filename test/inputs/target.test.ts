@@ -29,7 +29,8 @@ describe('the service target', () => {
         expect(defaults[field], `${type}.${field}`).toBe(serviceTarget[part]);
         checked += 1;
       }
-      if ('namespaces' in defaults) expect(defaults.namespaces, `${type}.namespaces`).toEqual([serviceTarget.namespace]);
+      if ('namespaces' in defaults)
+        expect(defaults.namespaces, `${type}.namespaces`).toEqual([serviceTarget.namespace]);
     }
     expect(checked).toBeGreaterThan(50);
   });
@@ -38,7 +39,14 @@ describe('the service target', () => {
     const root = new URL('../../workflows/', import.meta.url);
     const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts'));
     // Not the monitoring namespace: 'monitoring' is also a backup component's name.
-    const names = [serviceTarget.namespace, serviceTarget.deployment, serviceTarget.selector, serviceTarget.container, serviceTarget.hpaName, serviceTarget.service];
+    const names = [
+      serviceTarget.namespace,
+      serviceTarget.deployment,
+      serviceTarget.selector,
+      serviceTarget.container,
+      serviceTarget.hpaName,
+      serviceTarget.service,
+    ];
     const literals = [...new Set(names)].map((v) => `'${v}'`);
     const found: string[] = [];
     for (const file of files) {

@@ -16,23 +16,43 @@ describe('capacity facts as the worker ServiceAccount', () => {
       namespace: other,
       body: {
         metadata: { name: 'big', labels: { app: 'big' } },
-        spec: { containers: [{ name: 'big', image: 'registry.example.com/big:1.0', resources: { requests: { cpu: '3', memory: '5Gi' } } }] },
+        spec: {
+          containers: [
+            {
+              name: 'big',
+              image: 'registry.example.com/big:1.0',
+              resources: { requests: { cpu: '3', memory: '5Gi' } },
+            },
+          ],
+        },
       },
     });
-    await expect(waitForPodsReady(testKube(), other, 'app=big', 1, { timeoutMs: 60_000, pollMs: 200 })).resolves.toMatchObject({ done: true });
+    await expect(
+      waitForPodsReady(testKube(), other, 'app=big', 1, { timeoutMs: 60_000, pollMs: 200 }),
+    ).resolves.toMatchObject({ done: true });
 
     const facts = await capacityFacts(workerKube(), 'production', 'app=pno-physics-bench');
 
     // What cluster-admin sees, to compare with.
     const nodes = (await testKube().core.listNode()).items;
-    const running = (await testKube().core.listNamespacedPod({ namespace: 'production', fieldSelector: 'status.phase=Running' })).items;
-    const service = (await testKube().core.listNamespacedPod({ namespace: 'production', labelSelector: 'app=pno-physics-bench' })).items;
+    const running = (
+      await testKube().core.listNamespacedPod({ namespace: 'production', fieldSelector: 'status.phase=Running' })
+    ).items;
+    const service = (
+      await testKube().core.listNamespacedPod({ namespace: 'production', labelSelector: 'app=pno-physics-bench' })
+    ).items;
     expect(running.length).toBeGreaterThanOrEqual(2);
     expect(facts).toEqual({
       nodes: nodes.length,
       // Whole millicores and MiB per node, as the facts count them.
-      allocatableCpuMillicores: nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.cpu!) * 1000), 0),
-      allocatableMemoryMiB: nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20), 0),
+      allocatableCpuMillicores: nodes.reduce(
+        (sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.cpu!) * 1000),
+        0,
+      ),
+      allocatableMemoryMiB: nodes.reduce(
+        (sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20),
+        0,
+      ),
       // The fixture's pods each request 500m and 2Gi (stack/kube/fixture-service/production.yaml).
       requestedCpuMillicores: running.length * 500,
       requestedMemoryMiB: running.length * 2048,
@@ -43,12 +63,16 @@ describe('capacity facts as the worker ServiceAccount', () => {
     });
     // The narrower view's blind spot, stated: the other namespace's 3 CPUs and 5 GiB are not counted.
     const everywhere = (await testKube().core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })).items;
-    const cpuEverywhere = everywhere.flatMap((p) => p.spec?.containers ?? []).reduce((sum, c) => sum + parseQuantity(c.resources?.requests?.cpu ?? '0') * 1000, 0);
+    const cpuEverywhere = everywhere
+      .flatMap((p) => p.spec?.containers ?? [])
+      .reduce((sum, c) => sum + parseQuantity(c.resources?.requests?.cpu ?? '0') * 1000, 0);
     expect(cpuEverywhere - facts.requestedCpuMillicores).toBeGreaterThanOrEqual(3000);
   });
 
   it('may not list pods in every namespace, nor in a namespace it is not bound in', async () => {
-    await expect(kubeCall('list pods in all namespaces', () => workerKube().core.listPodForAllNamespaces())).rejects.toMatchObject({
+    await expect(
+      kubeCall('list pods in all namespaces', () => workerKube().core.listPodForAllNamespaces()),
+    ).rejects.toMatchObject({
       type: 'Forbidden',
       nonRetryable: true,
     });

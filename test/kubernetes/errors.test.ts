@@ -19,7 +19,10 @@ describe('Kubernetes errors', () => {
   it('422 (an invalid object) is a non-retryable InvalidRequest', async () => {
     const namespace = await freshNamespace('invalid');
     const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_A_Valid_Name', namespace }, data: {} };
-    await expect(applyObjects(testKube(), [bad], { fieldManager: 'test' })).rejects.toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
+    await expect(applyObjects(testKube(), [bad], { fieldManager: 'test' })).rejects.toMatchObject({
+      type: 'InvalidRequest',
+      nonRetryable: true,
+    });
   });
 
   it('a refused connection stays a plain, retryable error', async () => {

@@ -30,7 +30,11 @@ describe('exec and copy', () => {
 
   it('reads the exit code a kubelet reports', () => {
     // The status shape a real kubelet sends for `exit 3` (kwok cannot produce it).
-    const status = { status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } };
+    const status = {
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    };
     expect(exitCodeOf(status)).toBe(3);
     expect(exitCodeOf({ status: 'Success' })).toBe(0);
   });
@@ -41,7 +45,9 @@ describe('exec and copy', () => {
   });
 
   it('fails for good when the pod does not exist', async () => {
-    await expect(execCommand(testKube(), { namespace: 'production', pod: 'no-such-pod', container: 'x' }, ['true'])).rejects.toMatchObject({
+    await expect(
+      execCommand(testKube(), { namespace: 'production', pod: 'no-such-pod', container: 'x' }, ['true']),
+    ).rejects.toMatchObject({
       type: 'NotFound',
       nonRetryable: true,
     });
@@ -55,7 +61,10 @@ describe('exec and copy', () => {
     await writeFile(join(local, 'models/sub/config.json'), '{"modes": 16}');
     const remote = `copy-${Date.now()}`;
 
-    await expect(copyToPod(testKube(), await target(), join(local, 'models'), remote)).resolves.toEqual({ files: 2, bytes: weights.length + 13 });
+    await expect(copyToPod(testKube(), await target(), join(local, 'models'), remote)).resolves.toEqual({
+      files: 2,
+      bytes: weights.length + 13,
+    });
     expect(Buffer.compare(await readFile(join(inject('podRoot'), remote, 'pno_model.onnx')), weights)).toBe(0);
 
     const back = join(local, 'back');

@@ -36,35 +36,65 @@ describe('the worker ServiceAccount (deploy/rbac.yaml)', () => {
   it('may restore into the drill namespace and operate the rollout there', async () => {
     const exported = await exportNamespace(testKube(), 'production');
     await applyObjects(worker, exported, { fieldManager: 'pno-test-rbac-restore', targetNamespace: drill });
-    await expect(waitForRollout(worker, drill, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 })).resolves.toMatchObject({ done: true });
+    await expect(
+      waitForRollout(worker, drill, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 }),
+    ).resolves.toMatchObject({ done: true });
     await setImage(worker, drill, 'pno-physics-bench', 'pno-inference', 'registry.example.com/pno/pno-inference:1.5.0');
     await waitForRollout(worker, drill, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
     await expect(rolloutUndo(worker, drill, 'pno-physics-bench')).resolves.toMatchObject({ undone: true });
     await rolloutRestart(worker, drill, 'pno-physics-bench', '2026-01-01T00:00:00Z');
     await expect(scaleDeployment(worker, drill, 'pno-physics-bench', 3)).resolves.toMatchObject({ replicas: 3 });
-    await expect(patchHpa(worker, drill, 'pno-hpa', { maxReplicas: 12 })).resolves.toMatchObject({ after: { maxReplicas: 12 } });
+    await expect(patchHpa(worker, drill, 'pno-hpa', { maxReplicas: 12 })).resolves.toMatchObject({
+      after: { maxReplicas: 12 },
+    });
     await waitForRollout(worker, drill, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
     const pod = await pickReadyPod(worker, drill, 'app=pno-physics-bench');
-    await expect(execCommand(worker, { namespace: drill, pod, container: 'pno-inference' }, ['true'])).resolves.toMatchObject({ exitCode: 0 });
+    await expect(
+      execCommand(worker, { namespace: drill, pod, container: 'pno-inference' }, ['true']),
+    ).resolves.toMatchObject({ exitCode: 0 });
     // A drill clears what it restored; only here may the worker delete.
-    await kubeCall('delete drill deployment', () => worker.apps.deleteNamespacedDeployment({ namespace: drill, name: 'pno-physics-bench' }));
+    await kubeCall('delete drill deployment', () =>
+      worker.apps.deleteNamespacedDeployment({ namespace: drill, name: 'pno-physics-bench' }),
+    );
   });
 
   it.each([
-    ['delete a namespace', () => kubeCall('delete namespace production', () => worker.core.deleteNamespace({ name: 'production' }))],
-    ['read Secrets in kube-system', () => kubeCall('list secrets in kube-system', () => worker.core.listNamespacedSecret({ namespace: 'kube-system' }))],
-    ['delete a production deployment', () => kubeCall('delete deployment', () => worker.apps.deleteNamespacedDeployment({ namespace: 'production', name: 'pno-physics-bench' }))],
-    ['delete the monitoring config', () => kubeCall('delete configmap', () => worker.core.deleteNamespacedConfigMap({ namespace: 'monitoring', name: 'monitoring-config' }))],
-    ['grant itself cluster-admin', () =>
-      kubeCall('create binding', () =>
-        worker.objects.create({
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'ClusterRoleBinding',
-          metadata: { name: 'escalate' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-          subjects: [{ kind: 'ServiceAccount', name: 'pno-maintenance-worker', namespace: 'pno-maintenance' }],
-        } as k8s.KubernetesObject),
-      )],
+    [
+      'delete a namespace',
+      () => kubeCall('delete namespace production', () => worker.core.deleteNamespace({ name: 'production' })),
+    ],
+    [
+      'read Secrets in kube-system',
+      () =>
+        kubeCall('list secrets in kube-system', () => worker.core.listNamespacedSecret({ namespace: 'kube-system' })),
+    ],
+    [
+      'delete a production deployment',
+      () =>
+        kubeCall('delete deployment', () =>
+          worker.apps.deleteNamespacedDeployment({ namespace: 'production', name: 'pno-physics-bench' }),
+        ),
+    ],
+    [
+      'delete the monitoring config',
+      () =>
+        kubeCall('delete configmap', () =>
+          worker.core.deleteNamespacedConfigMap({ namespace: 'monitoring', name: 'monitoring-config' }),
+        ),
+    ],
+    [
+      'grant itself cluster-admin',
+      () =>
+        kubeCall('create binding', () =>
+          worker.objects.create({
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: { name: 'escalate' },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+            subjects: [{ kind: 'ServiceAccount', name: 'pno-maintenance-worker', namespace: 'pno-maintenance' }],
+          } as k8s.KubernetesObject),
+        ),
+    ],
   ])('may not %s', async (_what, attempt) => {
     await expect(attempt()).rejects.toMatchObject({ type: 'Forbidden', nonRetryable: true });
   });

@@ -21,14 +21,20 @@ const selector = 'app=pno-physics-bench';
 const container = 'pno-inference';
 const worker = kubeClientsFrom(loadKubeConfig(inject('workerKubeconfig')));
 const activities = createKubernetesActivities(worker);
-const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'real-node-test', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR', () => undefined) });
+const env = new MockActivityEnvironment(
+  { workflowExecution: { workflowId: 'real-node-test', runId: 'run-1' } },
+  { logger: new DefaultLogger('ERROR', () => undefined) },
+);
 
 /** The product's execInPod activity, run as the worker, in the named pod. */
 const exec = (pod: string, command: string[]): ReturnType<typeof activities.execInPod> =>
   env.run(activities.execInPod, { namespace, selector, pod, container, command });
 
 async function readyPods(): Promise<string[]> {
-  return (await listPods(worker, namespace, selector)).filter((p) => p.ready).map((p) => p.name).sort();
+  return (await listPods(worker, namespace, selector))
+    .filter((p) => p.ready)
+    .map((p) => p.name)
+    .sort();
 }
 
 async function podIp(name: string): Promise<string> {
@@ -47,7 +53,9 @@ describe('a real node', () => {
 
   it('refuses a second real node on the same machine, and takes over a lock its owner left behind', async () => {
     // Global setup's node holds the machine's lock.
-    await expect(takeNodeLock()).rejects.toThrow(/a real Kubernetes node already runs on this machine \(process \d+ holds/);
+    await expect(takeNodeLock()).rejects.toThrow(
+      /a real Kubernetes node already runs on this machine \(process \d+ holds/,
+    );
     const stale = join(await mkdtemp(join(tmpdir(), 'pno-lock-')), 'node.lock');
     const child = execFile('true');
     const pid = child.pid;
@@ -60,7 +68,10 @@ describe('a real node', () => {
 
   it('runs the fixture pods on it, Ready through the real readiness probe, and unready when /ready fails', async () => {
     const pods = await listPods(worker, namespace, selector);
-    expect(pods.map((p) => [p.nodeName, p.ready])).toEqual([[inject('realNodeName'), true], [inject('realNodeName'), true]]);
+    expect(pods.map((p) => [p.nodeName, p.ready])).toEqual([
+      [inject('realNodeName'), true],
+      [inject('realNodeName'), true],
+    ]);
     const [pod] = await readyPods();
     if (!pod) throw new Error('no ready pod');
     // The service answers /ready with 503 while this file exists; the kubelet's probe sees it.
@@ -77,7 +88,10 @@ describe('a real node', () => {
     expect(cgroup).toMatchObject({ pod, exitCode: 0, stderr: '' });
     expect(cgroup.stdout).toContain('/kubepods/');
     await expect(exec(pod, ['hostname'])).resolves.toMatchObject({ exitCode: 0, stdout: `${pod}\n` });
-    await expect(exec(pod, ['sh', '-c', 'echo oops >&2; exit 3'])).resolves.toMatchObject({ exitCode: 3, stderr: 'oops\n' });
+    await expect(exec(pod, ['sh', '-c', 'echo oops >&2; exit 3'])).resolves.toMatchObject({
+      exitCode: 3,
+      stderr: 'oops\n',
+    });
     await expect(exec(pod, ['cat', '/no/such/file'])).resolves.toMatchObject({ exitCode: 1 });
   });
 
@@ -91,9 +105,15 @@ describe('a real node', () => {
     await writeFile(join(local, 'in/pno_model.onnx'), weights);
     await writeFile(join(local, 'in/sub/config.json'), '{"modes": 16}');
 
-    await expect(copyToPod(worker, target, join(local, 'in'), '/scratch/copy')).resolves.toEqual({ files: 2, bytes: weights.length + 13 });
+    await expect(copyToPod(worker, target, join(local, 'in'), '/scratch/copy')).resolves.toEqual({
+      files: 2,
+      bytes: weights.length + 13,
+    });
     await expect(exec(pod, ['sha256sum', '/scratch/copy/pno_model.onnx'])).resolves.toMatchObject({ exitCode: 0 });
-    await expect(copyFromPod(worker, target, '/scratch/copy', join(local, 'out'))).resolves.toEqual({ files: 2, bytes: weights.length + 13 });
+    await expect(copyFromPod(worker, target, '/scratch/copy', join(local, 'out'))).resolves.toEqual({
+      files: 2,
+      bytes: weights.length + 13,
+    });
     expect(Buffer.compare(await readFile(join(local, 'out/pno_model.onnx')), weights)).toBe(0);
     expect(await readFile(join(local, 'out/sub/config.json'), 'utf8')).toBe('{"modes": 16}');
   });
@@ -124,9 +144,14 @@ describe('a real node', () => {
     const mark = (n: number) => `/health?mark=${process.pid}-${Date.now()}-${n}`;
     const first = mark(1);
     expect((await fetch(`http://${ip}:8000${first}`)).status).toBe(200);
-    await expect(exec(pod, ['cat', '/var/log/pno/access.log'])).resolves.toMatchObject({ stdout: expect.stringContaining(`GET ${first} 200`) });
+    await expect(exec(pod, ['cat', '/var/log/pno/access.log'])).resolves.toMatchObject({
+      stdout: expect.stringContaining(`GET ${first} 200`),
+    });
 
-    await expect(exec(pod, ['logrotate', '-f', '/etc/logrotate.conf'])).resolves.toMatchObject({ exitCode: 0, stderr: '' });
+    await expect(exec(pod, ['logrotate', '-f', '/etc/logrotate.conf'])).resolves.toMatchObject({
+      exitCode: 0,
+      stderr: '',
+    });
     const second = mark(2);
     expect((await fetch(`http://${ip}:8000${second}`)).status).toBe(200);
     const rotated = (await exec(pod, ['cat', '/var/log/pno/access.log.1'])).stdout;
@@ -142,7 +167,9 @@ describe('a real node', () => {
     const [pod] = await readyPods();
     if (!pod) throw new Error('no ready pod');
     const marker = `written by ${pod} at ${Date.now()}`;
-    await expect(exec(pod, ['sh', '-c', `echo "${marker}" > /app/models/marker && echo "${marker}" > /scratch/marker`])).resolves.toMatchObject({ exitCode: 0 });
+    await expect(
+      exec(pod, ['sh', '-c', `echo "${marker}" > /app/models/marker && echo "${marker}" > /scratch/marker`]),
+    ).resolves.toMatchObject({ exitCode: 0 });
     const before = await readyPods();
 
     await testKube().core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 1 });
@@ -150,7 +177,10 @@ describe('a real node', () => {
     await expect.poll(replacement, { timeout: 60_000, interval: 250 }).toHaveLength(1);
     const [next] = await replacement();
     if (!next) throw new Error('no replacement pod');
-    await expect(exec(next, ['cat', '/app/models/marker'])).resolves.toMatchObject({ exitCode: 0, stdout: `${marker}\n` });
+    await expect(exec(next, ['cat', '/app/models/marker'])).resolves.toMatchObject({
+      exitCode: 0,
+      stdout: `${marker}\n`,
+    });
     await expect(exec(next, ['cat', '/scratch/marker'])).resolves.toMatchObject({ exitCode: 1 });
   });
 });

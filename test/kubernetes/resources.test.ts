@@ -17,7 +17,15 @@ describe('export and apply', () => {
       'Service/pno-physics-bench',
     ]);
     const yaml = toYaml(objects);
-    for (const owned of ['status:', 'uid:', 'resourceVersion', 'managedFields', 'creationTimestamp', 'clusterIP:', 'volumeName']) {
+    for (const owned of [
+      'status:',
+      'uid:',
+      'resourceVersion',
+      'managedFields',
+      'creationTimestamp',
+      'clusterIP:',
+      'volumeName',
+    ]) {
       expect(yaml, owned).not.toContain(owned);
     }
   });
@@ -28,9 +36,18 @@ describe('export and apply', () => {
     const exported = fromYaml(toYaml(await exportNamespace(kube, 'production')));
     const applied = await applyObjects(kube, exported, { fieldManager: 'pno-test-restore', targetNamespace: target });
     // Dependency order: config before workloads, the HPA last.
-    expect(applied.map((a) => a.kind)).toEqual(['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment', 'HorizontalPodAutoscaler']);
+    expect(applied.map((a) => a.kind)).toEqual([
+      'ConfigMap',
+      'Secret',
+      'PersistentVolumeClaim',
+      'Service',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+    ]);
     expect(applied.every((a) => a.namespace === target)).toBe(true);
-    await expect(waitForRollout(kube, target, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 })).resolves.toMatchObject({ done: true });
+    await expect(
+      waitForRollout(kube, target, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 }),
+    ).resolves.toMatchObject({ done: true });
 
     const restored = await exportNamespace(kube, target);
     const specOf = (objects: typeof restored, kind: string) => {
@@ -40,7 +57,8 @@ describe('export and apply', () => {
     for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler']) {
       expect(specOf(restored, kind), kind).toEqual(specOf(exported, kind));
     }
-    const generation = (await kube.apps.readNamespacedDeployment({ namespace: target, name: 'pno-physics-bench' })).metadata?.generation;
+    const generation = (await kube.apps.readNamespacedDeployment({ namespace: target, name: 'pno-physics-bench' }))
+      .metadata?.generation;
     await applyObjects(kube, exported, { fieldManager: 'pno-test-restore', targetNamespace: target });
     const after = await kube.apps.readNamespacedDeployment({ namespace: target, name: 'pno-physics-bench' });
     expect(after.metadata?.generation).toBe(generation);

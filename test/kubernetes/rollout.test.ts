@@ -1,7 +1,13 @@
 // Rollouts against the real API server, with kwok bringing pods to Ready.
 import { describe, expect, it } from 'vitest';
 import { applyObjects } from '../../activities/kubernetes/resources.ts';
-import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout } from '../../activities/kubernetes/rollout.ts';
+import {
+  getRolloutState,
+  rolloutRestart,
+  rolloutUndo,
+  setImage,
+  waitForRollout,
+} from '../../activities/kubernetes/rollout.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
 
@@ -25,16 +31,34 @@ describe('rollout', () => {
     const changed = await setImage(kube, namespace, name, 'pno-inference', newImage);
     expect(changed).toEqual({ previousImage: oldImage, image: newImage, changed: true });
     const progress: string[] = [];
-    const done = await waitForRollout(kube, namespace, name, { timeoutMs: 60_000, pollMs: 200, onProgress: (s) => progress.push((s as { message: string }).message) });
-    expect(done).toMatchObject({ done: true, failed: false, timedOut: false, revision: '2', images: { 'pno-inference': newImage } });
+    const done = await waitForRollout(kube, namespace, name, {
+      timeoutMs: 60_000,
+      pollMs: 200,
+      onProgress: (s) => progress.push((s as { message: string }).message),
+    });
+    expect(done).toMatchObject({
+      done: true,
+      failed: false,
+      timedOut: false,
+      revision: '2',
+      images: { 'pno-inference': newImage },
+    });
     expect(progress.at(-1)).toBe('successfully rolled out');
     const replicaSets = await kube.apps.listNamespacedReplicaSet({ namespace });
-    expect(replicaSets.items.map((rs) => rs.spec?.template?.spec?.containers[0]?.image).sort()).toEqual([oldImage, newImage]);
+    expect(replicaSets.items.map((rs) => rs.spec?.template?.spec?.containers[0]?.image).sort()).toEqual([
+      oldImage,
+      newImage,
+    ]);
     const pods = await listPods(kube, namespace, 'app=pno-physics-bench');
     expect(pods.filter((p) => p.ready)).toHaveLength(2);
 
     const undo = await rolloutUndo(kube, namespace, name, { onlyIfImage: newImage });
-    expect(undo).toMatchObject({ undone: true, fromRevision: '2', toRevision: '1', images: { 'pno-inference': oldImage } });
+    expect(undo).toMatchObject({
+      undone: true,
+      fromRevision: '2',
+      toRevision: '1',
+      images: { 'pno-inference': oldImage },
+    });
     await expect(waitForRollout(kube, namespace, name, { timeoutMs: 60_000, pollMs: 200 })).resolves.toMatchObject({
       done: true,
       images: { 'pno-inference': oldImage },
@@ -57,16 +81,21 @@ describe('rollout', () => {
 
   it('refuses a container the deployment does not have, and an undo with no history, for good', async () => {
     const { kube, namespace } = await deployed();
-    await expect(setImage(kube, namespace, name, 'sidecar', newImage)).rejects.toMatchObject({ type: 'NotFound', nonRetryable: true });
+    await expect(setImage(kube, namespace, name, 'sidecar', newImage)).rejects.toMatchObject({
+      type: 'NotFound',
+      nonRetryable: true,
+    });
     await expect(rolloutUndo(kube, namespace, name)).rejects.toMatchObject({ type: 'NotFound', nonRetryable: true });
   });
 
   it('reports a rollout that times out without throwing', async () => {
     const { kube, namespace } = await deployed();
     // Paused deployments never progress: the wait must come back at its deadline.
-    await kube.apps.patchNamespacedDeployment(
-      { namespace, name, body: [{ op: 'add', path: '/spec/paused', value: true }] },
-    );
+    await kube.apps.patchNamespacedDeployment({
+      namespace,
+      name,
+      body: [{ op: 'add', path: '/spec/paused', value: true }],
+    });
     await setImage(kube, namespace, name, 'pno-inference', newImage);
     const state = await waitForRollout(kube, namespace, name, { timeoutMs: 1500, pollMs: 200 });
     expect(state).toMatchObject({ done: false, timedOut: true });

@@ -22,7 +22,11 @@ describe('runModelInference', () => {
   it('measures the good model: finite, accurate, calibrated, with latencies', async () => {
     const facts = await runModelInference(request(goodModel));
     expect(facts).toMatchObject({ model: `file:${goodModel}`, samples: 10, targets: 640, nonFiniteOutputs: {} });
-    expect(facts.sha256).toBe(createHash('sha256').update(await readFile(goodModel)).digest('hex'));
+    expect(facts.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(goodModel))
+        .digest('hex'),
+    );
     // y was drawn as mean + σ·N(0,1) with σ ≈ 4% of the mean's RMS: the values the generator aimed at.
     expect(facts.relativeL2Error).toBeGreaterThan(0.03);
     expect(facts.relativeL2Error).toBeLessThan(0.1);
@@ -78,7 +82,9 @@ describe('runModelInference', () => {
 
   it('fails for good when the model cannot take the validation inputs', async () => {
     // The 48-point model asked to run the 64-point validation set.
-    await expect(runModelInference(request(fixture('pno_wrong_io.onnx'), { logVarianceOutput: '' }))).rejects.toMatchObject({
+    await expect(
+      runModelInference(request(fixture('pno_wrong_io.onnx'), { logVarianceOutput: '' })),
+    ).rejects.toMatchObject({
       nonRetryable: true,
       type: FailureType.invalidModel,
       message: expect.stringMatching(/^ONNX Runtime cannot run sample 0: .*Got: 64 Expected: 48/s),

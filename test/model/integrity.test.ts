@@ -64,8 +64,14 @@ describe('inspectModelFile', () => {
   });
 
   it('reports a missing file or a directory as facts, not errors', async () => {
-    await expect(inspectModelFile('/nonexistent/model.onnx', 'm')).resolves.toEqual({ model: 'm', readError: 'model file not found' });
-    await expect(inspectModelFile(fixture(''), 'd')).resolves.toEqual({ model: 'd', readError: 'model path is a directory' });
+    await expect(inspectModelFile('/nonexistent/model.onnx', 'm')).resolves.toEqual({
+      model: 'm',
+      readError: 'model file not found',
+    });
+    await expect(inspectModelFile(fixture(''), 'd')).resolves.toEqual({
+      model: 'd',
+      readError: 'model path is a directory',
+    });
   });
 });
 
@@ -81,12 +87,21 @@ describe('checkModelIntegrity activity', () => {
     const { checkModelIntegrity } = createModelActivities();
     const error = await checkModelIntegrity({ source: { kind: 'file', path: '' } }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ nonRetryable: true, type: FailureType.invalidInput, message: expect.stringContaining('PNO_MODEL_PATH') });
+    expect(error).toMatchObject({
+      nonRetryable: true,
+      type: FailureType.invalidInput,
+      message: expect.stringContaining('PNO_MODEL_PATH'),
+    });
   });
 
   it("fails for good on a 'pod' source when the worker has no Kubernetes access", async () => {
     const { checkModelIntegrity } = createModelActivities();
-    const source = { kind: 'pod' as const, namespace: 'production', selector: 'app=pno-physics-bench', path: '/app/models/pno.onnx' };
+    const source = {
+      kind: 'pod' as const,
+      namespace: 'production',
+      selector: 'app=pno-physics-bench',
+      path: '/app/models/pno.onnx',
+    };
     await expect(checkModelIntegrity({ source })).rejects.toMatchObject({
       nonRetryable: true,
       type: FailureType.unsupportedSource,
@@ -100,15 +115,28 @@ describe('checkModelIntegrity activity', () => {
     await mkdir(dir);
     await copyFile(goodModel, join(dir, 'pno_model.onnx'));
     const { checkModelIntegrity } = createModelActivities({ kube: testKube() });
-    const source = { kind: 'pod' as const, namespace: 'production', selector: 'app=pno-physics-bench', path: join(dir, 'pno_model.onnx') };
+    const source = {
+      kind: 'pod' as const,
+      namespace: 'production',
+      selector: 'app=pno-physics-bench',
+      path: join(dir, 'pno_model.onnx'),
+    };
     const facts = await checkModelIntegrity({ source });
-    expect(facts.sha256).toBe(createHash('sha256').update(await readFile(goodModel)).digest('hex'));
-    expect(facts.model).toMatch(/^pod:production\/app=pno-physics-bench:.*pno_model\.onnx \(pno-physics-bench-[a-z0-9-]+\)$/);
+    expect(facts.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(goodModel))
+        .digest('hex'),
+    );
+    expect(facts.model).toMatch(
+      /^pod:production\/app=pno-physics-bench:.*pno_model\.onnx \(pno-physics-bench-[a-z0-9-]+\)$/,
+    );
   });
 
   it("fails for good on an 's3' source when the worker has no S3 client", async () => {
     const { checkModelIntegrity } = createModelActivities();
-    await expect(checkModelIntegrity({ source: { kind: 's3', bucket: 'models', key: 'pno.onnx' } })).rejects.toMatchObject({
+    await expect(
+      checkModelIntegrity({ source: { kind: 's3', bucket: 'models', key: 'pno.onnx' } }),
+    ).rejects.toMatchObject({
       nonRetryable: true,
       type: FailureType.unsupportedSource,
     });

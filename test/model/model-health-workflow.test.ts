@@ -15,7 +15,12 @@ import { historyEvents, withWorker } from '../helpers/temporal.ts';
 import { fixture, goodModel, validationSet } from './fixtures.ts';
 
 const activities = () =>
-  createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet, s3: testS3(), kube: testKube() });
+  createModelActivities({
+    defaultModelPath: goodModel,
+    defaultValidationSetPath: validationSet,
+    s3: testS3(),
+    kube: testKube(),
+  });
 let runs = 0;
 const workflowId = (name: string) => `model-health-${name}-${Date.now()}-${runs++}`;
 
@@ -24,7 +29,11 @@ function checkAll(inputs: Record<string, ModelHealthInput>): Promise<Record<stri
   return withWorker(activities(), async ({ client, taskQueue }) => {
     const entries = await Promise.all(
       Object.entries(inputs).map(async ([name, input]) => {
-        const report = await client.workflow.execute(modelHealthWorkflow, { taskQueue, workflowId: workflowId(name), args: [input] });
+        const report = await client.workflow.execute(modelHealthWorkflow, {
+          taskQueue,
+          workflowId: workflowId(name),
+          args: [input],
+        });
         return [name, report] as const;
       }),
     );
@@ -37,7 +46,11 @@ const file = (name: string) => ({ source: { kind: 'file' as const, path: fixture
 describe('modelHealthWorkflow', () => {
   it("PASSes the worker's own model with --input '{}', and answers the progress query", async () => {
     const { report, progress } = await withWorker(activities(), async ({ client, taskQueue }) => {
-      const handle = await client.workflow.start(modelHealthWorkflow, { taskQueue, workflowId: workflowId('default'), args: [{}] });
+      const handle = await client.workflow.start(modelHealthWorkflow, {
+        taskQueue,
+        workflowId: workflowId('default'),
+        args: [{}],
+      });
       return { report: await handle.result(), progress: await handle.query(progressQuery) };
     });
     expect(report.status).toBe('PASS');
@@ -64,7 +77,14 @@ describe('modelHealthWorkflow', () => {
       digest: { expectedSha256: '0'.repeat(64) },
       overconfident: file('pno_overconfident.onnx'),
       wrongDtype: { validationSetPath: fixture('validation_wrong_dtype.npz') },
-      pod: { source: { kind: 'pod', namespace: 'production', selector: 'app=pno-physics-bench', path: '/app/models/no-such-model.onnx' } },
+      pod: {
+        source: {
+          kind: 'pod',
+          namespace: 'production',
+          selector: 'app=pno-physics-bench',
+          path: '/app/models/no-such-model.onnx',
+        },
+      },
     });
     for (const report of Object.values(reports)) expect(report.status).toBe('FAIL');
     const integrity = (name: string) => reports[name]!.checks.integrity;
@@ -82,12 +102,21 @@ describe('modelHealthWorkflow', () => {
     ]);
     expect(integrity('truncated').reasons).toEqual(['not a valid ONNX model: index out of range']);
     expect(integrity('missing').reasons).toEqual(['model file not found']);
-    expect(integrity('digest').reasons).toEqual([expect.stringMatching(/^sha256 [0-9a-f]{64} does not match the expected 0{64}$/)]);
+    expect(integrity('digest').reasons).toEqual([
+      expect.stringMatching(/^sha256 [0-9a-f]{64} does not match the expected 0{64}$/),
+    ]);
     expect(integrity('overconfident').status).toBe('PASS');
-    expect(inference('overconfident').reasons).toEqual([expect.stringMatching(/^2σ coverage 0\.1\d* is outside 0\.95 ± 0\.03$/)]);
-    expect(inference('wrongDtype')).toMatchObject({ status: 'FAIL', reasons: [expect.stringContaining("array 'X': dtype <i8 is not supported")] });
+    expect(inference('overconfident').reasons).toEqual([
+      expect.stringMatching(/^2σ coverage 0\.1\d* is outside 0\.95 ± 0\.03$/),
+    ]);
+    expect(inference('wrongDtype')).toMatchObject({
+      status: 'FAIL',
+      reasons: [expect.stringContaining("array 'X': dtype <i8 is not supported")],
+    });
     // kwok reports a failed command without an exit code (a kubelet would: "tar exited 2").
-    expect(integrity('pod').reasons).toEqual([expect.stringMatching(/no-such-model\.onnx.*(exit status|tar exited) 2/)]);
+    expect(integrity('pod').reasons).toEqual([
+      expect.stringMatching(/no-such-model\.onnx.*(exit status|tar exited) 2/),
+    ]);
     expect(reports.pod!.model).toBe('pod:production/app=pno-physics-bench:/app/models/no-such-model.onnx');
   });
 
@@ -126,11 +155,16 @@ async function failure(client: Client, taskQueue: string, input: unknown, field:
   const id = workflowId(`bad-${field.replace(/\W/g, '-')}`);
   const error = await client.workflow
     .execute(modelHealthWorkflow, { taskQueue, workflowId: id, args: [input as ModelHealthInput] })
-    .then(() => undefined, (err: unknown) => err);
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   const events = await historyEvents(client, id);
   return {
     error,
     types: events.map((e) => e.typeName),
-    attempts: events.filter((e) => e.typeName === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED').map((e) => e.workflowTaskScheduledEventAttributes?.attempt),
+    attempts: events
+      .filter((e) => e.typeName === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED')
+      .map((e) => e.workflowTaskScheduledEventAttributes?.attempt),
   };
 }

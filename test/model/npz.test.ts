@@ -14,7 +14,14 @@ function npy(header: string, data: Buffer, version = 1): Buffer {
   const length = Buffer.alloc(lengthBytes);
   if (version === 1) length.writeUInt16LE(padded.length);
   else length.writeUInt32LE(padded.length);
-  return Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([version, 0]), length, Buffer.from(padded, 'latin1'), data]);
+  return Buffer.concat([
+    Buffer.from([0x93]),
+    Buffer.from('NUMPY'),
+    Buffer.from([version, 0]),
+    length,
+    Buffer.from(padded, 'latin1'),
+    data,
+  ]);
 }
 
 describe('readNpz', () => {
@@ -51,7 +58,9 @@ describe('readNpz', () => {
   });
 
   it('refuses a missing file', async () => {
-    await expect(readNpz('/nonexistent/set.npz', ['X'])).rejects.toThrow('/nonexistent/set.npz: cannot read it (ENOENT)');
+    await expect(readNpz('/nonexistent/set.npz', ['X'])).rejects.toThrow(
+      '/nonexistent/set.npz: cannot read it (ENOENT)',
+    );
   });
 
   it('refuses an array over the size limit before reading it', async () => {
@@ -61,7 +70,9 @@ describe('readNpz', () => {
   });
 
   it('reports a truncated array inside a valid zip', async () => {
-    await expect(readNpz(fixture('truncated_array.npz'), ['X'])).rejects.toThrow("array 'X': holds 12 data bytes but shape [4] needs 16");
+    await expect(readNpz(fixture('truncated_array.npz'), ['X'])).rejects.toThrow(
+      "array 'X': holds 12 data bytes but shape [4] needs 16",
+    );
   });
 });
 
@@ -77,15 +88,29 @@ describe('parseNpy', () => {
   it('reads a 0-d array as one value', () => {
     const data = Buffer.alloc(4);
     data.writeFloatLE(3, 0);
-    expect(parseNpy('scalar', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", data)).data).toEqual(Float32Array.from([3]));
+    expect(parseNpy('scalar', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", data)).data).toEqual(
+      Float32Array.from([3]),
+    );
   });
 
   it.each([
     [Buffer.from('PK\x03\x04 not numpy at all'), "array 'a': not a .npy array (bad magic)"],
-    [npy("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(4)), "array 'a': structured dtype is not supported"],
-    [npy("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(2)), "array 'a': dtype <f2 is not supported"],
-    [npy("{'descr': '<f4', 'fortran_order': False, 'shape': (two,), }", Buffer.alloc(4)), "array 'a': unreadable shape"],
-    [npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(4), 4), "array 'a': unsupported .npy format version 4"],
+    [
+      npy("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(4)),
+      "array 'a': structured dtype is not supported",
+    ],
+    [
+      npy("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(2)),
+      "array 'a': dtype <f2 is not supported",
+    ],
+    [
+      npy("{'descr': '<f4', 'fortran_order': False, 'shape': (two,), }", Buffer.alloc(4)),
+      "array 'a': unreadable shape",
+    ],
+    [
+      npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(4), 4),
+      "array 'a': unsupported .npy format version 4",
+    ],
   ])('refuses %#', (bytes, message) => {
     expect(() => parseNpy('a', bytes)).toThrow(message);
   });

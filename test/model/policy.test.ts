@@ -67,7 +67,10 @@ describe('assessIntegrity', () => {
     const check = assessIntegrity(
       {
         ...goodIntegrity,
-        nonFinite: [{ name: 'w', elemType: 'FLOAT16', nan: 2, inf: 1 }, { name: 'Constant c1', elemType: 'FLOAT', nan: 0, inf: 4 }],
+        nonFinite: [
+          { name: 'w', elemType: 'FLOAT16', nan: 2, inf: 1 },
+          { name: 'Constant c1', elemType: 'FLOAT', nan: 0, inf: 4 },
+        ],
         unchecked: [{ name: 'big', why: 'values are stored in an external file' }],
       },
       expectations,
@@ -85,8 +88,12 @@ describe('compareSpecs', () => {
 
   it('accepts any dynamic name for a named dimension, and only that size for a fixed one', () => {
     expect(compareSpecs('input', [x], [{ ...x, shape: ['N', 64, 2] }], true)).toEqual([]);
-    expect(compareSpecs('input', [x], [{ ...x, shape: [1, 64, 2] }], true)).toEqual(['input x has shape [1, 64, 2], expected [batch, 64, 2]']);
-    expect(compareSpecs('input', [x], [{ ...x, shape: ['batch', 64] }], true)).toEqual(['input x has shape [batch, 64], expected [batch, 64, 2]']);
+    expect(compareSpecs('input', [x], [{ ...x, shape: [1, 64, 2] }], true)).toEqual([
+      'input x has shape [1, 64, 2], expected [batch, 64, 2]',
+    ]);
+    expect(compareSpecs('input', [x], [{ ...x, shape: ['batch', 64] }], true)).toEqual([
+      'input x has shape [batch, 64], expected [batch, 64, 2]',
+    ]);
   });
 
   it('reports wrong element types, missing tensors and extra inputs; extra outputs are fine', () => {
@@ -127,7 +134,9 @@ describe('assessInference', () => {
     expect(at(0.9799).status).toBe('PASS');
     expect(at(0.985).reasons).toEqual(['2σ coverage 0.985 is outside 0.95 ± 0.03']);
     expect(at(0.91).reasons).toEqual(['2σ coverage 0.91 is outside 0.95 ± 0.03']);
-    expect(assessInference({ ...goodInference, coverage2Sigma: 0.5 }, { ...limits, coverageTolerance: 0.5 }, sha).status).toBe('PASS');
+    expect(
+      assessInference({ ...goodInference, coverage2Sigma: 0.5 }, { ...limits, coverageTolerance: 0.5 }, sha).status,
+    ).toBe('PASS');
   });
 
   it('ignores coverage for a deterministic model', () => {

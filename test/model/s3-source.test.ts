@@ -13,7 +13,9 @@ import { goodModel, validationSet } from './fixtures.ts';
 
 async function uploadedModel() {
   const bucket = await freshBucket('model');
-  await testS3().send(new PutObjectCommand({ Bucket: bucket, Key: 'models/pno.onnx', Body: await readFile(goodModel) }));
+  await testS3().send(
+    new PutObjectCommand({ Bucket: bucket, Key: 'models/pno.onnx', Body: await readFile(goodModel) }),
+  );
   return bucket;
 }
 
@@ -24,7 +26,11 @@ describe('s3 model source', () => {
     const { checkModelIntegrity } = createModelActivities({ s3: testS3(), tempDir });
     const facts = await checkModelIntegrity({ source: { kind: 's3', bucket, key: 'models/pno.onnx' } });
     expect(facts.model).toBe(`s3://${bucket}/models/pno.onnx`);
-    expect(facts.sha256).toBe(createHash('sha256').update(await readFile(goodModel)).digest('hex'));
+    expect(facts.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(goodModel))
+        .digest('hex'),
+    );
     expect(facts.nonFinite).toEqual([]);
     expect(await readdir(tempDir)).toEqual([]);
   });
@@ -46,7 +52,10 @@ describe('s3 model source', () => {
     const bucket = await freshBucket('model');
     const { checkModelIntegrity } = createModelActivities({ s3: testS3() });
     const facts = await checkModelIntegrity({ source: { kind: 's3', bucket, key: 'nope.onnx' } });
-    expect(facts).toEqual({ model: `s3://${bucket}/nope.onnx`, readError: `s3://${bucket}/nope.onnx: NoSuchKey (HTTP 404)` });
+    expect(facts).toEqual({
+      model: `s3://${bucket}/nope.onnx`,
+      readError: `s3://${bucket}/nope.onnx: NoSuchKey (HTTP 404)`,
+    });
   });
 
   it('leaves an unreachable S3 retryable and cleans up', async () => {
@@ -59,7 +68,9 @@ describe('s3 model source', () => {
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
     const { checkModelIntegrity } = createModelActivities({ s3, tempDir });
-    const error = await checkModelIntegrity({ source: { kind: 's3', bucket: 'models', key: 'pno.onnx' } }).catch((err: unknown) => err);
+    const error = await checkModelIntegrity({ source: { kind: 's3', bucket: 'models', key: 'pno.onnx' } }).catch(
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(ApplicationFailure);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);

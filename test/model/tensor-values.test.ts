@@ -14,7 +14,13 @@ function tensor(type: string, dims: number[], fields: Partial<TensorProto>): Ten
 function le(kind: 'f32' | 'f64' | 'u16', values: number[]): Uint8Array {
   const size = kind === 'f64' ? 8 : kind === 'f32' ? 4 : 2;
   const buf = Buffer.alloc(values.length * size);
-  values.forEach((v, i) => (kind === 'f32' ? buf.writeFloatLE(v, i * 4) : kind === 'f64' ? buf.writeDoubleLE(v, i * 8) : buf.writeUInt16LE(v, i * 2)));
+  values.forEach((v, i) =>
+    kind === 'f32'
+      ? buf.writeFloatLE(v, i * 4)
+      : kind === 'f64'
+        ? buf.writeDoubleLE(v, i * 8)
+        : buf.writeUInt16LE(v, i * 2),
+  );
   return buf;
 }
 
@@ -59,8 +65,14 @@ describe('decodeFloats', () => {
       kind: 'unreadable',
       why: 'raw_data holds 12 bytes but its dims need 16',
     });
-    expect(decodeFloats(tensor('FLOAT', [2], { floatData: [1] }))).toEqual({ kind: 'unreadable', why: 'holds 1 values but its dims need 2' });
-    expect(decodeFloats(tensor('FLOAT', [2], { dataLocation: 1 }))).toEqual({ kind: 'unreadable', why: 'values are stored in an external file' });
+    expect(decodeFloats(tensor('FLOAT', [2], { floatData: [1] }))).toEqual({
+      kind: 'unreadable',
+      why: 'holds 1 values but its dims need 2',
+    });
+    expect(decodeFloats(tensor('FLOAT', [2], { dataLocation: 1 }))).toEqual({
+      kind: 'unreadable',
+      why: 'values are stored in an external file',
+    });
   });
 });
 

@@ -13,7 +13,10 @@ describe('worker model settings', () => {
   it('take PNO_MODEL_PATH and PNO_VALIDATION_SET_PATH', () => {
     const model = fixture('pno_overconfident.onnx');
     const data = fixture('validation_flat_y.npz');
-    expect(readWorkerConfig({ PNO_MODEL_PATH: model, PNO_VALIDATION_SET_PATH: data })).toMatchObject({ modelPath: model, validationSetPath: data });
+    expect(readWorkerConfig({ PNO_MODEL_PATH: model, PNO_VALIDATION_SET_PATH: data })).toMatchObject({
+      modelPath: model,
+      validationSetPath: data,
+    });
   });
 
   it('name an unreadable path at start', () => {

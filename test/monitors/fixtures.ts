@@ -33,5 +33,8 @@ export function window(
 }
 
 export function podMetrics(pods: { cpu: number; memory: number }[]): PodMetricsResult {
-  return { available: true, pods: pods.map((p, i) => ({ pod: `pno-${i}`, cpuMillicores: p.cpu, memoryMiB: p.memory })) };
+  return {
+    available: true,
+    pods: pods.map((p, i) => ({ pod: `pno-${i}`, cpuMillicores: p.cpu, memoryMiB: p.memory })),
+  };
 }

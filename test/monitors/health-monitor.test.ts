@@ -40,7 +40,10 @@ afterEach(() => webhook.answer());
 
 async function historyLines(key: string): Promise<Record<string, unknown>[]> {
   const got = await testS3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return ((await got.Body?.transformToString('utf8')) ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return ((await got.Body?.transformToString('utf8')) ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 const common = () => ({
@@ -59,7 +62,12 @@ describe('healthMonitorWorkflow on its schedule, against the local cluster', () 
       const product = scheduleDefinitions().find((d) => d.id === `${SCHEDULE_PREFIX}health-monitor`);
       if (!product) throw new Error('no health monitor schedule');
       // The product's definition, under a test id, on this worker's queue, with no tick of its own during the test.
-      const definition = { ...product, id: `t${randomUUID().slice(0, 8)}-health-monitor`, every: undefined, calendars: [{ year: 2099 }] };
+      const definition = {
+        ...product,
+        id: `t${randomUUID().slice(0, 8)}-health-monitor`,
+        every: undefined,
+        calendars: [{ year: 2099 }],
+      };
       const handle = await client.schedule.create(scheduleOptions(definition, { taskQueue }));
       try {
         const run = () => triggerAndAwait<HealthMonitorResult>(client, handle);
@@ -78,7 +86,9 @@ describe('healthMonitorWorkflow on its schedule, against the local cluster', () 
     expect(runs[0]?.result.usage).toMatchObject({ available: true, pods: 0 });
     // Four runs, three alerts: warning fires; holds quietly; the warning resolves as the critical fires; holds quietly.
     expect(sent()).toEqual(['firing:warning', 'resolved:warning', 'firing:critical']);
-    expect(new Set(webhook.requests.map((r) => (r.body as Body).dedupKey))).toEqual(new Set(['health:production:pno-physics-bench']));
+    expect(new Set(webhook.requests.map((r) => (r.body as Body).dedupKey))).toEqual(
+      new Set(['health:production:pno-physics-bench']),
+    );
     expect(runs.map((r) => r.result.alertsSent.length)).toEqual([1, 0, 2, 0]);
     expect(runs[1]?.result.alert).toEqual(runs[0]?.result.alert);
     expect(runs[3]?.result.alert).toMatchObject({ severity: 'critical' });
@@ -88,39 +98,68 @@ describe('healthMonitorWorkflow on its schedule, against the local cluster', () 
     const lines = await historyLines(key);
     expect(lines.map((l) => l.id)).toEqual(runs.map((r) => `${r.workflowId}@${r.runId}`));
     expect(lines.map((l) => l.status)).toEqual(['DEGRADED', 'DEGRADED', 'UNHEALTHY', 'UNHEALTHY']);
-    expect(lines[2]).toMatchObject({ api: { status: 'ERROR' }, pods: { status: 'OK' }, hpa: { status: 'DEGRADED', min: 2, max: 10 } });
+    expect(lines[2]).toMatchObject({
+      api: { status: 'ERROR' },
+      pods: { status: 'OK' },
+      hpa: { status: 'DEGRADED', min: 2, max: 10 },
+    });
   });
 });
 
 const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });
-const hpa: HpaSnapshot = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
+const hpa: HpaSnapshot = {
+  name: 'pno-hpa',
+  minReplicas: 2,
+  maxReplicas: 10,
+  currentReplicas: 2,
+  desiredReplicas: 2,
+  scalingActive: true,
+};
 
 function stubbedCluster(pods: PodSnapshot[]) {
   return {
     listPods: async () => pods,
     getHpa: async () => hpa,
-    podMetrics: async () => podMetrics([{ cpu: 420, memory: 2100 }, { cpu: 380, memory: 1900 }]),
+    podMetrics: async () =>
+      podMetrics([
+        { cpu: 420, memory: 2100 },
+        { cpu: 380, memory: 1900 },
+      ]),
   };
 }
 
 describe('healthMonitorWorkflow, one run at a time', () => {
   it('stays quiet when healthy, records usage, and a reset of the run adds no second line', async () => {
     const workflowId = `monitor-healthy-${randomUUID()}`;
-    const [first, again] = await withWorker({ ...common(), ...stubbedCluster([readyPod('a'), readyPod('b')]) }, async ({ client, taskQueue }) => {
-      const first = await client.workflow.execute(healthMonitorWorkflow, { taskQueue, workflowId, args: [{}] });
-      // Reset to the first workflow task: the run executes again, activities and all, as a new run of the same chain.
-      const firstTask = (await historyEvents(client, workflowId)).find((e) => e.typeName === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED');
-      const { runId } = await client.workflowService.resetWorkflowExecution({
-        namespace: client.options.namespace,
-        workflowExecution: { workflowId },
-        workflowTaskFinishEventId: firstTask?.eventId,
-        requestId: randomUUID(),
-        reason: 'test: the same run again',
-      });
-      return [first, await client.workflow.getHandle(workflowId, runId ?? undefined).result()];
-    });
+    const [first, again] = await withWorker(
+      { ...common(), ...stubbedCluster([readyPod('a'), readyPod('b')]) },
+      async ({ client, taskQueue }) => {
+        const first = await client.workflow.execute(healthMonitorWorkflow, { taskQueue, workflowId, args: [{}] });
+        // Reset to the first workflow task: the run executes again, activities and all, as a new run of the same chain.
+        const firstTask = (await historyEvents(client, workflowId)).find(
+          (e) => e.typeName === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        );
+        const { runId } = await client.workflowService.resetWorkflowExecution({
+          namespace: client.options.namespace,
+          workflowExecution: { workflowId },
+          workflowTaskFinishEventId: firstTask?.eventId,
+          requestId: randomUUID(),
+          reason: 'test: the same run again',
+        });
+        return [first, await client.workflow.getHandle(workflowId, runId ?? undefined).result()];
+      },
+    );
     expect(first).toMatchObject({ status: 'HEALTHY', alert: null, alertsSent: [], history: { appended: true } });
-    expect(first?.usage).toEqual({ available: true, pods: 2, cpuAvgMillicores: 400, cpuMaxMillicores: 420, cpuTotalMillicores: 800, memoryAvgMiB: 2000, memoryMaxMiB: 2100, memoryTotalMiB: 4000 });
+    expect(first?.usage).toEqual({
+      available: true,
+      pods: 2,
+      cpuAvgMillicores: 400,
+      cpuMaxMillicores: 420,
+      cpuTotalMillicores: 800,
+      memoryAvgMiB: 2000,
+      memoryMaxMiB: 2100,
+      memoryTotalMiB: 4000,
+    });
     expect(again?.history).toEqual({ key: first?.history?.key, appended: false });
     expect(await historyLines(first?.history?.key ?? '')).toHaveLength(1);
     expect(webhook.requests).toHaveLength(0);
@@ -129,10 +168,16 @@ describe('healthMonitorWorkflow, one run at a time', () => {
   it('retries a sink that is down, with one idempotency key for every attempt', async () => {
     webhook.answer(503);
     const result = await withWorker({ ...common(), ...stubbedCluster([]) }, ({ client, taskQueue }) =>
-      client.workflow.execute(healthMonitorWorkflow, { taskQueue, workflowId: `monitor-retry-${randomUUID()}`, args: [{}] }),
+      client.workflow.execute(healthMonitorWorkflow, {
+        taskQueue,
+        workflowId: `monitor-retry-${randomUUID()}`,
+        args: [{}],
+      }),
     );
     expect(result.status).toBe('UNHEALTHY');
-    expect(result.alertsSent).toEqual([{ dedupKey: 'health:production:pno-physics-bench', status: 'firing', delivered: ['webhook'] }]);
+    expect(result.alertsSent).toEqual([
+      { dedupKey: 'health:production:pno-physics-bench', status: 'firing', delivered: ['webhook'] },
+    ]);
     expect(webhook.requests).toHaveLength(2);
     const keys = webhook.requests.map((r) => r.headers['idempotency-key']);
     expect(keys[0]).toBeTruthy();
@@ -143,7 +188,10 @@ describe('healthMonitorWorkflow, one run at a time', () => {
     webhook.answer(400);
     const workflowId = `monitor-refused-${randomUUID()}`;
     const error = await withWorker({ ...common(), ...stubbedCluster([]) }, ({ client, taskQueue }) =>
-      client.workflow.execute(healthMonitorWorkflow, { taskQueue, workflowId, args: [{}] }).then(() => undefined, (err: unknown) => err),
+      client.workflow.execute(healthMonitorWorkflow, { taskQueue, workflowId, args: [{}] }).then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -153,7 +201,11 @@ describe('healthMonitorWorkflow, one run at a time', () => {
     const listed = await testS3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'monitoring/health/' }));
     expect(listed.Contents).toHaveLength(1);
     const [line] = await historyLines(listed.Contents?.[0]?.Key ?? '');
-    expect(line).toMatchObject({ id: expect.stringMatching(new RegExp(`^${workflowId}@`)), status: 'UNHEALTHY', alertError: expect.stringContaining('HTTP 400') });
+    expect(line).toMatchObject({
+      id: expect.stringMatching(new RegExp(`^${workflowId}@`)),
+      status: 'UNHEALTHY',
+      alertError: expect.stringContaining('HTTP 400'),
+    });
   });
 
   it.each([
@@ -163,10 +215,18 @@ describe('healthMonitorWorkflow, one run at a time', () => {
     [{ hpaName: 'x', colour: 'blue' }, 'colour'],
   ])('fails at once on bad input %j, starting nothing', async (input, field) => {
     const workflowId = `monitor-bad-${randomUUID()}`;
-    const { error, events } = await withWorker({ ...common(), ...stubbedCluster([]) }, async ({ client, taskQueue }) => {
-      const error = await client.workflow.execute(healthMonitorWorkflow, { taskQueue, workflowId, args: [input as never] }).then(() => undefined, (err: unknown) => err);
-      return { error, events: await historyEvents(client, workflowId) };
-    });
+    const { error, events } = await withWorker(
+      { ...common(), ...stubbedCluster([]) },
+      async ({ client, taskQueue }) => {
+        const error = await client.workflow
+          .execute(healthMonitorWorkflow, { taskQueue, workflowId, args: [input as never] })
+          .then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+        return { error, events: await historyEvents(client, workflowId) };
+      },
+    );
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe(FailureType.invalidInput);
     expect(cause.message).toContain(`invalid input: ${field}`);

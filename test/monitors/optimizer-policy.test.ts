@@ -18,12 +18,31 @@ const actions = (recs: Recommendation[]) => recs.map((r) => `${r.action}:${r.urg
 
 describe('the usage window', () => {
   it('samples per-pod means and maxima, and the HPA replica count', () => {
-    const sample = sampleFrom(new Date('2030-01-05T12:00:00Z'), podMetrics([{ cpu: 700, memory: 3000 }, { cpu: 900, memory: 3500 }]), hpa({ currentReplicas: 3 }));
-    expect(sample).toEqual({ at: '2030-01-05T12:00:00.000Z', cpuAvg: 800, cpuMax: 900, memoryAvg: 3250, memoryMax: 3500, pods: 2, replicas: 3 });
+    const sample = sampleFrom(
+      new Date('2030-01-05T12:00:00Z'),
+      podMetrics([
+        { cpu: 700, memory: 3000 },
+        { cpu: 900, memory: 3500 },
+      ]),
+      hpa({ currentReplicas: 3 }),
+    );
+    expect(sample).toEqual({
+      at: '2030-01-05T12:00:00.000Z',
+      cpuAvg: 800,
+      cpuMax: 900,
+      memoryAvg: 3250,
+      memoryMax: 3500,
+      pods: 2,
+      replicas: 3,
+    });
   });
 
   it('samples no usage when the metrics API is unavailable, and counts pods when the HPA has no status', () => {
-    const sample = sampleFrom(new Date('2030-01-05T12:00:00Z'), { available: false, reason: 'metrics API unavailable (HTTP 404)' }, undefined);
+    const sample = sampleFrom(
+      new Date('2030-01-05T12:00:00Z'),
+      { available: false, reason: 'metrics API unavailable (HTTP 404)' },
+      undefined,
+    );
     expect(sample).toEqual({ at: '2030-01-05T12:00:00.000Z', pods: 0, replicas: 0 });
   });
 
@@ -88,7 +107,9 @@ describe('recommendPerformance', () => {
       expect.objectContaining({ action: 'increase_replicas', urgency: 'high', replicas: 6 }),
     ]);
     expect(actions(recommendPerformance(window(10, { cpu: 850 }), hpa()))).toEqual(['increase_replicas:medium']);
-    expect(recommendPerformance(window(10, { cpu: 950 }), hpa({ currentReplicas: 19 }))[0]).toMatchObject({ replicas: 20 });
+    expect(recommendPerformance(window(10, { cpu: 950 }), hpa({ currentReplicas: 19 }))[0]).toMatchObject({
+      replicas: 20,
+    });
   });
 
   it('scales down by one (low urgency, never below 2) under low CPU', () => {
@@ -99,8 +120,12 @@ describe('recommendPerformance', () => {
   });
 
   it('raises memory: high urgency over 3600Mi, medium over 3200Mi', () => {
-    expect(actions(recommendPerformance(window(10, { cpu: 500, memory: 3700 }), hpa()))).toEqual(['increase_memory_limits:high']);
-    expect(actions(recommendPerformance(window(10, { cpu: 500, memory: 3300 }), hpa()))).toEqual(['increase_memory_limits:medium']);
+    expect(actions(recommendPerformance(window(10, { cpu: 500, memory: 3700 }), hpa()))).toEqual([
+      'increase_memory_limits:high',
+    ]);
+    expect(actions(recommendPerformance(window(10, { cpu: 500, memory: 3300 }), hpa()))).toEqual([
+      'increase_memory_limits:medium',
+    ]);
   });
 
   it('flags frequent scaling at more than 3 distinct replica counts in the last 10 samples', () => {
@@ -119,36 +144,79 @@ describe('recommendPerformance', () => {
 });
 
 describe('applying a recommendation', () => {
-  const target = { namespace: 'production', deployment: 'pno-physics-bench', hpaName: 'pno-hpa', container: 'pno-inference' };
-  type Bare = Recommendation extends infer R ? (R extends Recommendation ? Omit<R, 'urgency' | 'reason'> : never) : never;
+  const target = {
+    namespace: 'production',
+    deployment: 'pno-physics-bench',
+    hpaName: 'pno-hpa',
+    container: 'pno-inference',
+  };
+  type Bare = Recommendation extends infer R
+    ? R extends Recommendation
+      ? Omit<R, 'urgency' | 'reason'>
+      : never
+    : never;
   const rec = (r: Bare) => ({ urgency: 'medium', reason: 'test', ...r }) as Recommendation;
 
   it('raises the HPA ceiling, or does nothing when it is already there', () => {
-    expect(operationFor(rec({ action: 'increase_max_replicas', maxReplicas: 15 }), target, hpa())).toEqual({ activity: 'patchHpa', changes: { maxReplicas: 15 } });
-    expect(operationFor(rec({ action: 'increase_max_replicas', maxReplicas: 15 }), target, hpa({ maxReplicas: 15 }))).toMatchObject({ activity: 'none' });
+    expect(operationFor(rec({ action: 'increase_max_replicas', maxReplicas: 15 }), target, hpa())).toEqual({
+      activity: 'patchHpa',
+      changes: { maxReplicas: 15 },
+    });
+    expect(
+      operationFor(rec({ action: 'increase_max_replicas', maxReplicas: 15 }), target, hpa({ maxReplicas: 15 })),
+    ).toMatchObject({ activity: 'none' });
   });
 
   it('scales through the HPA floor, lifting the ceiling if it must', () => {
-    expect(operationFor(rec({ action: 'increase_replicas', replicas: 12 }), target, hpa({ minReplicas: 2, maxReplicas: 10 }))).toEqual({
+    expect(
+      operationFor(
+        rec({ action: 'increase_replicas', replicas: 12 }),
+        target,
+        hpa({ minReplicas: 2, maxReplicas: 10 }),
+      ),
+    ).toEqual({
       activity: 'patchHpa',
       changes: { minReplicas: 12, maxReplicas: 12 },
     });
-    expect(operationFor(rec({ action: 'decrease_replicas', replicas: 3 }), target, hpa({ minReplicas: 4 }))).toEqual({ activity: 'patchHpa', changes: { minReplicas: 3 } });
-    expect(operationFor(rec({ action: 'decrease_replicas', replicas: 3 }), target, hpa({ minReplicas: 2 }))).toMatchObject({ activity: 'none' });
-    expect(operationFor(rec({ action: 'increase_replicas', replicas: 6 }), target, undefined)).toEqual({ activity: 'none', why: 'no HPA production/pno-hpa to change' });
+    expect(operationFor(rec({ action: 'decrease_replicas', replicas: 3 }), target, hpa({ minReplicas: 4 }))).toEqual({
+      activity: 'patchHpa',
+      changes: { minReplicas: 3 },
+    });
+    expect(
+      operationFor(rec({ action: 'decrease_replicas', replicas: 3 }), target, hpa({ minReplicas: 2 })),
+    ).toMatchObject({ activity: 'none' });
+    expect(operationFor(rec({ action: 'increase_replicas', replicas: 6 }), target, undefined)).toEqual({
+      activity: 'none',
+      why: 'no HPA production/pno-hpa to change',
+    });
   });
 
   it('server-side applies only the container memory, or only the HPA behaviour', () => {
-    const memory = operationFor(rec({ action: 'increase_memory_limits', memoryLimit: '6Gi', memoryRequest: '2Gi' }), target, hpa());
+    const memory = operationFor(
+      rec({ action: 'increase_memory_limits', memoryLimit: '6Gi', memoryRequest: '2Gi' }),
+      target,
+      hpa(),
+    );
     expect(memory.activity).toBe('applyManifests');
     expect(JSON.parse((memory as { yaml: string }).yaml)).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'pno-physics-bench', namespace: 'production' },
-      spec: { template: { spec: { containers: [{ name: 'pno-inference', resources: { limits: { memory: '6Gi' }, requests: { memory: '2Gi' } } }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'pno-inference', resources: { limits: { memory: '6Gi' }, requests: { memory: '2Gi' } } },
+            ],
+          },
+        },
+      },
     });
     const behavior = operationFor(rec({ action: 'adjust_hpa_parameters', behavior: stableHpaBehavior }), target, hpa());
-    expect(JSON.parse((behavior as { yaml: string }).yaml)).toMatchObject({ kind: 'HorizontalPodAutoscaler', spec: { behavior: stableHpaBehavior } });
+    expect(JSON.parse((behavior as { yaml: string }).yaml)).toMatchObject({
+      kind: 'HorizontalPodAutoscaler',
+      spec: { behavior: stableHpaBehavior },
+    });
   });
 
   it('applies high and medium urgency on its own, and waits out the cooldown', () => {

@@ -33,7 +33,10 @@ beforeEach(async () => {
   bucket = await freshBucket('optimizer');
 });
 
-const hot: PodMetricsResult = podMetrics([{ cpu: 900, memory: 3300 }, { cpu: 900, memory: 3300 }]);
+const hot: PodMetricsResult = podMetrics([
+  { cpu: 900, memory: 3300 },
+  { cpu: 900, memory: 3300 },
+]);
 
 /** Real Kubernetes activities with pod metrics (and optionally the HPA read) stubbed. */
 function activities(metrics: () => PodMetricsResult, overrides: Record<string, unknown> = {}) {
@@ -49,19 +52,28 @@ function activities(metrics: () => PodMetricsResult, overrides: Record<string, u
 /** A namespace with its own copy of the inference Deployment and HPA, so changes touch nothing shared. */
 async function workloadCopy(): Promise<string> {
   const namespace = await freshNamespace('opt');
-  const objects = (await exportNamespace(testKube(), 'production')).filter((o) => ['Deployment', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'].includes(o.kind ?? ''));
+  const objects = (await exportNamespace(testKube(), 'production')).filter((o) =>
+    ['Deployment', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'].includes(o.kind ?? ''),
+  );
   await applyObjects(testKube(), objects, { fieldManager: 'test', targetNamespace: namespace });
   return namespace;
 }
 
-const kinds = () => webhook.requests.map((r) => `${(r.body as { type: string }).type}:${(r.body as { details: { action: string } }).details.action}`);
+const kinds = () =>
+  webhook.requests.map(
+    (r) => `${(r.body as { type: string }).type}:${(r.body as { details: { action: string } }).details.action}`,
+  );
 
 describe('autoScalingOptimizerWorkflow', () => {
   it('samples on its timer, carries the window through continue-as-new, and only recommends by default', async () => {
     const patches: unknown[] = [];
     const workflowId = `autoscale-${randomUUID()}`;
     const { status, firstRunEvents } = await withWorker(
-      activities(() => hot, { getHpa: async () => hpa(), patchHpa: async (input: unknown) => patches.push(input), applyManifests: async (input: unknown) => patches.push(input) }),
+      activities(() => hot, {
+        getHpa: async () => hpa(),
+        patchHpa: async (input: unknown) => patches.push(input),
+        applyManifests: async (input: unknown) => patches.push(input),
+      }),
       async ({ client, taskQueue }) => {
         const handle = await client.workflow.start(autoScalingOptimizerWorkflow, {
           taskQueue,
@@ -69,7 +81,10 @@ describe('autoScalingOptimizerWorkflow', () => {
           args: [{ intervalSeconds: 1, samplesPerRun: 2, sampleLimit: 5 }],
         });
         const status = await handle.result();
-        return { status, firstRunEvents: await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory() };
+        return {
+          status,
+          firstRunEvents: await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory(),
+        };
       },
     );
     expect(status).toMatchObject({ kind: 'auto-scaling', apply: false, samplesTaken: 5, windowSize: 5, changes: [] });
@@ -80,20 +95,27 @@ describe('autoScalingOptimizerWorkflow', () => {
     // Five samples over three runs (2 + 2 + 1): the first ended by continuing as new, and the window came along.
     expect(firstRunEvents.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     // Each recommendation announced once, not once per sample or per run.
-    expect(kinds()).toEqual(['optimizer_recommendation:increase_max_replicas', 'optimizer_recommendation:increase_memory_limits']);
+    expect(kinds()).toEqual([
+      'optimizer_recommendation:increase_max_replicas',
+      'optimizer_recommendation:increase_memory_limits',
+    ]);
     const day = status.latest?.at.slice(0, 10);
-    const got = await testS3().send(new GetObjectCommand({ Bucket: bucket, Key: `monitoring/optimizers/auto-scaling/${day}.jsonl` }));
+    const got = await testS3().send(
+      new GetObjectCommand({ Bucket: bucket, Key: `monitoring/optimizers/auto-scaling/${day}.jsonl` }),
+    );
     expect(((await got.Body?.transformToString()) ?? '').trim().split('\n')).toHaveLength(5);
   });
 
   it('with apply: true raises the real HPA ceiling and memory limit, then waits out the cooldown', async () => {
     const namespace = await workloadCopy();
-    const status = await withWorker(activities(() => hot), ({ client, taskQueue }) =>
-      client.workflow.execute(autoScalingOptimizerWorkflow, {
-        taskQueue,
-        workflowId: `autoscale-apply-${randomUUID()}`,
-        args: [{ namespace, apply: true, intervalSeconds: 1, sampleLimit: 3 }],
-      }),
+    const status = await withWorker(
+      activities(() => hot),
+      ({ client, taskQueue }) =>
+        client.workflow.execute(autoScalingOptimizerWorkflow, {
+          taskQueue,
+          workflowId: `autoscale-apply-${randomUUID()}`,
+          args: [{ namespace, apply: true, intervalSeconds: 1, sampleLimit: 3 }],
+        }),
     );
     expect(status.changes.map((c) => [c.action, c.how, c.outcome])).toEqual([
       ['increase_max_replicas', 'auto', 'applied'],
@@ -106,7 +128,9 @@ describe('autoScalingOptimizerWorkflow', () => {
     expect(container?.resources?.limits).toMatchObject({ memory: '6Gi', cpu: '2' });
     expect(container?.resources?.requests).toMatchObject({ memory: '2Gi', cpu: '500m' });
     // Still hot, but inside the 30-minute cooldown: the next step (15 → 20) waits for approval instead.
-    expect(status.pending).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'increase_max_replicas', maxReplicas: 20 })]));
+    expect(status.pending).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'increase_max_replicas', maxReplicas: 20 })]),
+    );
     expect(kinds()).toContain('optimizer_change:increase_max_replicas');
   });
 
@@ -125,10 +149,19 @@ describe('autoScalingOptimizerWorkflow', () => {
   });
 
   it('fails at once on bad input', async () => {
-    const error = await withWorker(activities(() => hot), ({ client, taskQueue }) =>
-      client.workflow
-        .execute(autoScalingOptimizerWorkflow, { taskQueue, workflowId: `autoscale-bad-${randomUUID()}`, args: [{ intervalSeconds: 0 }] })
-        .then(() => undefined, (err: unknown) => err),
+    const error = await withWorker(
+      activities(() => hot),
+      ({ client, taskQueue }) =>
+        client.workflow
+          .execute(autoScalingOptimizerWorkflow, {
+            taskQueue,
+            workflowId: `autoscale-bad-${randomUUID()}`,
+            args: [{ intervalSeconds: 0 }],
+          })
+          .then(
+            () => undefined,
+            (err: unknown) => err,
+          ),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -143,25 +176,45 @@ describe('performanceOptimizerWorkflow', () => {
     // Replica counts that keep changing (2, 3, 4, 5, ...) are the guide's "frequent scaling".
     let sample = 0;
     const flapping = async () => hpa({ currentReplicas: 2 + (sample++ % 4) });
-    const result = await withWorker(activities(() => podMetrics([{ cpu: 500, memory: 1000 }]), { getHpa: flapping }), async ({ client, taskQueue }) => {
-      const handle = await client.workflow.start(performanceOptimizerWorkflow, {
-        taskQueue,
-        workflowId: `performance-${randomUUID()}`,
-        args: [{ namespace, intervalSeconds: 1, sampleLimit: 14 }],
-      });
-      const early = await handle.executeUpdate(approveUpdate, { args: [{}] }).then(() => undefined, (err: unknown) => err);
-      await waitFor('a pending recommendation', async () => ((await handle.query(optimizerStatusQuery)).pending.length > 0 ? true : undefined));
-      const unknown = await handle.executeUpdate(approveUpdate, { args: [{ actions: ['decrease_replicas'] }] }).then(() => undefined, (err: unknown) => err);
-      const approved = await handle.executeUpdate(approveUpdate, { args: [{ actions: ['adjust_hpa_parameters'] }] });
-      return { early, unknown, approved, status: await handle.result() };
-    });
+    const result = await withWorker(
+      activities(() => podMetrics([{ cpu: 500, memory: 1000 }]), { getHpa: flapping }),
+      async ({ client, taskQueue }) => {
+        const handle = await client.workflow.start(performanceOptimizerWorkflow, {
+          taskQueue,
+          workflowId: `performance-${randomUUID()}`,
+          args: [{ namespace, intervalSeconds: 1, sampleLimit: 14 }],
+        });
+        const early = await handle.executeUpdate(approveUpdate, { args: [{}] }).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        await waitFor('a pending recommendation', async () =>
+          (await handle.query(optimizerStatusQuery)).pending.length > 0 ? true : undefined,
+        );
+        const unknown = await handle.executeUpdate(approveUpdate, { args: [{ actions: ['decrease_replicas'] }] }).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        const approved = await handle.executeUpdate(approveUpdate, { args: [{ actions: ['adjust_hpa_parameters'] }] });
+        return { early, unknown, approved, status: await handle.result() };
+      },
+    );
     expect(result.early).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(((result.early as WorkflowUpdateFailedError).cause as Error).message).toContain('nothing is pending approval');
-    expect(((result.unknown as WorkflowUpdateFailedError).cause as Error).message).toContain('decrease_replicas is not pending approval');
-    expect(result.approved).toEqual([expect.objectContaining({ action: 'adjust_hpa_parameters', how: 'approved', outcome: 'applied' })]);
+    expect(((result.early as WorkflowUpdateFailedError).cause as Error).message).toContain(
+      'nothing is pending approval',
+    );
+    expect(((result.unknown as WorkflowUpdateFailedError).cause as Error).message).toContain(
+      'decrease_replicas is not pending approval',
+    );
+    expect(result.approved).toEqual([
+      expect.objectContaining({ action: 'adjust_hpa_parameters', how: 'approved', outcome: 'applied' }),
+    ]);
     expect(result.status.samplesTaken).toBe(14);
     const live = await testKube().autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name: 'pno-hpa' });
-    expect(live.spec?.behavior?.scaleDown).toMatchObject({ stabilizationWindowSeconds: 600, policies: [{ type: 'Percent', value: 25, periodSeconds: 120 }] });
+    expect(live.spec?.behavior?.scaleDown).toMatchObject({
+      stabilizationWindowSeconds: 600,
+      policies: [{ type: 'Percent', value: 25, periodSeconds: 120 }],
+    });
     expect(live.spec?.behavior?.scaleUp).toMatchObject({ stabilizationWindowSeconds: 120 });
     expect(live.spec?.maxReplicas).toBe(10);
   });

@@ -20,10 +20,13 @@ async function text(key: string, s3: S3Client = testS3()): Promise<string> {
 }
 
 const inActivity = (workflowId: string, scheduledAt: string) =>
-  new MockActivityEnvironment({
-    workflowExecution: { workflowId, runId: 'run-1' },
-    scheduledTimestampMs: Date.parse(scheduledAt),
-  }, { logger: new DefaultLogger('ERROR', () => undefined) });
+  new MockActivityEnvironment(
+    {
+      workflowExecution: { workflowId, runId: 'run-1' },
+      scheduledTimestampMs: Date.parse(scheduledAt),
+    },
+    { logger: new DefaultLogger('ERROR', () => undefined) },
+  );
 
 describe('putReport', () => {
   it('writes reports/<kind>/<day>/<workflowId>.json, the day from the first scheduling, and overwrites on retry', async () => {
@@ -55,9 +58,21 @@ describe('appendJsonLine', () => {
 
   it('creates the day object, appends one line per id, and ignores an id it already has', async () => {
     const { appendJsonLine } = createReportActivities({ s3: testS3(), bucket });
-    expect(await appendJsonLine({ key, id: 'run-a', record: { status: 'HEALTHY' } })).toEqual({ key, appended: true, lines: 1 });
-    expect(await appendJsonLine({ key, id: 'run-b', record: { status: 'DEGRADED', id: 'ignored' } })).toEqual({ key, appended: true, lines: 2 });
-    expect(await appendJsonLine({ key, id: 'run-a', record: { status: 'changed on retry' } })).toEqual({ key, appended: false, lines: 2 });
+    expect(await appendJsonLine({ key, id: 'run-a', record: { status: 'HEALTHY' } })).toEqual({
+      key,
+      appended: true,
+      lines: 1,
+    });
+    expect(await appendJsonLine({ key, id: 'run-b', record: { status: 'DEGRADED', id: 'ignored' } })).toEqual({
+      key,
+      appended: true,
+      lines: 2,
+    });
+    expect(await appendJsonLine({ key, id: 'run-a', record: { status: 'changed on retry' } })).toEqual({
+      key,
+      appended: false,
+      lines: 2,
+    });
     const lines = (await text(key)).split('\n');
     expect(lines).toEqual(['{"id":"run-a","status":"HEALTHY"}', '{"id":"run-b","status":"DEGRADED"}', '']);
   });
@@ -72,7 +87,9 @@ describe('appendJsonLine', () => {
         return async (command: unknown, options?: unknown) => {
           if (command instanceof PutObjectCommand && !raced) {
             raced = true;
-            await real.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"id":"other","by":"competitor"}\n' }));
+            await real.send(
+              new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"id":"other","by":"competitor"}\n' }),
+            );
           }
           return real.send(command as never, options as never);
         };
@@ -88,7 +105,10 @@ describe('appendJsonLine', () => {
     const { appendJsonLine } = createReportActivities({ s3: testS3(), bucket });
     const ids = Array.from({ length: 6 }, (_, i) => `run-${i}`);
     await Promise.all(ids.map((id) => appendJsonLine({ key, id, record: { ok: true } })));
-    const seen = (await text(key)).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+    const seen = (await text(key))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     expect(seen.sort()).toEqual(ids);
   });
 

@@ -2,7 +2,10 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import { waitFor } from './wait.ts';
 
-export async function triggerAndAwait<R>(client: Client, handle: ScheduleHandle): Promise<{ workflowId: string; runId: string; result: R }> {
+export async function triggerAndAwait<R>(
+  client: Client,
+  handle: ScheduleHandle,
+): Promise<{ workflowId: string; runId: string; result: R }> {
   // Run ids, not workflow ids: the scheduler names runs by the second, so quick triggers can share one.
   const runs = async () => (await handle.describe()).info.recentActions.map((a) => a.action.workflow);
   const seen = new Set((await runs()).map((w) => w.firstExecutionRunId));

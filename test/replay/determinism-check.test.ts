@@ -26,7 +26,9 @@ describe('replay of a kept recording', () => {
   it('reports a determinism violation when the first activity scheduled differs', async () => {
     const { scenario, file, json } = await recordingWithActivity();
     const altered = structuredClone(json);
-    const scheduled = altered.events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    const scheduled = altered.events.find(
+      (e) => e.activityTaskScheduledEventAttributes,
+    )!.activityTaskScheduledEventAttributes!;
     const original = scheduled.activityType.name;
     scheduled.activityType.name = `${original}Renamed`;
 

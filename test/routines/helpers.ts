@@ -22,7 +22,10 @@ export interface RoutineEnv {
 }
 
 /** Every product activity on the real servers, with a fresh bucket; `overrides` replace some at the boundary. */
-export async function realActivities(env: RoutineEnv, overrides: Partial<Activities> = {}): Promise<{ activities: Partial<Activities>; bucket: string }> {
+export async function realActivities(
+  env: RoutineEnv,
+  overrides: Partial<Activities> = {},
+): Promise<{ activities: Partial<Activities>; bucket: string }> {
   const bucket = await freshBucket('routine');
   const activities = createActivities({
     kube: env.kube,
@@ -37,7 +40,8 @@ export async function realActivities(env: RoutineEnv, overrides: Partial<Activit
 
 export const byStep = (report: RoutineReport) => Object.fromEntries(report.steps.map((s) => [s.step, s.status]));
 
-export const stepsByName = (report: RoutineReport): Record<string, StepOutcome> => Object.fromEntries(report.steps.map((s) => [s.step, s]));
+export const stepsByName = (report: RoutineReport): Record<string, StepOutcome> =>
+  Object.fromEntries(report.steps.map((s) => [s.step, s]));
 
 /** A JSON object from the bucket. */
 export async function storedJson<T = unknown>(bucket: string, key: string): Promise<T> {
@@ -55,9 +59,9 @@ interface AlertBody {
 }
 
 /** Alerts the receiver got after `from` (an index into its requests). */
-export const alertsSince = (receiver: Receiver, from: number): AlertBody[] => receiver.requests.slice(from).map((r) => r.body as AlertBody);
+export const alertsSince = (receiver: Receiver, from: number): AlertBody[] =>
+  receiver.requests.slice(from).map((r) => r.body as AlertBody);
 
 /** The routine's own alerts (not its children's) for one run. */
 export const routineAlerts = (receiver: Receiver, from: number, workflowId: string) =>
   alertsSince(receiver, from).filter((a) => a.type.startsWith('routine_') && a.details?.workflowId === workflowId);
-

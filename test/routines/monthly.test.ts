@@ -58,7 +58,8 @@ async function runMonthly(input: MonthlyInput) {
   return { report, bucket, workflowId, from, scanned };
 }
 
-const childResult = async <T>(workflowId: string): Promise<T> => (await testClient()).workflow.getHandle(workflowId).result() as Promise<T>;
+const childResult = async <T>(workflowId: string): Promise<T> =>
+  (await testClient()).workflow.getHandle(workflowId).result() as Promise<T>;
 
 /** The month's evidence the compliance report must hold: every step before it. */
 const evidenceOf = (steps: { step: string; status: string; detail: string }[]) =>
@@ -76,34 +77,66 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
 
     const { report, bucket, workflowId, from, scanned } = await runMonthly({ infrastructureManifests: manifests });
     const steps = stepsByName(report);
-    expect(report.steps.map((s) => s.step)).toEqual(['full backup', 'security updates', 'retraining check', 'infrastructure updates', 'restore drill', 'compliance report']);
+    expect(report.steps.map((s) => s.step)).toEqual([
+      'full backup',
+      'security updates',
+      'retraining check',
+      'infrastructure updates',
+      'restore drill',
+      'compliance report',
+    ]);
 
     // Full backup: production's resources, monitoring config and models, sealed in the fresh bucket.
     const backup = await childResult<BackupResult>(`${workflowId}-backup`);
     expect(backup.key).toBe(`${DEFAULT_BACKUP_PREFIX}/${workflowId}-backup.tar.gz.enc`);
-    expect(backup).toMatchObject({ components: ['resources', 'monitoring', 'models'], notes: ['no database configured'] });
+    expect(backup).toMatchObject({
+      components: ['resources', 'monitoring', 'models'],
+      notes: ['no database configured'],
+    });
     expect(backup.verified.entries).toBe(backup.entries);
     const head = await testS3().send(new HeadObjectCommand({ Bucket: bucket, Key: backup.key }));
     expect(head.ContentLength).toBe(backup.objectBytes);
-    expect(steps['full backup']).toMatchObject({ status: 'ok', detail: `${backup.key}: ${backup.entries} entries, ${backup.objectBytes} bytes, verified` });
+    expect(steps['full backup']).toMatchObject({
+      status: 'ok',
+      detail: `${backup.key}: ${backup.entries} entries, ${backup.objectBytes} bytes, verified`,
+    });
 
     // Restore drill: that backup restored into pno-dr-drill, verified, measured, then removed.
     const drill = await childResult<DrillReport>(`${workflowId}-drill`);
     expect(drill).toMatchObject({ passed: true, backupKey: backup.key, drillNamespace: 'pno-dr-drill' });
-    expect(drill.steps.map((s) => s.step)).toEqual(['verify', 'approval', 'namespace', 'resources', 'pods', 'models', 'rollout', 'verification']);
+    expect(drill.steps.map((s) => s.step)).toEqual([
+      'verify',
+      'approval',
+      'namespace',
+      'resources',
+      'pods',
+      'models',
+      'rollout',
+      'verification',
+    ]);
     const drillStep = Object.fromEntries(drill.steps.map((s) => [s.step, s.detail]));
     expect(drillStep.verify).toMatch(new RegExp(`^${backup.entries} entries, `));
     // The model file and the checkpoint, into both restored pods; then the restored model checked in a pod.
     expect(drillStep.models).toBe('2 files to 2 pods');
     expect(drillStep.verification).toMatch(/^health [A-Z]+, model PASS$/);
     expect(drill.cleanedUp).toEqual([
-      'HorizontalPodAutoscaler/pno-hpa', 'Deployment/pno-physics-bench', 'Service/pno-physics-bench', 'PersistentVolumeClaim/pno-models', 'Secret/pno-secrets', 'ConfigMap/pno-config',
+      'HorizontalPodAutoscaler/pno-hpa',
+      'Deployment/pno-physics-bench',
+      'Service/pno-physics-bench',
+      'PersistentVolumeClaim/pno-models',
+      'Secret/pno-secrets',
+      'ConfigMap/pno-config',
     ]);
-    expect(steps['restore drill']).toMatchObject({ status: 'ok', detail: `restored ${backup.key} in ${Math.round(drill.rtoMs / 1000)} s, cleaned up` });
+    expect(steps['restore drill']).toMatchObject({
+      status: 'ok',
+      detail: `restored ${backup.key} in ${Math.round(drill.rtoMs / 1000)} s, cleaned up`,
+    });
     const left = await testKube().apps.listNamespacedDeployment({ namespace: 'pno-dr-drill' });
     expect(left.items.filter((d) => !d.metadata?.deletionTimestamp)).toEqual([]);
     const secrets = await testKube().core.listNamespacedSecret({ namespace: 'pno-dr-drill' });
-    expect(secrets.items.filter((s) => s.metadata?.name === 'pno-secrets' && !s.metadata.deletionTimestamp)).toEqual([]);
+    expect(secrets.items.filter((s) => s.metadata?.name === 'pno-secrets' && !s.metadata.deletionTimestamp)).toEqual(
+      [],
+    );
 
     // Security updates: the image the production deployment really runs, scanned, nothing critical.
     expect(scanned).toEqual([productionImage]);
@@ -114,22 +147,32 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
     const error = model.checks.inference.facts?.relativeL2Error;
     expect(model.status).toBe('PASS');
     expect(typeof error).toBe('number');
-    expect(steps['retraining check']).toMatchObject({ status: 'ok', detail: `no retraining needed (error ${error!.toFixed(4)}, age unknown days)` });
+    expect(steps['retraining check']).toMatchObject({
+      status: 'ok',
+      detail: `no retraining needed (error ${error!.toFixed(4)}, age unknown days)`,
+    });
 
     // Infrastructure updates: applied server-side by the worker, owned by this run's field manager.
     expect(steps['infrastructure updates']).toMatchObject({ status: 'ok', detail: '2 objects applied (server-side)' });
     const settings = await testKube().core.readNamespacedConfigMap({ namespace: infra, name: 'pno-infra-settings' });
     expect(settings.data).toEqual({ MAX_BATCH_SIZE: '64' });
-    expect(settings.metadata?.managedFields).toContainEqual(expect.objectContaining({ manager: `pno-${workflowId}`, operation: 'Apply' }));
+    expect(settings.metadata?.managedFields).toContainEqual(
+      expect.objectContaining({ manager: `pno-${workflowId}`, operation: 'Apply' }),
+    );
     const probe = await testKube().core.readNamespacedService({ namespace: infra, name: 'pno-infra-probe' });
     expect(probe.spec?.ports?.[0]?.port).toBe(9000);
-    expect(probe.metadata?.managedFields).toContainEqual(expect.objectContaining({ manager: `pno-${workflowId}`, operation: 'Apply' }));
+    expect(probe.metadata?.managedFields).toContainEqual(
+      expect.objectContaining({ manager: `pno-${workflowId}`, operation: 'Apply' }),
+    );
 
     // Compliance report: the month's evidence, step by step, in the bucket.
     const complianceKey = steps['compliance report']!.detail;
     expect(steps['compliance report']!.status).toBe('ok');
     expect(complianceKey).toMatch(new RegExp(`^reports/compliance/\\d{4}-\\d{2}-\\d{2}/${workflowId}\\.json$`));
-    expect(await storedJson(bucket, complianceKey)).toEqual({ month: report.startedAt.slice(0, 7), evidence: evidenceOf(report.steps.slice(0, 5)) });
+    expect(await storedJson(bucket, complianceKey)).toEqual({
+      month: report.startedAt.slice(0, 7),
+      evidence: evidenceOf(report.steps.slice(0, 5)),
+    });
 
     expect(report).toMatchObject({ routine: 'monthly', status: 'ok', alerted: false });
     expect(report.reportKey).toMatch(new RegExp(`^reports/routine-monthly/\\d{4}-\\d{2}-\\d{2}/${workflowId}\\.json$`));
@@ -157,23 +200,44 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
     expect((backupFailure as WorkflowFailedError).cause?.cause).toMatchObject({
       type: 'Forbidden',
       nonRetryable: true,
-      message: expect.stringContaining('cannot list resource "serviceaccounts" in API group "" in the namespace "kube-system"'),
+      message: expect.stringContaining(
+        'cannot list resource "serviceaccounts" in API group "" in the namespace "kube-system"',
+      ),
     });
     // The step, the alert and the evidence name the root cause, not the child's "Activity task failed".
-    expect(steps['full backup']!.detail).toContain('cannot list resource "serviceaccounts" in API group "" in the namespace "kube-system"');
-    expect(steps['restore drill']).toEqual({ step: 'restore drill', status: 'skipped', detail: 'needs full backup, which did not succeed', durationMs: 0 });
-    expect(steps['infrastructure updates']).toEqual({ step: 'infrastructure updates', status: 'skipped', detail: 'no infrastructure manifests configured', durationMs: 0 });
+    expect(steps['full backup']!.detail).toContain(
+      'cannot list resource "serviceaccounts" in API group "" in the namespace "kube-system"',
+    );
+    expect(steps['restore drill']).toEqual({
+      step: 'restore drill',
+      status: 'skipped',
+      detail: 'needs full backup, which did not succeed',
+      durationMs: 0,
+    });
+    expect(steps['infrastructure updates']).toEqual({
+      step: 'infrastructure updates',
+      status: 'skipped',
+      detail: 'no infrastructure manifests configured',
+      durationMs: 0,
+    });
 
     // The drill never started, and no backup object was written.
-    await expect((await testClient()).workflow.getHandle(`${workflowId}-drill`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
-    const objects = await testS3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${DEFAULT_BACKUP_PREFIX}/` }));
+    await expect((await testClient()).workflow.getHandle(`${workflowId}-drill`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    const objects = await testS3().send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${DEFAULT_BACKUP_PREFIX}/` }),
+    );
     expect(objects.KeyCount).toBe(0);
 
     // The gap is in the month's evidence.
     const compliance = steps['compliance report']!;
     const complianceKey = /^gaps: full backup; (reports\/compliance\/\S+)$/.exec(compliance.detail)?.[1];
     expect(complianceKey).toMatch(new RegExp(`^reports/compliance/\\d{4}-\\d{2}-\\d{2}/${workflowId}\\.json$`));
-    expect(await storedJson(bucket, complianceKey!)).toEqual({ month: report.startedAt.slice(0, 7), evidence: evidenceOf(report.steps.slice(0, 5)) });
+    expect(await storedJson(bucket, complianceKey!)).toEqual({
+      month: report.startedAt.slice(0, 7),
+      evidence: evidenceOf(report.steps.slice(0, 5)),
+    });
 
     expect(report).toMatchObject({ routine: 'monthly', status: 'fail', alerted: true });
     expect(await storedJson(bucket, report.reportKey)).toEqual(report);

@@ -1,6 +1,12 @@
 // The routines' pure judgements on fixture facts.
 import { describe, expect, it } from 'vitest';
-import { capacityStep, latencyStep, retrainingStep, runbookStep, upgradePlanStep } from '../../workflows/routines/policy.ts';
+import {
+  capacityStep,
+  latencyStep,
+  retrainingStep,
+  runbookStep,
+  upgradePlanStep,
+} from '../../workflows/routines/policy.ts';
 import type { ModelHealthReport } from '../../types/index.ts';
 
 const capacity = {
@@ -19,20 +25,35 @@ describe('routine policy', () => {
   it('capacity: room to reach the HPA maximum, tight, or not enough', () => {
     expect(capacityStep(capacity, 10).status).toBe('ok');
     expect(capacityStep({ ...capacity, requestedCpuMillicores: 6800 }, 2).status).toBe('warn');
-    expect(capacityStep(capacity, 20)).toMatchObject({ status: 'fail', detail: expect.stringContaining('cannot reach the HPA maximum') });
+    expect(capacityStep(capacity, 20)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('cannot reach the HPA maximum'),
+    });
   });
 
   it('upgrade plan: kubelet skew past one minor and images on mutable tags', () => {
     const images = { app: 'registry.example.com/pno:1.4.0' };
     expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: { a: 'v1.35.0' }, images }).status).toBe('ok');
-    expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: { a: 'v1.33.2' }, images }).detail).toContain('node a kubelet v1.33.2 is 3 minors behind');
-    expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: {}, images: { app: 'pno:latest' } }).detail).toContain('pin a version or digest');
-    expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: {}, images: { app: 'pno@sha256:abc' } }).status).toBe('ok');
+    expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: { a: 'v1.33.2' }, images }).detail).toContain(
+      'node a kubelet v1.33.2 is 3 minors behind',
+    );
+    expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: {}, images: { app: 'pno:latest' } }).detail).toContain(
+      'pin a version or digest',
+    );
+    expect(upgradePlanStep({ controlPlane: 'v1.36.3', kubelets: {}, images: { app: 'pno@sha256:abc' } }).status).toBe(
+      'ok',
+    );
   });
 
   it('retraining: error near its limit or an old model', () => {
     const report = (error: number, status: 'PASS' | 'FAIL' = 'PASS') =>
-      ({ status, checks: { integrity: { reasons: [] }, inference: { reasons: status === 'FAIL' ? ['nan'] : [], facts: { relativeL2Error: error } } } }) as unknown as ModelHealthReport;
+      ({
+        status,
+        checks: {
+          integrity: { reasons: [] },
+          inference: { reasons: status === 'FAIL' ? ['nan'] : [], facts: { relativeL2Error: error } },
+        },
+      }) as unknown as ModelHealthReport;
     const now = new Date('2026-06-01T00:00:00Z');
     expect(retrainingStep(report(0.05), 0.1, '2026-05-01', 90, now).status).toBe('ok');
     expect(retrainingStep(report(0.09), 0.1, '', 90, now).detail).toContain('past 80% of the limit');
@@ -43,8 +64,14 @@ describe('routine policy', () => {
   it('runbooks and latency', () => {
     const now = new Date('2026-06-01T00:00:00Z');
     expect(runbookStep([{ name: 'dr', lastReviewed: '2026-05-01' }], 90, now).status).toBe('ok');
-    expect(runbookStep([{ name: 'dr', lastReviewed: '2025-05-01' }], 90, now)).toMatchObject({ status: 'warn', detail: expect.stringContaining('dr') });
-    expect(latencyStep([10, 20, 30, 40], 0, 500)).toMatchObject({ status: 'ok', detail: 'p50 20 ms, p95 40 ms over 4 probes, 0 failed' });
+    expect(runbookStep([{ name: 'dr', lastReviewed: '2025-05-01' }], 90, now)).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('dr'),
+    });
+    expect(latencyStep([10, 20, 30, 40], 0, 500)).toMatchObject({
+      status: 'ok',
+      detail: 'p50 20 ms, p95 40 ms over 4 probes, 0 failed',
+    });
     expect(latencyStep([10, 900], 0, 500).status).toBe('warn');
     expect(latencyStep([], 3, 500).status).toBe('fail');
   });

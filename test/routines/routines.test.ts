@@ -18,15 +18,28 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([api.close(), receiver.close()]));
 
-const realActivities = (overrides: Partial<Activities> = {}) => routineActivities({ api, receiver, kube: testKube() }, overrides);
+const realActivities = (overrides: Partial<Activities> = {}) =>
+  routineActivities({ api, receiver, kube: testKube() }, overrides);
 
 describe('maintenance routines', () => {
   it('daily: a failing step is recorded and alerted, the others still run', async () => {
     const { activities, bucket } = await realActivities({
       // No vulnerability database offline, and no nightly backup in this bucket: stubbed at the boundary.
       scanImage: async ({ image }) => ({ image, artifactName: image, targets: [], findings: [] }),
-      findLatestBackup: async () => ({ key: 'pno/backups/nightly.tar.gz.enc', lastModified: new Date().toISOString(), size: 1 }),
-      verifyBackup: async ({ key }) => ({ bucket, key, keyId: 'k', objectBytes: 1, entries: 5, bytes: 1, manifest: {} as never }),
+      findLatestBackup: async () => ({
+        key: 'pno/backups/nightly.tar.gz.enc',
+        lastModified: new Date().toISOString(),
+        size: 1,
+      }),
+      verifyBackup: async ({ key }) => ({
+        bucket,
+        key,
+        keyId: 'k',
+        objectBytes: 1,
+        entries: 5,
+        bytes: 1,
+        manifest: {} as never,
+      }),
     });
     const before = receiver.requests.length;
     const report = await withWorker(activities, ({ client, taskQueue }) =>
@@ -39,12 +52,26 @@ describe('maintenance routines', () => {
       }),
     );
     const steps = byStep(report);
-    expect(Object.keys(steps)).toEqual(['health checks', 'log rotation', 'metrics collection', 'vulnerability scan', 'backup verification', 'performance analysis']);
+    expect(Object.keys(steps)).toEqual([
+      'health checks',
+      'log rotation',
+      'metrics collection',
+      'vulnerability scan',
+      'backup verification',
+      'performance analysis',
+    ]);
     expect(steps['log rotation']).toBe('fail');
-    expect(Object.entries(steps).filter(([, status]) => status === 'fail').map(([name]) => name)).toEqual(['log rotation']);
+    expect(
+      Object.entries(steps)
+        .filter(([, status]) => status === 'fail')
+        .map(([name]) => name),
+    ).toEqual(['log rotation']);
     expect(steps['vulnerability scan']).toBe('ok');
     expect(steps['backup verification']).toBe('ok');
-    expect(steps['performance analysis'], JSON.stringify(report.steps.find((s) => s.step === 'performance analysis'))).toBe('ok');
+    expect(
+      steps['performance analysis'],
+      JSON.stringify(report.steps.find((s) => s.step === 'performance analysis')),
+    ).toBe('ok');
     expect(report).toMatchObject({ routine: 'daily', status: 'fail', alerted: true });
 
     const alerts = receiver.requests
@@ -72,15 +99,29 @@ describe('maintenance routines', () => {
       }),
     );
     const steps = Object.fromEntries(report.steps.map((s) => [s.step, s]));
-    expect(steps['major update plan']).toMatchObject({ status: 'ok', detail: expect.stringContaining('control plane v1.') });
-    expect(steps['capacity review']).toMatchObject({ status: 'ok', detail: expect.stringContaining('scaling to 10 replicas') });
-    expect(steps['model latency benchmark']).toMatchObject({ status: 'ok', detail: expect.stringContaining('over 20 samples') });
-    expect(steps['documentation review']).toMatchObject({ status: 'warn', detail: expect.stringContaining('disaster recovery') });
+    expect(steps['major update plan']).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('control plane v1.'),
+    });
+    expect(steps['capacity review']).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('scaling to 10 replicas'),
+    });
+    expect(steps['model latency benchmark']).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('over 20 samples'),
+    });
+    expect(steps['documentation review']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('disaster recovery'),
+    });
     expect(steps['full security audit']?.status).not.toBe('fail');
     expect(report.status).toBe('warn');
     expect(report.alerted).toBe(false);
     // The audit may alert on its own findings; the routine itself raised none.
-    const routineAlerts = receiver.requests.slice(before).filter((r) => (r.body as { type?: string }).type?.startsWith('routine_'));
+    const routineAlerts = receiver.requests
+      .slice(before)
+      .filter((r) => (r.body as { type?: string }).type?.startsWith('routine_'));
     expect(routineAlerts).toEqual([]);
   });
 });

@@ -35,9 +35,23 @@ async function selfSigned(cn: string, days: number): Promise<{ cert: string; key
   const dir = await mkdtemp(join(tmpdir(), 'pno-cert-'));
   try {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-days', String(days), '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=DNS:${cn}`,
     ]);
     return { cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8') };
   } finally {
@@ -55,15 +69,32 @@ beforeAll(async () => {
   const tls = await selfSigned('weekly.pno.example', 20);
   await testKube().core.createNamespacedSecret({
     namespace,
-    body: { metadata: { name: 'pno-tls' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': tls.cert, 'tls.key': tls.key } },
+    body: {
+      metadata: { name: 'pno-tls' },
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': tls.cert, 'tls.key': tls.key },
+    },
   });
   const labels = { app: 'helper' };
-  await applyObjects(testKube(), [{
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'helper', namespace, labels },
-    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'helper', image: 'registry.example.com/tools/helper:latest' }] } } },
-  }], { fieldManager: 'pno-test-weekly' });
+  await applyObjects(
+    testKube(),
+    [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'helper', namespace, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'helper', image: 'registry.example.com/tools/helper:latest' }] },
+          },
+        },
+      },
+    ],
+    { fieldManager: 'pno-test-weekly' },
+  );
   await waitForRollout(testKube(), namespace, 'helper', { timeoutMs: 60_000, pollMs: 200 });
 }, 180_000);
 afterAll(() => Promise.all([api?.close(), receiver?.close()]));
@@ -100,10 +131,18 @@ async function firstReadyPod(): Promise<string> {
 
 describe('weekly maintenance as the worker ServiceAccount', () => {
   it('runs all seven steps side by side and reports each from real facts; nothing fails, nothing alerts', async () => {
-    const { report, bucket, workflowId, from } = await runWeekly({ database: { container: 'pno-inference', maintenanceCommand: ['true'] } });
+    const { report, bucket, workflowId, from } = await runWeekly({
+      database: { container: 'pno-inference', maintenanceCommand: ['true'] },
+    });
     const steps = stepsByName(report);
     expect(report.steps.map((s) => s.step)).toEqual([
-      'nodes snapshot', 'certificate expiry', 'model integrity', 'database maintenance', 'performance optimization', 'capacity analysis', 'security audit',
+      'nodes snapshot',
+      'certificate expiry',
+      'model integrity',
+      'database maintenance',
+      'performance optimization',
+      'capacity analysis',
+      'security audit',
     ]);
 
     // Side by side: the first workflow task starts every step's work before anything comes back.
@@ -112,12 +151,21 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
     const commands = [];
     for (const e of events.slice(firstTask + 1)) {
       if (e.typeName === 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES') continue;
-      if (e.typeName === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') commands.push(e.activityTaskScheduledEventAttributes?.activityType?.name);
-      else if (e.typeName === 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED') commands.push(e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name);
+      if (e.typeName === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')
+        commands.push(e.activityTaskScheduledEventAttributes?.activityType?.name);
+      else if (e.typeName === 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED')
+        commands.push(e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name);
       else break;
     }
     expect(commands.sort()).toEqual([
-      'capacityFacts', 'certificateExpiryWorkflow', 'execInPod', 'getHpa', 'modelHealthWorkflow', 'nodesSnapshot', 'podMetrics', 'securityAuditWorkflow',
+      'capacityFacts',
+      'certificateExpiryWorkflow',
+      'execInPod',
+      'getHpa',
+      'modelHealthWorkflow',
+      'nodesSnapshot',
+      'podMetrics',
+      'securityAuditWorkflow',
     ]);
 
     // Nodes snapshot: the cluster's nodes, stored in the bucket under the key the step names.
@@ -128,15 +176,29 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
     const snapshot = await storedJson<{ count: number; yaml: string }>(bucket, snapshotKey!);
     expect(snapshot.count).toBe(nodes.length);
     const stored = fromYaml(snapshot.yaml);
-    expect(stored.map((n) => `${n.kind}/${n.metadata?.name}`).sort()).toEqual(nodes.map((n) => `Node/${n.metadata?.name}`).sort());
-    expect(stored.find((n) => n.metadata?.name === FAKE_NODE)).toMatchObject({ status: { allocatable: { cpu: '64', memory: '256Gi' } } });
+    expect(stored.map((n) => `${n.kind}/${n.metadata?.name}`).sort()).toEqual(
+      nodes.map((n) => `Node/${n.metadata?.name}`).sort(),
+    );
+    expect(stored.find((n) => n.metadata?.name === FAKE_NODE)).toMatchObject({
+      status: { allocatable: { cpu: '64', memory: '256Gi' } },
+    });
 
     // Certificate expiry: the one TLS Secret, 19 whole days left, is a warning (warn at 30, critical at 7).
     const client = await testClient();
-    const certificates = await client.workflow.getHandle<() => Promise<CertificateExpiryResult>>(`${workflowId}-certificates`).result();
-    expect(certificates.certificates).toMatchObject([{ source: 'secret', namespace, name: 'pno-tls', status: 'WARNING', daysLeft: 19 }]);
+    const certificates = await client.workflow
+      .getHandle<() => Promise<CertificateExpiryResult>>(`${workflowId}-certificates`)
+      .result();
+    expect(certificates.certificates).toMatchObject([
+      { source: 'secret', namespace, name: 'pno-tls', status: 'WARNING', daysLeft: 19 },
+    ]);
     expect(steps['certificate expiry']).toMatchObject({ status: 'warn', detail: '1 certificates, status WARNING' });
-    expect(alertsSince(receiver, from)).toContainEqual(expect.objectContaining({ type: 'certificate_expiry', severity: 'warning', dedupKey: `certificate-expiry:${namespace}` }));
+    expect(alertsSince(receiver, from)).toContainEqual(
+      expect.objectContaining({
+        type: 'certificate_expiry',
+        severity: 'warning',
+        dedupKey: `certificate-expiry:${namespace}`,
+      }),
+    );
 
     // Model integrity: the fixture model through the real ONNX Runtime.
     expect(steps['model integrity']).toMatchObject({ status: 'ok', detail: `file:${goodModel}: PASS` });
@@ -147,34 +209,58 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
     // Performance: metrics.k8s.io is served (metrics-server scrapes the real node), and the worker may
     // read it (deploy/rbac.yaml), but these pods run on kwok's simulated node, which nothing measures:
     // usage is unknown, a warning, not a snapshot of nothing.
-    expect(steps['performance optimization']).toMatchObject({ status: 'warn', detail: 'resource usage unknown: no pod matching app=pno-physics-bench has metrics yet' });
+    expect(steps['performance optimization']).toMatchObject({
+      status: 'warn',
+      detail: 'resource usage unknown: no pod matching app=pno-physics-bench has metrics yet',
+    });
 
     // Capacity: the node's allocatable against the requests the worker may see (this namespace's
     // pods: two of the service at 500m / 2 GiB each, the helper without requests), at the HPA's 10.
     // Whole millicores and MiB per node, as the capacity facts count them.
     const cpu = nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.cpu!) * 1000), 0);
     const mem = nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20), 0);
-    expect(steps['capacity analysis']).toEqual(expect.objectContaining({
-      status: 'ok',
-      detail: `${nodes.length} nodes; requests use ${Math.round((1000 / cpu) * 100)}% CPU, ${Math.round((4096 / mem) * 100)}% memory; ` +
-        `scaling to 10 replicas needs 4000m CPU and 16384 MiB more (free ${cpu - 1000}m, ${mem - 4096} MiB)`,
-    }));
+    expect(steps['capacity analysis']).toEqual(
+      expect.objectContaining({
+        status: 'ok',
+        detail:
+          `${nodes.length} nodes; requests use ${Math.round((1000 / cpu) * 100)}% CPU, ${Math.round((4096 / mem) * 100)}% memory; ` +
+          `scaling to 10 replicas needs 4000m CPU and 16384 MiB more (free ${cpu - 1000}m, ${mem - 4096} MiB)`,
+      }),
+    );
 
     // Security audit: the two workloads, the helper's `latest` image a HIGH finding, so a warning.
     const audit = await client.workflow.getHandle<() => Promise<SecurityAuditResult>>(`${workflowId}-audit`).result();
     expect(audit).toMatchObject({
       namespaces: [namespace],
       workloadsAudited: 2,
-      notAudited: [`the worker may not list DaemonSets in ${namespace}`, `the worker may not list CronJobs in ${namespace}`],
+      notAudited: [
+        `the worker may not list DaemonSets in ${namespace}`,
+        `the worker may not list CronJobs in ${namespace}`,
+      ],
     });
-    expect(audit.findings).toContainEqual(expect.objectContaining({ check: 'mutable-image-tag', severity: 'HIGH', resource: `Deployment ${namespace}/helper` }));
-    expect(audit.findings).toContainEqual(expect.objectContaining({ check: 'mutable-image-tag', severity: 'MEDIUM', resource: `Deployment ${namespace}/pno-physics-bench` }));
+    expect(audit.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'mutable-image-tag',
+        severity: 'HIGH',
+        resource: `Deployment ${namespace}/helper`,
+      }),
+    );
+    expect(audit.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'mutable-image-tag',
+        severity: 'MEDIUM',
+        resource: `Deployment ${namespace}/pno-physics-bench`,
+      }),
+    );
     const serious = audit.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH').length;
     expect(steps['security audit']).toMatchObject({
       status: 'warn',
       detail: `${audit.findings.length} findings (${serious} critical/high) over 2 workloads; ${audit.reportKey}`,
     });
-    expect(await storedJson(bucket, audit.reportKey)).toMatchObject({ findings: audit.findings, notAudited: audit.notAudited });
+    expect(await storedJson(bucket, audit.reportKey)).toMatchObject({
+      findings: audit.findings,
+      notAudited: audit.notAudited,
+    });
 
     expect(report).toMatchObject({ routine: 'weekly', status: 'warn', alerted: false });
     await expectStored(report, bucket, workflowId);
@@ -182,7 +268,9 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
   }, 180_000);
 
   it('a failing database maintenance fails its step only, and alerts once', async () => {
-    const { report, bucket, workflowId, from } = await runWeekly({ database: { container: 'pno-inference', maintenanceCommand: ['sh', '-c', 'exit 3'] } });
+    const { report, bucket, workflowId, from } = await runWeekly({
+      database: { container: 'pno-inference', maintenanceCommand: ['sh', '-c', 'exit 3'] },
+    });
     expect(byStep(report)).toEqual({
       'nodes snapshot': 'ok',
       'certificate expiry': 'warn',
@@ -215,8 +303,17 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
 
   it('database maintenance is skipped when none is configured: no command runs', async () => {
     const { report, bucket, workflowId, from } = await runWeekly({});
-    expect(stepsByName(report)['database maintenance']).toEqual({ step: 'database maintenance', status: 'skipped', detail: 'no database configured', durationMs: 0 });
-    expect(byStep(report)).toMatchObject({ 'nodes snapshot': 'ok', 'model integrity': 'ok', 'capacity analysis': 'ok' });
+    expect(stepsByName(report)['database maintenance']).toEqual({
+      step: 'database maintenance',
+      status: 'skipped',
+      detail: 'no database configured',
+      durationMs: 0,
+    });
+    expect(byStep(report)).toMatchObject({
+      'nodes snapshot': 'ok',
+      'model integrity': 'ok',
+      'capacity analysis': 'ok',
+    });
     const scheduled = (await historyEvents(await testClient(), workflowId))
       .filter((e) => e.typeName === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);

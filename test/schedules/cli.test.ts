@@ -25,7 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const hpa: HpaSnapshot = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
+const hpa: HpaSnapshot = {
+  name: 'pno-hpa',
+  minReplicas: 2,
+  maxReplicas: 10,
+  currentReplicas: 2,
+  desiredReplicas: 2,
+  scalingActive: true,
+};
 
 /** The product's health monitor and an hourly health check, under a prefix of this test's own. */
 function testDefinitions(prefix: string): ScheduleDefinition[] {
@@ -49,7 +56,13 @@ function testDefinitions(prefix: string): ScheduleDefinition[] {
 
 async function run(client: Client, prefix: string, argv: string[], taskQueue: string) {
   const lines: string[] = [];
-  await runCommand(parseArgs(argv), { client, definitions: testDefinitions(prefix), prefix, syncOptions: { taskQueue }, out: (l) => lines.push(l) });
+  await runCommand(parseArgs(argv), {
+    client,
+    definitions: testDefinitions(prefix),
+    prefix,
+    syncOptions: { taskQueue },
+    out: (l) => lines.push(l),
+  });
   return lines;
 }
 
@@ -66,46 +79,89 @@ describe('schedules CLI commands', () => {
       podMetrics: async () => ({ available: false as const, reason: 'metrics API unavailable (HTTP 404)' }),
     };
     await withWorker(activities, async ({ taskQueue }) => {
-      expect(await run(client, prefix, ['sync'], taskQueue)).toEqual(['created: ' + `${prefix}health-monitor, ${prefix}hourly-check`, 'updated: -', 'deleted: -', 'unchanged: -']);
+      expect(await run(client, prefix, ['sync'], taskQueue)).toEqual([
+        'created: ' + `${prefix}health-monitor, ${prefix}hourly-check`,
+        'updated: -',
+        'deleted: -',
+        'unchanged: -',
+      ]);
 
       const listed = await waitFor('both schedules listed', async () => {
         const lines = await run(client, prefix, ['list'], taskQueue);
         return lines.length === 2 ? lines : undefined;
       });
-      expect(listed[0]).toMatch(new RegExp(`^${prefix}health-monitor  active  healthMonitorWorkflow  next 2099-01-01T00:00:00.000Z  last -`));
+      expect(listed[0]).toMatch(
+        new RegExp(`^${prefix}health-monitor  active  healthMonitorWorkflow  next 2099-01-01T00:00:00.000Z  last -`),
+      );
       expect(listed[1]).toContain(`${prefix}hourly-check  active  healthCheckWorkflow`);
 
       const monitor = client.schedule.getHandle(`${prefix}health-monitor`);
-      expect(await run(client, prefix, ['pause', 'health-monitor', '--note', 'freeze'], taskQueue)).toEqual([`${prefix}health-monitor: paused (freeze)`]);
+      expect(await run(client, prefix, ['pause', 'health-monitor', '--note', 'freeze'], taskQueue)).toEqual([
+        `${prefix}health-monitor: paused (freeze)`,
+      ]);
       expect((await monitor.describe()).state).toMatchObject({ paused: true, note: 'freeze' });
       await run(client, prefix, ['unpause', `${prefix}health-monitor`], taskQueue);
       expect((await monitor.describe()).state.paused).toBe(false);
 
       // Trigger: the schedule starts the health monitor on this worker, with the schedule's search attributes.
-      expect(await run(client, prefix, ['trigger', 'health-monitor'], taskQueue)).toEqual([`${prefix}health-monitor: triggered (overlap skip)`]);
-      const workflowId = await waitFor('the triggered run', async () => (await monitor.describe()).info.recentActions[0]?.action.workflow.workflowId);
+      expect(await run(client, prefix, ['trigger', 'health-monitor'], taskQueue)).toEqual([
+        `${prefix}health-monitor: triggered (overlap skip)`,
+      ]);
+      const workflowId = await waitFor(
+        'the triggered run',
+        async () => (await monitor.describe()).info.recentActions[0]?.action.workflow.workflowId,
+      );
       const result = (await client.workflow.getHandle(workflowId).result()) as HealthMonitorResult;
       expect(result).toMatchObject({ status: 'HEALTHY', alertsSent: [] });
-      const attributes = (await client.workflow.getHandle(workflowId).describe()).typedSearchAttributes as TypedSearchAttributes;
+      const attributes = (await client.workflow.getHandle(workflowId).describe())
+        .typedSearchAttributes as TypedSearchAttributes;
       expect(attributes.get(searchAttributes.routine)).toBe('health-monitor');
       expect(attributes.get(searchAttributes.targetNamespace)).toBe('production');
 
       // Backfill: the hourly schedule takes the three runs it would have taken from 00:00 to 02:30.
       const hourly = client.schedule.getHandle(`${prefix}hourly-check`);
-      expect(await run(client, prefix, ['backfill', 'hourly-check', '--start', '2030-01-01T00:00:00Z', '--end', '2030-01-01T02:30:00Z', '--overlap', 'allow-all'], taskQueue)).toEqual([
+      expect(
+        await run(
+          client,
+          prefix,
+          [
+            'backfill',
+            'hourly-check',
+            '--start',
+            '2030-01-01T00:00:00Z',
+            '--end',
+            '2030-01-01T02:30:00Z',
+            '--overlap',
+            'allow-all',
+          ],
+          taskQueue,
+        ),
+      ).toEqual([
         `${prefix}hourly-check: backfilling 2030-01-01T00:00:00.000Z .. 2030-01-01T02:30:00.000Z (overlap allow-all)`,
       ]);
       const actions = await waitFor('three backfilled runs', async () => {
         const recent = (await hourly.describe()).info.recentActions;
         return recent.length >= 3 ? recent : undefined;
       });
-      expect(actions.map((a) => a.scheduledAt.toISOString()).sort()).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T01:00:00.000Z', '2030-01-01T02:00:00.000Z']);
-      const reports = await Promise.all(actions.map((a) => client.workflow.getHandle(a.action.workflow.workflowId).result()));
+      expect(actions.map((a) => a.scheduledAt.toISOString()).sort()).toEqual([
+        '2030-01-01T00:00:00.000Z',
+        '2030-01-01T01:00:00.000Z',
+        '2030-01-01T02:00:00.000Z',
+      ]);
+      const reports = await Promise.all(
+        actions.map((a) => client.workflow.getHandle(a.action.workflow.workflowId).result()),
+      );
       expect(reports.map((r) => (r as { status: string }).status)).toEqual(['HEALTHY', 'HEALTHY', 'HEALTHY']);
 
       // A second sync changes nothing; an unknown schedule is an error naming it.
-      expect(await run(client, prefix, ['sync'], taskQueue)).toContain(`unchanged: ${prefix}health-monitor, ${prefix}hourly-check`);
-      await expect(run(client, prefix, ['pause', 'no-such'], taskQueue)).rejects.toThrow(new CommandError(`schedule ${prefix}no-such not found (the product's schedules: health-monitor, hourly-check; run "sync" to create them)`));
+      expect(await run(client, prefix, ['sync'], taskQueue)).toContain(
+        `unchanged: ${prefix}health-monitor, ${prefix}hourly-check`,
+      );
+      await expect(run(client, prefix, ['pause', 'no-such'], taskQueue)).rejects.toThrow(
+        new CommandError(
+          `schedule ${prefix}no-such not found (the product's schedules: health-monitor, hourly-check; run "sync" to create them)`,
+        ),
+      );
       await Promise.all([monitor.delete(), hourly.delete()]);
     });
   });
@@ -116,14 +172,23 @@ describe('schedules CLI process', () => {
   const exec = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     promisify(execFile)(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env } }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({
+        code: err.code,
+        stdout: err.stdout,
+        stderr: err.stderr,
+      }),
     );
-  const server = () => ({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') });
+  const server = () => ({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+  });
 
   it('exits 2 with a usage error naming the argument, and 2 on bad configuration', async () => {
     const usage = await exec(['backfill', 'monthly-maintenance', '--start', 'yesterday']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('backfill: --start must be an ISO-8601 time with a zone, e.g. 2030-01-05T00:00:00Z (got "yesterday")');
+    expect(usage.stderr).toContain(
+      'backfill: --start must be an ISO-8601 time with a zone, e.g. 2030-01-05T00:00:00Z (got "yesterday")',
+    );
     expect(usage.stderr).toContain('usage: npm run schedules');
     const config = await exec(['list'], { TEMPORAL_ADDRESS: 'no-port' });
     expect(config.code).toBe(2);

@@ -17,7 +17,9 @@ const definition = (name: string): ScheduleDefinition => {
 async function serverNextTimes(name: string): Promise<Date[]> {
   const client = await testClient();
   const scheduleId = `t${randomUUID().slice(0, 8)}-${name}`;
-  const handle = await client.schedule.create(scheduleOptions({ ...definition(name), id: scheduleId }, { taskQueue: `unpolled-${randomUUID()}` }));
+  const handle = await client.schedule.create(
+    scheduleOptions({ ...definition(name), id: scheduleId }, { taskQueue: `unpolled-${randomUUID()}` }),
+  );
   try {
     return (await handle.describe()).info.nextActionTimes;
   } finally {
@@ -25,7 +27,13 @@ async function serverNextTimes(name: string): Promise<Date[]> {
   }
 }
 
-const utc = (t: Date) => ({ day: t.getUTCDay(), date: t.getUTCDate(), month: t.getUTCMonth(), hour: t.getUTCHours(), minute: t.getUTCMinutes() });
+const utc = (t: Date) => ({
+  day: t.getUTCDay(),
+  date: t.getUTCDate(),
+  month: t.getUTCMonth(),
+  hour: t.getUTCHours(),
+  minute: t.getUTCMinutes(),
+});
 
 describe('schedule definitions', () => {
   it('carry the prefix, unique ids, a routine, and a workflow type the worker registers', () => {

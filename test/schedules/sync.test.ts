@@ -65,8 +65,12 @@ describe('syncSchedules', () => {
 
     const handle = client.schedule.getHandle(`${prefix}monthly`);
     const created = await handle.describe();
-    expect(created.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 1, end: 1, step: 1 }], dayOfWeek: [{ start: 'SUNDAY', end: 'SUNDAY', step: 1 }] });
-    const attributes = (created.action as ScheduleDescriptionStartWorkflowAction).typedSearchAttributes as TypedSearchAttributes;
+    expect(created.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 1, end: 1, step: 1 }],
+      dayOfWeek: [{ start: 'SUNDAY', end: 'SUNDAY', step: 1 }],
+    });
+    const attributes = (created.action as ScheduleDescriptionStartWorkflowAction)
+      .typedSearchAttributes as TypedSearchAttributes;
     expect(attributes.get(searchAttributes.routine)).toBe('monthly');
     expect(attributes.get(searchAttributes.targetNamespace)).toBe('production');
 

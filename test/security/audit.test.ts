@@ -33,36 +33,52 @@ function deployment(name: string, podSpec: object) {
 beforeAll(async () => {
   namespace = await freshNamespace('audit');
   clusterBinding = `pno-test-${namespace}-admin`;
-  await applyObjects(testKube(), [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { token: 'x' } },
-    deployment('risky', {
-      containers: [{
-        name: 'agent',
-        image: 'docker.io/library/busybox:latest',
-        securityContext: { privileged: true, runAsUser: 0 },
-        volumeMounts: [{ name: 'docker', mountPath: '/var/run/docker.sock' }],
-      }],
-      volumes: [{ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }, { name: 'creds', secret: { secretName: 'creds' } }],
-    }),
-    deployment('hardened', {
-      automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: 1000 },
-      containers: [{
-        name: 'app',
-        image: `registry.example.com/pno/app@${digest}`,
-        volumeMounts: [{ name: 'creds', mountPath: '/etc/creds', readOnly: true }],
-      }],
-      volumes: [{ name: 'creds', secret: { secretName: 'creds' } }],
-    }),
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace }, spec: { containers: [{ name: 'shell', image: 'registry.example.com/tools/debug' }] } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'alice-admin', namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
-    },
-  ] as never[], { fieldManager: 'test' });
+  await applyObjects(
+    testKube(),
+    [
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { token: 'x' } },
+      deployment('risky', {
+        containers: [
+          {
+            name: 'agent',
+            image: 'docker.io/library/busybox:latest',
+            securityContext: { privileged: true, runAsUser: 0 },
+            volumeMounts: [{ name: 'docker', mountPath: '/var/run/docker.sock' }],
+          },
+        ],
+        volumes: [
+          { name: 'docker', hostPath: { path: '/var/run/docker.sock' } },
+          { name: 'creds', secret: { secretName: 'creds' } },
+        ],
+      }),
+      deployment('hardened', {
+        automountServiceAccountToken: false,
+        securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+        containers: [
+          {
+            name: 'app',
+            image: `registry.example.com/pno/app@${digest}`,
+            volumeMounts: [{ name: 'creds', mountPath: '/etc/creds', readOnly: true }],
+          },
+        ],
+        volumes: [{ name: 'creds', secret: { secretName: 'creds' } }],
+      }),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'debug', namespace },
+        spec: { containers: [{ name: 'shell', image: 'registry.example.com/tools/debug' }] },
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'alice-admin', namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+      },
+    ] as never[],
+    { fieldManager: 'test' },
+  );
   await testKube().objects.create({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
@@ -73,14 +89,22 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await testKube().objects.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: clusterBinding } });
+  await testKube().objects.delete({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: clusterBinding },
+  });
 });
 
 describe('security audit', () => {
   it('collects pod templates and bare pods as facts, with no Secret values', async () => {
     const { workloads, notAudited } = await collectWorkloads(testKube(), namespace);
     expect(notAudited).toEqual([]);
-    expect(workloads.map((w) => `${w.kind}/${w.name}`).sort()).toEqual(['Deployment/hardened', 'Deployment/risky', 'Pod/debug']);
+    expect(workloads.map((w) => `${w.kind}/${w.name}`).sort()).toEqual([
+      'Deployment/hardened',
+      'Deployment/risky',
+      'Pod/debug',
+    ]);
     const risky = workloads.find((w) => w.name === 'risky')!;
     expect(risky).toMatchObject({
       serviceAccount: 'default',
@@ -89,29 +113,79 @@ describe('security audit', () => {
       secretVolumes: [{ volume: 'creds', secret: 'creds' }],
       containers: [{ name: 'agent', privileged: true, runAsUser: 0, secretVolumeMounts: [], secretEnvRefs: [] }],
     });
-    expect(workloads.find((w) => w.name === 'hardened')).toMatchObject({ automountServiceAccountToken: false, runAsNonRoot: true, runAsUser: 1000 });
+    expect(workloads.find((w) => w.name === 'hardened')).toMatchObject({
+      automountServiceAccountToken: false,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+    });
   });
 
   it('the weekly workflow: typed findings for each bad property, a clean hardened workload, and an alert', async () => {
     const bucket = await freshBucket('audit');
     const recorder = alertRecorder();
-    const activities = { ...createSecurityActivities(testKube()), ...createReportActivities({ s3: testS3(), bucket }), sendAlert: recorder.sendAlert };
+    const activities = {
+      ...createSecurityActivities(testKube()),
+      ...createReportActivities({ s3: testS3(), bucket }),
+      sendAlert: recorder.sendAlert,
+    };
     const report = await withWorker(activities, ({ client, taskQueue }) =>
-      client.workflow.execute(securityAuditWorkflow, { taskQueue, workflowId: `audit-${namespace}`, args: [{ namespaces: [namespace] }] }),
+      client.workflow.execute(securityAuditWorkflow, {
+        taskQueue,
+        workflowId: `audit-${namespace}`,
+        args: [{ namespaces: [namespace] }],
+      }),
     );
     const mine = report.findings.filter((f) => f.resource.includes(namespace));
     const risky = `Deployment ${namespace}/risky`;
-    expect(mine).toContainEqual({ check: 'privileged', severity: 'CRITICAL', resource: risky, container: 'agent', message: 'runs privileged' });
-    expect(mine).toContainEqual({ check: 'runs-as-root', severity: 'HIGH', resource: risky, container: 'agent', message: 'runs as UID 0 (runAsUser: 0)' });
-    expect(mine).toContainEqual({ check: 'host-path', severity: 'HIGH', resource: risky, message: 'mounts host path /var/run/docker.sock (volume docker)' });
-    expect(mine).toContainEqual(expect.objectContaining({ check: 'mutable-image-tag', severity: 'HIGH', resource: risky, container: 'agent' }));
-    expect(mine).toContainEqual({ check: 'unneeded-secret', severity: 'MEDIUM', resource: risky, message: 'Secret creds is a pod volume (creds) no container mounts' });
-    expect(mine).toContainEqual(expect.objectContaining({ check: 'unneeded-secret', severity: 'LOW', resource: risky }));
-    expect(mine).toContainEqual(expect.objectContaining({ check: 'mutable-image-tag', severity: 'HIGH', resource: `Pod ${namespace}/debug` }));
-    expect(mine).toContainEqual(expect.objectContaining({ check: 'runs-as-root', severity: 'MEDIUM', resource: `Pod ${namespace}/debug` }));
-    expect(mine).toContainEqual({ check: 'cluster-admin-binding', severity: 'CRITICAL', resource: `RoleBinding ${namespace}/alice-admin`, message: 'grants cluster-admin to User alice' });
+    expect(mine).toContainEqual({
+      check: 'privileged',
+      severity: 'CRITICAL',
+      resource: risky,
+      container: 'agent',
+      message: 'runs privileged',
+    });
+    expect(mine).toContainEqual({
+      check: 'runs-as-root',
+      severity: 'HIGH',
+      resource: risky,
+      container: 'agent',
+      message: 'runs as UID 0 (runAsUser: 0)',
+    });
+    expect(mine).toContainEqual({
+      check: 'host-path',
+      severity: 'HIGH',
+      resource: risky,
+      message: 'mounts host path /var/run/docker.sock (volume docker)',
+    });
+    expect(mine).toContainEqual(
+      expect.objectContaining({ check: 'mutable-image-tag', severity: 'HIGH', resource: risky, container: 'agent' }),
+    );
+    expect(mine).toContainEqual({
+      check: 'unneeded-secret',
+      severity: 'MEDIUM',
+      resource: risky,
+      message: 'Secret creds is a pod volume (creds) no container mounts',
+    });
+    expect(mine).toContainEqual(
+      expect.objectContaining({ check: 'unneeded-secret', severity: 'LOW', resource: risky }),
+    );
+    expect(mine).toContainEqual(
+      expect.objectContaining({ check: 'mutable-image-tag', severity: 'HIGH', resource: `Pod ${namespace}/debug` }),
+    );
+    expect(mine).toContainEqual(
+      expect.objectContaining({ check: 'runs-as-root', severity: 'MEDIUM', resource: `Pod ${namespace}/debug` }),
+    );
+    expect(mine).toContainEqual({
+      check: 'cluster-admin-binding',
+      severity: 'CRITICAL',
+      resource: `RoleBinding ${namespace}/alice-admin`,
+      message: 'grants cluster-admin to User alice',
+    });
     expect(report.findings).toContainEqual({
-      check: 'cluster-admin-binding', severity: 'CRITICAL', resource: `ClusterRoleBinding ${clusterBinding}`, message: `grants cluster-admin to ServiceAccount ${namespace}/default`,
+      check: 'cluster-admin-binding',
+      severity: 'CRITICAL',
+      resource: `ClusterRoleBinding ${clusterBinding}`,
+      message: `grants cluster-admin to ServiceAccount ${namespace}/default`,
     });
     // Kubernetes' own system:masters binding is not a finding.
     expect(report.findings.some((f) => f.resource === 'ClusterRoleBinding cluster-admin')).toBe(false);
@@ -128,9 +202,17 @@ describe('security audit', () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'pno-trivy-'));
     try {
       const trivy = { path: toolPath('trivy'), cacheDir, offline: true };
-      const activities = { ...createSecurityActivities(testKube(), trivy), ...createReportActivities({ s3: testS3(), bucket }), sendAlert: alertRecorder().sendAlert };
+      const activities = {
+        ...createSecurityActivities(testKube(), trivy),
+        ...createReportActivities({ s3: testS3(), bucket }),
+        sendAlert: alertRecorder().sendAlert,
+      };
       const report = await withWorker(activities, ({ client, taskQueue }) =>
-        client.workflow.execute(securityAuditWorkflow, { taskQueue, workflowId: `audit-full-${namespace}`, args: [{ namespaces: [namespace], full: true }] }),
+        client.workflow.execute(securityAuditWorkflow, {
+          taskQueue,
+          workflowId: `audit-full-${namespace}`,
+          args: [{ namespaces: [namespace], full: true }],
+        }),
       );
       expect(report.full).toBe(true);
       // The two Deployments (Secrets and ConfigMaps are never written out for the scan).
@@ -139,7 +221,13 @@ describe('security audit', () => {
       const misconfigurations = report.findings.filter((f) => f.check === 'misconfiguration');
       expect(misconfigurations.length).toBe(report.configScan!.failed);
       // trivy's own check for privileged containers agrees with ours on the risky workload.
-      expect(misconfigurations).toContainEqual(expect.objectContaining({ severity: 'HIGH', resource: expect.stringMatching(/risky\.yaml$/), message: expect.stringMatching(/^KSV-0017 Privileged/) }));
+      expect(misconfigurations).toContainEqual(
+        expect.objectContaining({
+          severity: 'HIGH',
+          resource: expect.stringMatching(/risky\.yaml$/),
+          message: expect.stringMatching(/^KSV-0017 Privileged/),
+        }),
+      );
     } finally {
       await rm(cacheDir, { recursive: true, force: true });
     }

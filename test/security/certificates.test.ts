@@ -23,9 +23,23 @@ async function selfSigned(cn: string, days: number): Promise<{ cert: string; key
   const dir = await mkdtemp(join(tmpdir(), 'pno-cert-'));
   try {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-days', String(days), '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=DNS:${cn}`,
     ]);
     return { cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8') };
   } finally {
@@ -53,7 +67,10 @@ async function certificateFixtures() {
     tlsSecret(namespace, 'expires-in-20-days', month.cert, month.key),
     tlsSecret(namespace, 'expires-in-100-days', later.cert, later.key),
     tlsSecret(namespace, 'not-a-certificate', 'garbage', 'garbage'),
-    testKube().core.createNamespacedSecret({ namespace, body: { metadata: { name: 'opaque' }, stringData: { password: 'x' } } }),
+    testKube().core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'opaque' }, stringData: { password: 'x' } },
+    }),
   ]);
   return namespace;
 }
@@ -62,13 +79,25 @@ describe('certificate expiry', () => {
   it('reads each TLS Secret certificate with X509Certificate, never the key', async () => {
     const namespace = await certificateFixtures();
     const facts = await listTlsCertificates(testKube(), namespace);
-    expect(facts.map((f) => f.secret)).toEqual(['expires-in-100-days', 'expires-in-20-days', 'expires-in-5-days', 'not-a-certificate']);
+    expect(facts.map((f) => f.secret)).toEqual([
+      'expires-in-100-days',
+      'expires-in-20-days',
+      'expires-in-5-days',
+      'not-a-certificate',
+    ]);
     const soon = facts.find((f) => f.secret === 'expires-in-5-days')!;
-    expect(soon).toMatchObject({ namespace, subject: 'CN=soon.pno.example', issuer: 'CN=soon.pno.example', dnsNames: ['soon.pno.example'] });
+    expect(soon).toMatchObject({
+      namespace,
+      subject: 'CN=soon.pno.example',
+      issuer: 'CN=soon.pno.example',
+      dnsNames: ['soon.pno.example'],
+    });
     const daysLeft = (Date.parse(soon.notAfter!) - Date.now()) / 86_400_000;
     expect(daysLeft).toBeGreaterThan(4.9);
     expect(daysLeft).toBeLessThanOrEqual(5);
-    expect(facts.find((f) => f.secret === 'not-a-certificate')!.parseError).toMatch(/^tls.crt is not a PEM certificate/);
+    expect(facts.find((f) => f.secret === 'not-a-certificate')!.parseError).toMatch(
+      /^tls.crt is not a PEM certificate/,
+    );
     expect(JSON.stringify(facts)).not.toContain('PRIVATE KEY');
   });
 
@@ -76,9 +105,17 @@ describe('certificate expiry', () => {
     const namespace = await certificateFixtures();
     const bucket = await freshBucket('certs');
     const recorder = alertRecorder();
-    const activities = { ...createSecurityActivities(testKube()), ...createReportActivities({ s3: testS3(), bucket }), sendAlert: recorder.sendAlert };
+    const activities = {
+      ...createSecurityActivities(testKube()),
+      ...createReportActivities({ s3: testS3(), bucket }),
+      sendAlert: recorder.sendAlert,
+    };
     const report = await withWorker(activities, ({ client, taskQueue }) =>
-      client.workflow.execute(certificateExpiryWorkflow, { taskQueue, workflowId: `certs-${namespace}`, args: [{ namespaces: [namespace] }] }),
+      client.workflow.execute(certificateExpiryWorkflow, {
+        taskQueue,
+        workflowId: `certs-${namespace}`,
+        args: [{ namespaces: [namespace] }],
+      }),
     );
     const byName = Object.fromEntries(report.certificates.map((c) => [c.name, c]));
     expect(byName['expires-in-5-days']).toMatchObject({ source: 'secret', status: 'CRITICAL', daysLeft: 4 });
@@ -87,7 +124,14 @@ describe('certificate expiry', () => {
     expect(byName['not-a-certificate']).toMatchObject({ status: 'CRITICAL' });
     expect(report).toMatchObject({ status: 'CRITICAL', certManager: 'not installed', warnDays: 30, criticalDays: 7 });
     expect(report.reportKey).toMatch(new RegExp(`^reports/security/\\d{4}-\\d{2}-\\d{2}/certs-${namespace}\\.json$`));
-    expect(recorder.alerts).toMatchObject([{ type: 'certificate_expiry', severity: 'critical', resolved: false, dedupKey: `certificate-expiry:${namespace}` }]);
+    expect(recorder.alerts).toMatchObject([
+      {
+        type: 'certificate_expiry',
+        severity: 'critical',
+        resolved: false,
+        dedupKey: `certificate-expiry:${namespace}`,
+      },
+    ]);
   });
 
   it('reads cert-manager Certificates once its CRD is installed', async () => {
@@ -103,7 +147,14 @@ describe('certificate expiry', () => {
         group: 'cert-manager.io',
         names: { kind: 'Certificate', plural: 'certificates', singular: 'certificate', listKind: 'CertificateList' },
         scope: 'Namespaced',
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } } }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } },
+          },
+        ],
       },
     };
     await testKube().objects.create(crd);
@@ -114,18 +165,51 @@ describe('certificate expiry', () => {
         kind: 'Certificate',
         metadata: { name: 'api', namespace },
         spec: { secretName: 'api-tls', dnsNames: ['api.pno.example'] },
-        status: { notAfter, renewalTime: notAfter, conditions: [{ type: 'Ready', status: 'False', message: 'Issuing certificate as Secret does not exist' }] },
+        status: {
+          notAfter,
+          renewalTime: notAfter,
+          conditions: [{ type: 'Ready', status: 'False', message: 'Issuing certificate as Secret does not exist' }],
+        },
       };
       // The CRD takes a moment to be served after it is created.
-      const create = () => testKube().custom.createNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificates', body: certificate });
-      await expect.poll(() => create().then(() => true, () => false), { timeout: 30_000, interval: 200 }).toBe(true);
+      const create = () =>
+        testKube().custom.createNamespacedCustomObject({
+          group: 'cert-manager.io',
+          version: 'v1',
+          namespace,
+          plural: 'certificates',
+          body: certificate,
+        });
+      await expect
+        .poll(
+          () =>
+            create().then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 30_000, interval: 200 },
+        )
+        .toBe(true);
       const facts = await listCertManagerCertificates(testKube(), namespace);
       expect(facts).toEqual({
         installed: true,
-        certificates: [{ namespace, name: 'api', secretName: 'api-tls', ready: false, readyMessage: 'Issuing certificate as Secret does not exist', notAfter, renewalTime: notAfter }],
+        certificates: [
+          {
+            namespace,
+            name: 'api',
+            secretName: 'api-tls',
+            ready: false,
+            readyMessage: 'Issuing certificate as Secret does not exist',
+            notAfter,
+            renewalTime: notAfter,
+          },
+        ],
       });
       if (!facts.installed) return;
-      expect(assessCertManager(facts.certificates[0]!, new Date(), { warnDays: 30, criticalDays: 7 })).toMatchObject({ status: 'CRITICAL', daysLeft: 2 });
+      expect(assessCertManager(facts.certificates[0]!, new Date(), { warnDays: 30, criticalDays: 7 })).toMatchObject({
+        status: 'CRITICAL',
+        daysLeft: 2,
+      });
     } finally {
       await testKube().objects.delete(crd);
     }
@@ -138,7 +222,11 @@ describe('certificate expiry', () => {
     expect(expiryStatus('2026-01-09T00:00:00Z', now, t)).toMatchObject({ status: 'WARNING', daysLeft: 8 });
     expect(expiryStatus('2026-01-31T00:00:00Z', now, t)).toMatchObject({ status: 'WARNING', daysLeft: 30 });
     expect(expiryStatus('2026-02-01T00:00:00Z', now, t)).toMatchObject({ status: 'OK', daysLeft: 31 });
-    expect(expiryStatus('2025-12-30T00:00:00Z', now, t)).toMatchObject({ status: 'CRITICAL', daysLeft: -2, message: 'expired 2 days ago (2025-12-30T00:00:00Z)' });
+    expect(expiryStatus('2025-12-30T00:00:00Z', now, t)).toMatchObject({
+      status: 'CRITICAL',
+      daysLeft: -2,
+      message: 'expired 2 days ago (2025-12-30T00:00:00Z)',
+    });
     const ready = { namespace: 'n', name: 'c', secretName: 's', ready: true, notAfter: '2026-03-01T00:00:00Z' };
     expect(assessCertManager(ready, now, t).status).toBe('OK');
     expect(assessCertManager({ ...ready, ready: false }, now, t).status).toBe('WARNING');

@@ -51,22 +51,45 @@ describe("security workflows with --input '{}'", () => {
     expect(audit.namespaces).toEqual(['production']);
     expect(audit.workloadsAudited).toBeGreaterThanOrEqual(1);
     // The fixture service runs a tag without digest and the image decides its user.
-    expect(audit.findings).toContainEqual(expect.objectContaining({ check: 'mutable-image-tag', resource: 'Deployment production/pno-physics-bench', container: 'pno-inference' }));
-    expect(audit.findings).toContainEqual(expect.objectContaining({ check: 'runs-as-root', severity: 'MEDIUM', resource: 'Deployment production/pno-physics-bench' }));
+    expect(audit.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'mutable-image-tag',
+        resource: 'Deployment production/pno-physics-bench',
+        container: 'pno-inference',
+      }),
+    );
+    expect(audit.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'runs-as-root',
+        severity: 'MEDIUM',
+        resource: 'Deployment production/pno-physics-bench',
+      }),
+    );
     // What least privilege hides is said, not passed over.
-    expect(audit.notAudited).toEqual(['the worker may not list DaemonSets in production', 'the worker may not list CronJobs in production']);
+    expect(audit.notAudited).toEqual([
+      'the worker may not list DaemonSets in production',
+      'the worker may not list CronJobs in production',
+    ]);
   });
 
   it('the security update fails clearly without a vulnerability database, and alerts', async () => {
     const { activities, alerts } = await workerActivities();
     const err = await withWorker(activities, ({ client, taskQueue }) =>
-      client.workflow.execute(securityUpdateWorkflow, { taskQueue, workflowId: id('security-update'), args: [{}] }).catch((e: unknown) => e),
+      client.workflow
+        .execute(securityUpdateWorkflow, { taskQueue, workflowId: id('security-update'), args: [{}] })
+        .catch((e: unknown) => e),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ActivityFailure);
     expect(cause?.cause).toBeInstanceOf(ApplicationFailure);
     expect(cause?.cause).toMatchObject({ type: 'VulnDbUnavailable', nonRetryable: true });
-    expect(alerts).toMatchObject([{ type: 'security_scan_failed', severity: 'warning', dedupKey: 'security-scan-failed:production/pno-physics-bench' }]);
+    expect(alerts).toMatchObject([
+      {
+        type: 'security_scan_failed',
+        severity: 'warning',
+        dedupKey: 'security-scan-failed:production/pno-physics-bench',
+      },
+    ]);
   });
 });

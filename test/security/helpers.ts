@@ -23,7 +23,9 @@ import { writeImageArchive, type FixtureImage } from './image-archive.ts';
 
 export const oldImage = 'registry.example.com/pno/pno-inference:1.4.0';
 
-const report = JSON.parse(await readFile(new URL('../fixtures/security/trivy-image-vulnerable.json', import.meta.url), 'utf8')) as unknown;
+const report = JSON.parse(
+  await readFile(new URL('../fixtures/security/trivy-image-vulnerable.json', import.meta.url), 'utf8'),
+) as unknown;
 /** The running image's findings: four criticals (CRITICAL/HIGH with a fix). */
 export const vulnerable: VulnerabilityFinding[] = parseVulnerabilityReport(report, oldImage).findings;
 /** The same image with every fixable critical gone. */
@@ -47,17 +49,22 @@ export async function trivyScanner(images: Record<string, FixtureImage>) {
   const dir = await mkdtemp(join(tmpdir(), 'pno-trivy-scan-'));
   await cp(join(toolsDir, 'share', 'trivy-fixture-db'), join(dir, 'cache'), { recursive: true });
   const archives = Object.fromEntries(
-    await Promise.all(Object.entries(images).map(async ([ref, image], i) => {
-      const path = join(dir, `image-${i}.tar`);
-      await writeImageArchive(path, { ...image, repoTag: ref });
-      return [ref, path] as const;
-    })),
+    await Promise.all(
+      Object.entries(images).map(async ([ref, image], i) => {
+        const path = join(dir, `image-${i}.tar`);
+        await writeImageArchive(path, { ...image, repoTag: ref });
+        return [ref, path] as const;
+      }),
+    ),
   );
   const trivy = { path: toolPath('trivy'), cacheDir: join(dir, 'cache'), offline: true };
   const scanned: string[] = [];
   const scanImage = async ({ image, timeoutMs }: { image: string; timeoutMs: number }): Promise<ImageScan> => {
     scanned.push(image);
-    return trivyScanImage(trivy, image, { timeoutMs, archive: archives[image] ?? join(dir, 'not-in-the-registry.tar') });
+    return trivyScanImage(trivy, image, {
+      timeoutMs,
+      archive: archives[image] ?? join(dir, 'not-in-the-registry.tar'),
+    });
   };
   return { scanImage, scanned, dir };
 }
@@ -66,7 +73,11 @@ export function alertRecorder() {
   const alerts: SendAlertInput[] = [];
   const sendAlert = async (alert: SendAlertInput) => {
     alerts.push(alert);
-    return { dedupKey: alert.dedupKey, status: alert.resolved ? ('resolved' as const) : ('firing' as const), delivered: [] };
+    return {
+      dedupKey: alert.dedupKey,
+      status: alert.resolved ? ('resolved' as const) : ('firing' as const),
+      delivered: [],
+    };
   };
   return { sendAlert, alerts };
 }
@@ -75,14 +86,19 @@ export function alertRecorder() {
 export async function deployedService(options: { progressDeadlineSeconds?: number } = {}) {
   const namespace = await freshNamespace('sec');
   const deployment = inferenceDeployment(namespace, oldImage);
-  if (options.progressDeadlineSeconds) Object.assign(deployment.spec, { progressDeadlineSeconds: options.progressDeadlineSeconds });
+  if (options.progressDeadlineSeconds)
+    Object.assign(deployment.spec, { progressDeadlineSeconds: options.progressDeadlineSeconds });
   await applyObjects(testKube(), [deployment], { fieldManager: 'test' });
   await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
   return namespace;
 }
 
 /** Real cluster (build Job included), HTTP, model and report activities; scanner and alerts stubbed. */
-export async function securityActivities(apiUrl: string, table: Record<string, VulnerabilityFinding[]>, scanner: { scanImage: Activities['scanImage']; scanned: string[] } = stubScanner(table)) {
+export async function securityActivities(
+  apiUrl: string,
+  table: Record<string, VulnerabilityFinding[]>,
+  scanner: { scanImage: Activities['scanImage']; scanned: string[] } = stubScanner(table),
+) {
   const bucket = await freshBucket('security');
   const recorder = alertRecorder();
   const activities: Partial<Activities> = {

@@ -31,27 +31,42 @@ export interface FixtureImage {
 
 function dpkgStatus(debs: DebianPackage[]): string {
   return debs
-    .map((d) => [
-      `Package: ${d.name}`,
-      'Status: install ok installed',
-      'Architecture: amd64',
-      ...(d.source ? [`Source: ${d.source}`] : []),
-      `Version: ${d.version}`,
-      `Description: ${d.name}`,
-      '',
-    ].join('\n'))
+    .map((d) =>
+      [
+        `Package: ${d.name}`,
+        'Status: install ok installed',
+        'Architecture: amd64',
+        ...(d.source ? [`Source: ${d.source}`] : []),
+        `Version: ${d.version}`,
+        `Description: ${d.name}`,
+        '',
+      ].join('\n'),
+    )
     .join('\n');
 }
 
 /** With `bare`, the layer holds only a static binary: no OS files, no package databases. */
-export async function writeImageArchive(path: string, image: FixtureImage, options: { bare?: boolean } = {}): Promise<void> {
+export async function writeImageArchive(
+  path: string,
+  image: FixtureImage,
+  options: { bare?: boolean } = {},
+): Promise<void> {
   const site = 'usr/local/lib/python3.11/site-packages';
-  const layer = await tarOf(options.bare ? { 'app/server': '\u007fELF static binary' } : {
-    'etc/debian_version': `${image.debianVersion}\n`,
-    'etc/os-release': `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n`,
-    'var/lib/dpkg/status': dpkgStatus(image.debs),
-    ...Object.fromEntries(image.python.map((p) => [`${site}/${p.name}-${p.version}.dist-info/METADATA`, `Metadata-Version: 2.1\nName: ${p.name}\nVersion: ${p.version}\n`])),
-  });
+  const layer = await tarOf(
+    options.bare
+      ? { 'app/server': '\u007fELF static binary' }
+      : {
+          'etc/debian_version': `${image.debianVersion}\n`,
+          'etc/os-release': `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n`,
+          'var/lib/dpkg/status': dpkgStatus(image.debs),
+          ...Object.fromEntries(
+            image.python.map((p) => [
+              `${site}/${p.name}-${p.version}.dist-info/METADATA`,
+              `Metadata-Version: 2.1\nName: ${p.name}\nVersion: ${p.version}\n`,
+            ]),
+          ),
+        },
+  );
   const diffId = createHash('sha256').update(layer).digest('hex');
   const config = JSON.stringify({
     architecture: 'amd64',
@@ -64,7 +79,9 @@ export async function writeImageArchive(path: string, image: FixtureImage, optio
   const archive = await tarOf({
     [configName]: config,
     [`${diffId}/layer.tar`]: layer,
-    'manifest.json': JSON.stringify([{ Config: configName, RepoTags: [image.repoTag], Layers: [`${diffId}/layer.tar`] }]),
+    'manifest.json': JSON.stringify([
+      { Config: configName, RepoTags: [image.repoTag], Layers: [`${diffId}/layer.tar`] },
+    ]),
   });
   await writeFile(path, archive);
 }
@@ -79,12 +96,20 @@ export const running: FixtureImage = {
     { name: 'zlib1g', version: '1:1.2.13.dfsg-1', source: 'zlib' },
     { name: 'apt', version: '2.6.1' },
   ],
-  python: [{ name: 'idna', version: '3.6' }, { name: 'numpy', version: '1.26.4' }],
+  python: [
+    { name: 'idna', version: '3.6' },
+    { name: 'numpy', version: '1.26.4' },
+  ],
 };
 /** The same image with openssl and idna updated. */
 export const patched: FixtureImage = {
   ...running,
   repoTag: 'registry.example.com/pno/pno-inference:1.4.1',
-  debs: running.debs.map((d) => (d.source === 'openssl' || d.name === 'openssl' ? { ...d, version: '3.0.14-1~deb12u2' } : d)),
-  python: [{ name: 'idna', version: '3.7' }, { name: 'numpy', version: '1.26.4' }],
+  debs: running.debs.map((d) =>
+    d.source === 'openssl' || d.name === 'openssl' ? { ...d, version: '3.0.14-1~deb12u2' } : d,
+  ),
+  python: [
+    { name: 'idna', version: '3.7' },
+    { name: 'numpy', version: '1.26.4' },
+  ],
 };

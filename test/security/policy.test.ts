@@ -4,7 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseVulnerabilityReport } from '../../activities/security/trivy-report.ts';
 import type { VulnerabilityFinding } from '../../types/index.ts';
-import { compareVersions, dockerfileFor, generateDockerfileUpdates, packageManager } from '../../workflows/security/dockerfile-updates.ts';
+import {
+  compareVersions,
+  dockerfileFor,
+  generateDockerfileUpdates,
+  packageManager,
+} from '../../workflows/security/dockerfile-updates.ts';
 import { buildSecurityReport, criticalFindings, judgeCandidate } from '../../workflows/security/policy.ts';
 
 const image = 'registry.example.com/pno/pno-inference:1.4.0';
@@ -14,27 +19,61 @@ const findings = parseVulnerabilityReport(
 ).findings;
 
 function finding(over: Partial<VulnerabilityFinding>): VulnerabilityFinding {
-  return { id: 'CVE-1', severity: 'HIGH', package: 'p', installedVersion: '1', fixedVersion: '2', title: '', target: 't', packageClass: '', packageType: '', ...over };
+  return {
+    id: 'CVE-1',
+    severity: 'HIGH',
+    package: 'p',
+    installedVersion: '1',
+    fixedVersion: '2',
+    title: '',
+    target: 't',
+    packageClass: '',
+    packageType: '',
+    ...over,
+  };
 }
 
 describe('criticalFindings and the security report', () => {
   it('counts CRITICAL and HIGH with a fixed version as critical, as the guide does', () => {
-    expect(criticalFindings(findings).map((f) => f.id)).toEqual(['CVE-2024-5535', 'CVE-2024-6119', 'CVE-2024-3651', 'GHSA-h4gh-qq45-vh27']);
+    expect(criticalFindings(findings).map((f) => f.id)).toEqual([
+      'CVE-2024-5535',
+      'CVE-2024-6119',
+      'CVE-2024-3651',
+      'GHSA-h4gh-qq45-vh27',
+    ]);
   });
 
   it('builds the guide report: breakdown, criticals, both recommendations', () => {
-    const report = buildSecurityReport({ timestamp: '2026-11-20T03:00:00.000Z', scanTarget: 'pno-physics-bench in production', image, findings });
+    const report = buildSecurityReport({
+      timestamp: '2026-11-20T03:00:00.000Z',
+      scanTarget: 'pno-physics-bench in production',
+      image,
+      findings,
+    });
     expect(report).toMatchObject({
       totalVulnerabilities: 7,
       severityBreakdown: { CRITICAL: 2, HIGH: 3, MEDIUM: 1, LOW: 1 },
-      recommendations: ['Immediate security update required for critical vulnerabilities', 'Schedule security update for 3 high severity vulnerabilities'],
+      recommendations: [
+        'Immediate security update required for critical vulnerabilities',
+        'Schedule security update for 3 high severity vulnerabilities',
+      ],
     });
     expect(report.criticalVulnerabilities).toHaveLength(4);
   });
 
   it('recommends nothing for a clean scan', () => {
-    const report = buildSecurityReport({ timestamp: 't', scanTarget: 's', image, findings: [finding({ severity: 'LOW' })] });
-    expect(report).toMatchObject({ totalVulnerabilities: 1, severityBreakdown: { LOW: 1 }, criticalVulnerabilities: [], recommendations: [] });
+    const report = buildSecurityReport({
+      timestamp: 't',
+      scanTarget: 's',
+      image,
+      findings: [finding({ severity: 'LOW' })],
+    });
+    expect(report).toMatchObject({
+      totalVulnerabilities: 1,
+      severityBreakdown: { LOW: 1 },
+      criticalVulnerabilities: [],
+      recommendations: [],
+    });
   });
 });
 
@@ -49,12 +88,21 @@ describe('judgeCandidate', () => {
 
   it('refuses a candidate that still has a critical', () => {
     const stillOpenssl = [...fixedAll, findings.find((f) => f.id === 'CVE-2024-6119')!];
-    expect(judgeCandidate(findings, stillOpenssl)).toMatchObject({ accept: false, reasons: ['still has CVE-2024-6119 in openssl 3.0.11-1~deb12u2 (HIGH)'] });
+    expect(judgeCandidate(findings, stillOpenssl)).toMatchObject({
+      accept: false,
+      reasons: ['still has CVE-2024-6119 in openssl 3.0.11-1~deb12u2 (HIGH)'],
+    });
   });
 
   it('refuses a candidate that adds a HIGH, even one without a fix', () => {
-    const added = [...fixedAll, finding({ id: 'CVE-2026-0001', package: 'libnew', severity: 'HIGH', fixedVersion: '' })];
-    expect(judgeCandidate(findings, added)).toMatchObject({ accept: false, reasons: ['adds CVE-2026-0001 in libnew 1 (HIGH)'] });
+    const added = [
+      ...fixedAll,
+      finding({ id: 'CVE-2026-0001', package: 'libnew', severity: 'HIGH', fixedVersion: '' }),
+    ];
+    expect(judgeCandidate(findings, added)).toMatchObject({
+      accept: false,
+      reasons: ['adds CVE-2026-0001 in libnew 1 (HIGH)'],
+    });
   });
 
   it('lets an unfixed CRITICAL the running image already had stay (no image can remove it yet)', () => {
@@ -108,7 +156,9 @@ describe("the guide's generate_dockerfile_updates", () => {
 
   it('gives no lines when nothing is fixable, and layers lines on the running image', () => {
     expect(generateDockerfileUpdates([finding({ fixedVersion: '' })]).lines).toEqual([]);
-    expect(dockerfileFor(image, ['RUN pip install --upgrade idna==3.7'])).toBe(`FROM ${image}\nRUN pip install --upgrade idna==3.7\n`);
+    expect(dockerfileFor(image, ['RUN pip install --upgrade idna==3.7'])).toBe(
+      `FROM ${image}\nRUN pip install --upgrade idna==3.7\n`,
+    );
     expect(compareVersions('1.10.0', '1.9.9')).toBeGreaterThan(0);
     expect(compareVersions('3.0.14-1~deb12u1', '3.0.14-1~deb12u1')).toBe(0);
   });

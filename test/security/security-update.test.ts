@@ -31,16 +31,26 @@ afterAll(() => api.close());
 
 let runs = 0;
 const workflowId = (label: string) => `security-update-${label}-${Date.now()}-${runs++}`;
-const imageOf = async (namespace: string) => (await getRolloutState(testKube(), namespace, name)).images['pno-inference'];
+const imageOf = async (namespace: string) =>
+  (await getRolloutState(testKube(), namespace, name)).images['pno-inference'];
 
 type Scanner = Awaited<ReturnType<typeof trivyScanner>>;
 
-async function run(namespace: string, table: Record<string, typeof vulnerable>, input: SecurityUpdateInput, scanner?: Scanner) {
+async function run(
+  namespace: string,
+  table: Record<string, typeof vulnerable>,
+  input: SecurityUpdateInput,
+  scanner?: Scanner,
+) {
   const env = await securityActivities(api.url, table, scanner);
   const id = workflowId(input.candidateImage?.split(':').at(-1) ?? 'none');
   try {
     const result = await withWorker(env.activities, ({ client, taskQueue }) =>
-      client.workflow.execute(securityUpdateWorkflow, { taskQueue, workflowId: id, args: [{ namespace, modelCheck: passingModel, ...input }] }),
+      client.workflow.execute(securityUpdateWorkflow, {
+        taskQueue,
+        workflowId: id,
+        args: [{ namespace, modelCheck: passingModel, ...input }],
+      }),
     );
     return { ...env, result, workflowId: id };
   } finally {
@@ -53,17 +63,32 @@ describe('securityUpdateWorkflow', () => {
     const namespace = await deployedService({ progressDeadlineSeconds: 5 });
     const bad = `registry.example.com/pno/pno-inference:1.4.1-${NEVER_READY_MARKER}`;
     const scanner = await trivyScanner({ [oldImage]: running, [bad]: patched });
-    const { result, alerts, scanned, bucket } = await run(namespace, {}, { candidateImage: bad, rolloutTimeoutMs: 60_000 }, scanner);
+    const { result, alerts, scanned, bucket } = await run(
+      namespace,
+      {},
+      { candidateImage: bad, rolloutTimeoutMs: 60_000 },
+      scanner,
+    );
 
     expect(result.outcome).toBe('ROLLED_BACK');
-    expect(result.reasons[0]).toMatch(/^rollout of .*never-ready did not complete: rollout exceeded its progress deadline/);
+    expect(result.reasons[0]).toMatch(
+      /^rollout of .*never-ready did not complete: rollout exceeded its progress deadline/,
+    );
     expect(scanned).toEqual([oldImage, bad]);
     expect(await imageOf(namespace)).toBe(oldImage);
     expect((await getRolloutState(testKube(), namespace, name)).done).toBe(true);
     const rollback = alerts.find((a) => a.type === 'security_update_rolled_back');
-    expect(rollback).toMatchObject({ severity: 'critical', service: name, details: { restored: true, oldImage, newImage: bad } });
+    expect(rollback).toMatchObject({
+      severity: 'critical',
+      service: name,
+      details: { restored: true, oldImage, newImage: bad },
+    });
     // The criticals were alerted first, and the guide's report is in the bucket under reports/security/.
-    expect(alerts[0]).toMatchObject({ type: 'security_vulnerability', severity: 'critical', dedupKey: `security-vulnerability:${namespace}/${name}` });
+    expect(alerts[0]).toMatchObject({
+      type: 'security_vulnerability',
+      severity: 'critical',
+      dedupKey: `security-vulnerability:${namespace}/${name}`,
+    });
     expect(result.reportKey).toMatch(/^reports\/security\/\d{4}-\d{2}-\d{2}\/security-update-/);
     const stored = await testS3().send(new GetObjectCommand({ Bucket: bucket, Key: result.reportKey }));
     expect(JSON.parse(await stored.Body!.transformToString())).toEqual(result.report);
@@ -74,13 +99,23 @@ describe('securityUpdateWorkflow', () => {
 
   it('rolls back a candidate whose ONNX model check fails, after a complete rollout', async () => {
     const namespace = await deployedService();
-    const nanModel = { source: { kind: 'file' as const, path: fixture('pno_nan_weights.onnx') }, validationSetPath: validationSet };
-    const { result, alerts, workflowId: id } = await run(namespace, { [oldImage]: vulnerable }, { candidateImage: candidate, modelCheck: nanModel });
+    const nanModel = {
+      source: { kind: 'file' as const, path: fixture('pno_nan_weights.onnx') },
+      validationSetPath: validationSet,
+    };
+    const {
+      result,
+      alerts,
+      workflowId: id,
+    } = await run(namespace, { [oldImage]: vulnerable }, { candidateImage: candidate, modelCheck: nanModel });
 
     expect(result.outcome).toBe('ROLLED_BACK');
     expect(result.reasons.some((r) => /^model integrity: .*NaN/.test(r))).toBe(true);
     expect(await imageOf(namespace)).toBe(oldImage);
-    expect(alerts.find((a) => a.type === 'security_update_rolled_back')).toMatchObject({ severity: 'critical', details: { restored: true } });
+    expect(alerts.find((a) => a.type === 'security_update_rolled_back')).toMatchObject({
+      severity: 'critical',
+      details: { restored: true },
+    });
     // The model check ran as a child workflow of the update.
     const events = await historyEvents(await testClient(), id);
     expect(events.some((e) => e.typeName === 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED')).toBe(true);
@@ -115,19 +150,30 @@ describe('securityUpdateWorkflow', () => {
     const id = workflowId('approved');
     const { result, early } = await withWorker(env.activities, async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(securityUpdateWorkflow, {
-        taskQueue, workflowId: id, args: [{ namespace, candidateImage: candidate, requireApproval: true, modelCheck: passingModel }],
+        taskQueue,
+        workflowId: id,
+        args: [{ namespace, candidateImage: candidate, requireApproval: true, modelCheck: passingModel }],
       });
-      await vi.waitFor(async () => expect((await handle.query(progressQuery)).phase).toBe('awaiting approval'), { timeout: 30_000, interval: 100 });
+      await vi.waitFor(async () => expect((await handle.query(progressQuery)).phase).toBe('awaiting approval'), {
+        timeout: 30_000,
+        interval: 100,
+      });
       // Nothing changes while it waits.
       expect(await imageOf(namespace)).toBe(oldImage);
       const answer = await handle.executeUpdate(approveUpdate, { args: [{ approve: true, by: 'oncall@example.com' }] });
       expect(answer).toEqual({ accepted: true, decision: { approve: true, by: 'oncall@example.com' } });
       // A second decision is refused: the first one stands.
-      const early = await handle.executeUpdate(approveUpdate, { args: [{ approve: false, by: 'someone-else' }] }).catch((err: Error) => err);
+      const early = await handle
+        .executeUpdate(approveUpdate, { args: [{ approve: false, by: 'someone-else' }] })
+        .catch((err: Error) => err);
       return { result: await handle.result(), early };
     });
     expect(early).toBeInstanceOf(Error);
-    expect(result).toMatchObject({ outcome: 'UPDATED', candidateImage: candidate, approval: { approve: true, by: 'oncall@example.com' } });
+    expect(result).toMatchObject({
+      outcome: 'UPDATED',
+      candidateImage: candidate,
+      approval: { approve: true, by: 'oncall@example.com' },
+    });
     expect(await imageOf(namespace)).toBe(candidate);
     expect(env.alerts.at(-1)).toMatchObject({ type: 'security_vulnerability', resolved: true });
     expect(api.hits('/health')).toBeGreaterThan(0);
@@ -138,12 +184,21 @@ describe('securityUpdateWorkflow', () => {
     const env = await securityActivities(api.url, { [oldImage]: vulnerable });
     const [rejected, expired] = await withWorker(env.activities, async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(securityUpdateWorkflow, {
-        taskQueue, workflowId: workflowId('rejected'), args: [{ namespace, candidateImage: candidate, requireApproval: true, modelCheck: null }],
+        taskQueue,
+        workflowId: workflowId('rejected'),
+        args: [{ namespace, candidateImage: candidate, requireApproval: true, modelCheck: null }],
       });
-      await vi.waitFor(async () => expect((await handle.query(progressQuery)).phase).toBe('awaiting approval'), { timeout: 30_000, interval: 100 });
+      await vi.waitFor(async () => expect((await handle.query(progressQuery)).phase).toBe('awaiting approval'), {
+        timeout: 30_000,
+        interval: 100,
+      });
       await handle.signal(approveSignal, { approve: false, by: 'change-board', reason: 'freeze week' });
       const timedOut = client.workflow.execute(securityUpdateWorkflow, {
-        taskQueue, workflowId: workflowId('expired'), args: [{ namespace, candidateImage: candidate, requireApproval: true, approvalTimeoutMs: 1_000, modelCheck: null }],
+        taskQueue,
+        workflowId: workflowId('expired'),
+        args: [
+          { namespace, candidateImage: candidate, requireApproval: true, approvalTimeoutMs: 1_000, modelCheck: null },
+        ],
       });
       return Promise.all([handle.result(), timedOut]);
     });
@@ -159,7 +214,9 @@ describe('securityUpdateWorkflow', () => {
     const env = await securityActivities(api.url, { [oldImage]: vulnerable });
     const outcome = await withWorker(env.activities, async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(securityUpdateWorkflow, {
-        taskQueue, workflowId: workflowId('cancelled'), args: [{ namespace, candidateImage: bad, rolloutTimeoutMs: 600_000, modelCheck: null }],
+        taskQueue,
+        workflowId: workflowId('cancelled'),
+        args: [{ namespace, candidateImage: bad, rolloutTimeoutMs: 600_000, modelCheck: null }],
       });
       await vi.waitFor(async () => expect(await imageOf(namespace)).toBe(bad), { timeout: 30_000, interval: 100 });
       await handle.cancel();
@@ -167,7 +224,9 @@ describe('securityUpdateWorkflow', () => {
     });
     expect(outcome).toBeInstanceOf(WorkflowFailedError);
     expect(await imageOf(namespace)).toBe(oldImage);
-    expect(env.alerts.find((a) => a.type === 'security_update_rolled_back')).toMatchObject({ details: { reasons: ['cancelled'], restored: true } });
+    expect(env.alerts.find((a) => a.type === 'security_update_rolled_back')).toMatchObject({
+      details: { reasons: ['cancelled'], restored: true },
+    });
   });
 
   it('reports and alerts only when there is no candidate, and says so when the image is clean', async () => {
@@ -183,28 +242,44 @@ describe('securityUpdateWorkflow', () => {
 
   it('builds the candidate with a Job from the Dockerfile updates, then rolls it out', async () => {
     const namespace = await deployedService();
-    const { result } = await run(namespace, { [oldImage]: vulnerable }, {
-      imageStep: 'build-job', buildRepository: 'registry.example.com/pno/pno-inference', modelCheck: null,
-    });
+    const { result } = await run(
+      namespace,
+      { [oldImage]: vulnerable },
+      {
+        imageStep: 'build-job',
+        buildRepository: 'registry.example.com/pno/pno-inference',
+        modelCheck: null,
+      },
+    );
     expect(result.outcome).toBe('UPDATED');
     expect(result.candidateImage).toMatch(/^registry\.example\.com\/pno\/pno-inference:security-update-/);
     expect(await imageOf(namespace)).toBe(result.candidateImage);
     const jobName = result.candidateImage!.split(':').at(-1)!;
     const dockerfile = (await testKube().core.readNamespacedConfigMap({ namespace, name: jobName })).data?.Dockerfile;
-    expect(dockerfile).toBe([
-      `FROM ${oldImage}`,
-      'RUN apt-get update && apt-get install -y libssl3=3.0.14-1~deb12u1 openssl=3.0.14-1~deb12u2 && rm -rf /var/lib/apt/lists/*',
-      'RUN pip install --upgrade cryptography==43.0.1 idna==3.7',
-      '',
-    ].join('\n'));
+    expect(dockerfile).toBe(
+      [
+        `FROM ${oldImage}`,
+        'RUN apt-get update && apt-get install -y libssl3=3.0.14-1~deb12u1 openssl=3.0.14-1~deb12u2 && rm -rf /var/lib/apt/lists/*',
+        'RUN pip install --upgrade cryptography==43.0.1 idna==3.7',
+        '',
+      ].join('\n'),
+    );
   });
 
-  it("refuses bad input at once, naming the field", async () => {
+  it('refuses bad input at once, naming the field', async () => {
     const env = await securityActivities(api.url, {});
     const err = await withWorker(env.activities, ({ client, taskQueue }) =>
-      client.workflow.execute(securityUpdateWorkflow, { taskQueue, workflowId: workflowId('bad'), args: [{ candidateImage: '--config=/etc/passwd' }] }).catch((e: unknown) => e),
+      client.workflow
+        .execute(securityUpdateWorkflow, {
+          taskQueue,
+          workflowId: workflowId('bad'),
+          args: [{ candidateImage: '--config=/etc/passwd' }],
+        })
+        .catch((e: unknown) => e),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect((err as WorkflowFailedError).cause?.message).toMatch(/^invalid input: candidateImage must be an image reference/);
+    expect((err as WorkflowFailedError).cause?.message).toMatch(
+      /^invalid input: candidateImage must be an image reference/,
+    );
   });
 });

@@ -23,7 +23,10 @@ beforeAll(async () => {
 afterAll(() => rm(cacheDir, { recursive: true, force: true }));
 
 async function failure(work: Promise<unknown>) {
-  const err = await work.then(() => undefined, (e: unknown) => e);
+  const err = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeDefined();
   return err as Error & { type?: string; nonRetryable?: boolean };
 }
@@ -57,7 +60,9 @@ describe('trivy image without a vulnerability database', () => {
   });
 
   it('online mode with no internet: the download fails, VulnDbUnavailable with the reason', async () => {
-    const err = await failure(scanImage({ ...trivy, offline: false }, 'registry.example.com/pno/pno-inference:1.4.0', { timeoutMs: 60_000 }));
+    const err = await failure(
+      scanImage({ ...trivy, offline: false }, 'registry.example.com/pno/pno-inference:1.4.0', { timeoutMs: 60_000 }),
+    );
     expect(err).toMatchObject({ type: 'VulnDbUnavailable', nonRetryable: true });
     expect(err.message).toContain('failed to download vulnerability DB');
   });
@@ -76,14 +81,19 @@ describe('running the scanner', () => {
 
   it('a scanner that ignores its deadline is killed and reported as a timeout', async () => {
     // A stand-in process that never finishes (trivy itself honours --timeout, tested above).
-    const err = await failure(runTrivyJson(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 50, killGraceMs: 200 }));
+    const err = await failure(
+      runTrivyJson(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 50, killGraceMs: 200 }),
+    );
     expect(err).toMatchObject({ type: 'ScanTimeout', nonRetryable: false });
     expect(err.message).toContain('was killed');
   });
 
   it('stops the scanner when the activity is cancelled', async () => {
     const controller = new AbortController();
-    const running = runTrivyJson(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 60_000, signal: controller.signal });
+    const running = runTrivyJson(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
     controller.abort();
     const err = await failure(running);
     expect(err.name).toBe('AbortError');
@@ -92,7 +102,9 @@ describe('running the scanner', () => {
 
 describe('parseConfigReport', () => {
   it('reads a trivy config report (real output for deploy/, trimmed to four findings a file)', async () => {
-    const report = JSON.parse(await readFile(new URL('../fixtures/security/trivy-config-deploy.json', import.meta.url), 'utf8')) as unknown;
+    const report = JSON.parse(
+      await readFile(new URL('../fixtures/security/trivy-config-deploy.json', import.meta.url), 'utf8'),
+    ) as unknown;
     const scan = parseConfigReport(report, 'deploy');
     expect(scan).toMatchObject({ filesScanned: 2, passed: 224 });
     expect(scan.findings).toHaveLength(8);

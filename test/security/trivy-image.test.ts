@@ -26,7 +26,10 @@ beforeAll(async () => {
   // A cache of its own (trivy writes its scan cache next to the DB).
   await cp(fixtureDb, join(dir, 'cache'), { recursive: true });
   trivy = { path: toolPath('trivy'), cacheDir: join(dir, 'cache'), offline: true };
-  await Promise.all([writeImageArchive(join(dir, 'running.tar'), running), writeImageArchive(join(dir, 'patched.tar'), patched)]);
+  await Promise.all([
+    writeImageArchive(join(dir, 'running.tar'), running),
+    writeImageArchive(join(dir, 'patched.tar'), patched),
+  ]);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -36,8 +39,13 @@ describe('trivy image with a fixture DB', () => {
   it('finds the OS and Python vulnerabilities, per target, as typed findings', async () => {
     const result = await scan('running.tar', running.repoTag);
     expect(result).toMatchObject({ image: running.repoTag, os: 'debian 12.5' });
-    expect(result.targets.map((t) => [t.class, t.type, t.vulnerabilities])).toEqual([['os-pkgs', 'debian', 5], ['lang-pkgs', 'python-pkg', 1]]);
-    const summary = result.findings.map((f) => `${f.id} ${f.package} ${f.installedVersion} ${f.severity} fix=${f.fixedVersion}`).sort();
+    expect(result.targets.map((t) => [t.class, t.type, t.vulnerabilities])).toEqual([
+      ['os-pkgs', 'debian', 5],
+      ['lang-pkgs', 'python-pkg', 1],
+    ]);
+    const summary = result.findings
+      .map((f) => `${f.id} ${f.package} ${f.installedVersion} ${f.severity} fix=${f.fixedVersion}`)
+      .sort();
     expect(summary).toEqual([
       'CVE-2023-45853 zlib1g 1:1.2.13.dfsg-1 CRITICAL fix=',
       'CVE-2024-3651 idna 3.6 HIGH fix=3.7',
@@ -46,14 +54,29 @@ describe('trivy image with a fixture DB', () => {
       'CVE-2024-6119 libssl3 3.0.11-1~deb12u2 HIGH fix=3.0.14-1~deb12u2',
       'CVE-2024-6119 openssl 3.0.11-1~deb12u2 HIGH fix=3.0.14-1~deb12u2',
     ]);
-    expect(result.findings.find((f) => f.package === 'idna')).toMatchObject({ title: expect.stringContaining('python-idna'), packageClass: 'lang-pkgs', target: 'Python' });
+    expect(result.findings.find((f) => f.package === 'idna')).toMatchObject({
+      title: expect.stringContaining('python-idna'),
+      packageClass: 'lang-pkgs',
+      target: 'Python',
+    });
   });
 
   it("drives the guide's policy: criticals, the Dockerfile lines, and a patched candidate accepted", async () => {
-    const [before, after] = await Promise.all([scan('running.tar', running.repoTag), scan('patched.tar', patched.repoTag)]);
+    const [before, after] = await Promise.all([
+      scan('running.tar', running.repoTag),
+      scan('patched.tar', patched.repoTag),
+    ]);
     // The unfixed zlib CRITICAL is not "critical" in the guide's sense: nothing can update it yet.
-    expect(criticalFindings(before.findings).map((f) => `${f.id} ${f.package}`).sort()).toEqual([
-      'CVE-2024-3651 idna', 'CVE-2024-5535 libssl3', 'CVE-2024-5535 openssl', 'CVE-2024-6119 libssl3', 'CVE-2024-6119 openssl',
+    expect(
+      criticalFindings(before.findings)
+        .map((f) => `${f.id} ${f.package}`)
+        .sort(),
+    ).toEqual([
+      'CVE-2024-3651 idna',
+      'CVE-2024-5535 libssl3',
+      'CVE-2024-5535 openssl',
+      'CVE-2024-6119 libssl3',
+      'CVE-2024-6119 openssl',
     ]);
     expect(generateDockerfileUpdates(criticalFindings(before.findings)).lines).toEqual([
       'RUN apt-get update && apt-get install -y libssl3=3.0.14-1~deb12u2 openssl=3.0.14-1~deb12u2 && rm -rf /var/lib/apt/lists/*',
@@ -66,7 +89,11 @@ describe('trivy image with a fixture DB', () => {
   });
 
   it('an image with no OS and no packages is NothingScanned, not clean', async () => {
-    await writeImageArchive(join(dir, 'static.tar'), { repoTag: 'registry.example.com/pno/static:1', debianVersion: '', debs: [], python: [] }, { bare: true });
+    await writeImageArchive(
+      join(dir, 'static.tar'),
+      { repoTag: 'registry.example.com/pno/static:1', debianVersion: '', debs: [], python: [] },
+      { bare: true },
+    );
     const err = await scan('static.tar', 'registry.example.com/pno/static:1').catch((e: unknown) => e);
     expect(err).toMatchObject({ type: 'NothingScanned', nonRetryable: true });
   });

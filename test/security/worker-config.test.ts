@@ -14,7 +14,12 @@ describe('trivy settings', () => {
       PNO_TRIVY_OFFLINE: 'true',
       PNO_TRIVY_DB_REPOSITORY: 'registry.internal/mirror/trivy-db:2',
     });
-    expect(config.trivy).toEqual({ path: '/opt/trivy/bin/trivy', cacheDir: '/var/cache/trivy', offline: true, dbRepository: 'registry.internal/mirror/trivy-db:2' });
+    expect(config.trivy).toEqual({
+      path: '/opt/trivy/bin/trivy',
+      cacheDir: '/var/cache/trivy',
+      offline: true,
+      dbRepository: 'registry.internal/mirror/trivy-db:2',
+    });
   });
 
   it('name the variable when a value is wrong', () => {
@@ -23,7 +28,10 @@ describe('trivy settings', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['PNO_TRIVY_CACHE_DIR', 'PNO_TRIVY_OFFLINE']);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'PNO_TRIVY_CACHE_DIR',
+        'PNO_TRIVY_OFFLINE',
+      ]);
     }
   });
 });

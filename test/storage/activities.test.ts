@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { activityStreamContext, backupKeyForCurrentWorkflow, createStorageActivities, writeBackup, type WriteBackupResult } from '../../activities/storage/index.ts';
+import {
+  activityStreamContext,
+  backupKeyForCurrentWorkflow,
+  createStorageActivities,
+  writeBackup,
+  type WriteBackupResult,
+} from '../../activities/storage/index.ts';
 import type { VerifyBackupResult } from '../../types/index.ts';
 import { testKey } from '../archive/helpers.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
@@ -16,20 +22,22 @@ const MiB = 1024 * 1024;
 const workflowExecution = { workflowId: 'scheduled-backup-2025-01-01T00:00:00Z', runId: 'run-7' };
 
 /** What a backup activity written on top of this library does. */
-const backupActivity = (bucket: string, size: number, secret: Buffer = Buffer.alloc(0)) => async () =>
-  writeBackup({
-    s3,
-    bucket,
-    key: backupKeyForCurrentWorkflow('pno/backups'),
-    keyMaterial: backupKey,
-    manifest: manifestInfo,
-    entries: [
-      { path: 'resources/core/secrets/pno-api.yaml', size: secret.length, source: secret },
-      { path: 'model/weights.bin', size, source: generated(size).stream },
-    ],
-    partSize: 5 * MiB,
-    ...activityStreamContext(),
-  });
+const backupActivity =
+  (bucket: string, size: number, secret: Buffer = Buffer.alloc(0)) =>
+  async () =>
+    writeBackup({
+      s3,
+      bucket,
+      key: backupKeyForCurrentWorkflow('pno/backups'),
+      keyMaterial: backupKey,
+      manifest: manifestInfo,
+      entries: [
+        { path: 'resources/core/secrets/pno-api.yaml', size: secret.length, source: secret },
+        { path: 'model/weights.bin', size, source: generated(size).stream },
+      ],
+      partSize: 5 * MiB,
+      ...activityStreamContext(),
+    });
 
 describe('storage activities in an activity context', () => {
   it('heartbeats bytes done, without secrets, and writes under a key derived from the workflow id', async () => {
@@ -43,16 +51,27 @@ describe('storage activities in an activity context', () => {
     expect(result.key).toBe('pno/backups/scheduled-backup-2025-01-01T00:00:00Z.tar.gz.enc');
     expect(await objectKeys(s3, bucket)).toEqual([result.key]);
     expect(heartbeats.length).toBeGreaterThan(0);
-    expect(heartbeats[0]).toEqual({ entries: expect.any(Number), bytes: expect.any(Number), uploadedBytes: expect.any(Number) });
+    expect(heartbeats[0]).toEqual({
+      entries: expect.any(Number),
+      bytes: expect.any(Number),
+      uploadedBytes: expect.any(Number),
+    });
     const shown = JSON.stringify(heartbeats);
-    for (const form of [planted, Buffer.from(planted).toString('base64'), backupKey.material().toString('base64')]) expect(shown).not.toContain(form);
+    for (const form of [planted, Buffer.from(planted).toString('base64'), backupKey.material().toString('base64')])
+      expect(shown).not.toContain(form);
 
     const verifyEnv = new MockActivityEnvironment({ workflowExecution });
     const verifyBeats: unknown[] = [];
     verifyEnv.on('heartbeat', (details: unknown) => verifyBeats.push(details));
-    const verified = (await verifyEnv.run(createStorageActivities({ s3, bucket, backupKey }).verifyBackup, { key: result.key })) as VerifyBackupResult;
+    const verified = (await verifyEnv.run(createStorageActivities({ s3, bucket, backupKey }).verifyBackup, {
+      key: result.key,
+    })) as VerifyBackupResult;
     expect(verified.entries).toBe(2);
-    expect(verifyBeats[0]).toEqual({ entries: expect.any(Number), bytes: expect.any(Number), downloadedBytes: expect.any(Number) });
+    expect(verifyBeats[0]).toEqual({
+      entries: expect.any(Number),
+      bytes: expect.any(Number),
+      downloadedBytes: expect.any(Number),
+    });
   });
 
   it('stops on cancellation: the activity ends cancelled and no object or upload is left', async () => {

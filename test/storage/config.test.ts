@@ -12,7 +12,12 @@ describe('worker storage configuration', () => {
 
   it('reads endpoint, region, bucket and the key (by id only)', () => {
     const key = randomBytes(32);
-    const config = readWorkerConfig({ S3_ENDPOINT: 'http://minio:9000', S3_REGION: 'eu-west-1', S3_BUCKET: 'dr.backups', PNO_BACKUP_KEY: key.toString('base64') });
+    const config = readWorkerConfig({
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_REGION: 'eu-west-1',
+      S3_BUCKET: 'dr.backups',
+      PNO_BACKUP_KEY: key.toString('base64'),
+    });
     expect(config.s3).toEqual({ endpoint: 'http://minio:9000', region: 'eu-west-1', bucket: 'dr.backups' });
     expect(config.backupKey?.material()).toEqual(key);
     expect(JSON.stringify(config)).not.toContain(key.toString('base64'));
@@ -22,12 +27,22 @@ describe('worker storage configuration', () => {
     const badKey = 'c2hvcnQ=';
     let problems: string[] = [];
     try {
-      readWorkerConfig({ S3_ENDPOINT: 'minio:9000', S3_REGION: 'EU West', S3_BUCKET: 'No_Such', PNO_BACKUP_KEY: badKey });
+      readWorkerConfig({
+        S3_ENDPOINT: 'minio:9000',
+        S3_REGION: 'EU West',
+        S3_BUCKET: 'No_Such',
+        PNO_BACKUP_KEY: badKey,
+      });
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       problems = (err as ConfigError).problems;
     }
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['PNO_BACKUP_KEY', 'S3_BUCKET', 'S3_ENDPOINT', 'S3_REGION']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'PNO_BACKUP_KEY',
+      'S3_BUCKET',
+      'S3_ENDPOINT',
+      'S3_REGION',
+    ]);
     expect(problems.join('\n')).not.toContain(badKey);
   });
 });

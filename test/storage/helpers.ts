@@ -4,12 +4,20 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ArchiveEntry } from '../../activities/archive/index.ts';
 
-export const manifestInfo = { namespace: 'pno', components: ['resources', 'model'], workflowId: 'backup-wf', runId: 'run-1' };
+export const manifestInfo = {
+  namespace: 'pno',
+  components: ['resources', 'model'],
+  workflowId: 'backup-wf',
+  runId: 'run-1',
+};
 
 export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** `size` pseudo-random bytes produced on demand in 1 MiB pieces; `gate` may hold it back before a piece. */
-export function generated(size: number, gate?: (producedBytes: number) => Promise<void>): { stream: Readable; digest: () => string } {
+export function generated(
+  size: number,
+  gate?: (producedBytes: number) => Promise<void>,
+): { stream: Readable; digest: () => string } {
   const hash = createHash('sha256');
   let produced = 0;
   const stream = Readable.from(

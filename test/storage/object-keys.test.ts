@@ -5,7 +5,9 @@ import { normalizePrefix, objectKeyFor } from '../../activities/storage/index.ts
 
 describe('objectKeyFor', () => {
   it('is deterministic and keeps readable ids readable', () => {
-    expect(objectKeyFor('pno/backups', 'backup-2025-01-01T00:00:00Z')).toBe('pno/backups/backup-2025-01-01T00:00:00Z.tar.gz.enc');
+    expect(objectKeyFor('pno/backups', 'backup-2025-01-01T00:00:00Z')).toBe(
+      'pno/backups/backup-2025-01-01T00:00:00Z.tar.gz.enc',
+    );
     expect(objectKeyFor('/pno/backups/', 'x')).toBe(objectKeyFor('pno/backups', 'x'));
   });
 

@@ -3,7 +3,13 @@
 // other test.
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, createStorageActivities, objectKeyFor, PATIENT_RETRIES, writeBackup } from '../../activities/storage/index.ts';
+import {
+  createS3Client,
+  createStorageActivities,
+  objectKeyFor,
+  PATIENT_RETRIES,
+  writeBackup,
+} from '../../activities/storage/index.ts';
 import { startMinio, type LocalMinio } from '../../stack/minio.ts';
 import { testKey } from '../archive/helpers.ts';
 import { generated, manifestInfo, objectKeys, pendingUploads } from './helpers.ts';

@@ -69,8 +69,13 @@ describe('applyRetention', () => {
 
   it('keeps everything younger than the cutoff; keepAtLeast 0 lets the newest go too', async () => {
     const { bucket, untouchable, activities, inTenDays } = await storeWithBackups();
-    expect(await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false })).toMatchObject({ deletedCount: 0, kept: 3 });
-    expect(await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false, keepAtLeast: 0, asOf: inTenDays })).toMatchObject({ deletedCount: 3, kept: 0 });
+    expect(await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false })).toMatchObject({
+      deletedCount: 0,
+      kept: 3,
+    });
+    expect(
+      await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false, keepAtLeast: 0, asOf: inTenDays }),
+    ).toMatchObject({ deletedCount: 3, kept: 0 });
     expect(await objectKeys(s3, bucket)).toEqual([...untouchable].sort());
   });
 
@@ -79,9 +84,13 @@ describe('applyRetention', () => {
     const stale = objectKeyFor(prefix, 'crashed-worker');
     await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: stale }));
     await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'elsewhere/other.tar.gz.enc' }));
-    expect((await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: true, asOf: inTenDays })).abortedUploads).toBe(1);
+    expect(
+      (await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: true, asOf: inTenDays })).abortedUploads,
+    ).toBe(1);
     expect((await pendingUploads(s3, bucket)).sort()).toEqual(['elsewhere/other.tar.gz.enc', stale]);
-    expect((await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false, asOf: inTenDays })).abortedUploads).toBe(1);
+    expect(
+      (await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false, asOf: inTenDays })).abortedUploads,
+    ).toBe(1);
     expect(await pendingUploads(s3, bucket)).toEqual(['elsewhere/other.tar.gz.enc']);
   });
 
@@ -117,6 +126,8 @@ describe('findLatestBackup', () => {
     const bucket = await freshBucket('latest');
     const older = await put(bucket, objectKeyFor(prefix, 'z-first'));
     await putAfter(bucket, objectKeyFor(prefix, 'a-second'), older);
-    expect((await createStorageActivities({ s3, bucket }).findLatestBackup({ prefix }))?.key).toBe(objectKeyFor(prefix, 'a-second'));
+    expect((await createStorageActivities({ s3, bucket }).findLatestBackup({ prefix }))?.key).toBe(
+      objectKeyFor(prefix, 'a-second'),
+    );
   });
 });

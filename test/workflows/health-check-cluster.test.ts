@@ -16,12 +16,19 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const activities = () => ({ ...createHttpActivities({ defaultApiBaseUrl: api.url }), ...createKubernetesActivities(testKube()) });
+const activities = () => ({
+  ...createHttpActivities({ defaultApiBaseUrl: api.url }),
+  ...createKubernetesActivities(testKube()),
+});
 
 describe('healthCheckWorkflow on the local cluster', () => {
   it("reads real pods and the real HPA; without metrics for kwok's pods the HPA cannot autoscale, so DEGRADED", async () => {
     const report = await withWorker(activities(), ({ client, taskQueue }) =>
-      client.workflow.execute(healthCheckWorkflow, { taskQueue, workflowId: `health-cluster-${Date.now()}`, args: [{}] }),
+      client.workflow.execute(healthCheckWorkflow, {
+        taskQueue,
+        workflowId: `health-cluster-${Date.now()}`,
+        args: [{}],
+      }),
     );
     expect(report.checks.api.status).toBe('OK');
     expect(report.checks.pods).toMatchObject({ status: 'OK' });
@@ -34,14 +41,20 @@ describe('healthCheckWorkflow on the local cluster', () => {
 
   it('reports UNHEALTHY when the deployment has no pods, and names a missing HPA', async () => {
     const namespace = await freshNamespace('health');
-    const deployment = (await exportNamespace(testKube(), 'production')).filter((o) => o.kind === 'Deployment' || o.kind === 'ConfigMap' || o.kind === 'Secret');
+    const deployment = (await exportNamespace(testKube(), 'production')).filter(
+      (o) => o.kind === 'Deployment' || o.kind === 'ConfigMap' || o.kind === 'Secret',
+    );
     await applyObjects(testKube(), deployment, { fieldManager: 'test', targetNamespace: namespace });
     await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
     await scaleDeployment(testKube(), namespace, 'pno-physics-bench', 0);
     await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 });
 
     const report = await withWorker(activities(), ({ client, taskQueue }) =>
-      client.workflow.execute(healthCheckWorkflow, { taskQueue, workflowId: `health-empty-${Date.now()}`, args: [{ namespace }] }),
+      client.workflow.execute(healthCheckWorkflow, {
+        taskQueue,
+        workflowId: `health-empty-${Date.now()}`,
+        args: [{ namespace }],
+      }),
     );
     expect(report.status).toBe('UNHEALTHY');
     expect(report.checks.pods).toMatchObject({ status: 'ERROR', message: 'no pods match the selector' });

@@ -12,7 +12,14 @@ import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 
 const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });
-const hpa: HpaSnapshot = { name: 'pno-hpa', minReplicas: 2, maxReplicas: 10, currentReplicas: 2, desiredReplicas: 2, scalingActive: true };
+const hpa: HpaSnapshot = {
+  name: 'pno-hpa',
+  minReplicas: 2,
+  maxReplicas: 10,
+  currentReplicas: 2,
+  desiredReplicas: 2,
+  scalingActive: true,
+};
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -78,7 +85,11 @@ describe('healthCheckWorkflow', () => {
 
   it('answers the progress query', async () => {
     const progress = await withWorker(activities(), async ({ client, taskQueue }) => {
-      const handle = await client.workflow.start(healthCheckWorkflow, { taskQueue, workflowId: `health-progress-${Date.now()}`, args: [{}] });
+      const handle = await client.workflow.start(healthCheckWorkflow, {
+        taskQueue,
+        workflowId: `health-progress-${Date.now()}`,
+        args: [{}],
+      });
       await handle.result();
       return handle.query(progressQuery);
     });
@@ -96,7 +107,10 @@ describe('healthCheckWorkflow', () => {
     const { error, events } = await withWorker(activities(), async ({ client, taskQueue }) => {
       const error = await client.workflow
         .execute(healthCheckWorkflow, { taskQueue, workflowId, args: [input as never] })
-        .then(() => undefined, (err: unknown) => err);
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       return { error, events: await historyEvents(client, workflowId) };
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);

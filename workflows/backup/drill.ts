@@ -27,7 +27,17 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
   try {
     recovery = await executeChild(disasterRecoveryWorkflow, {
       workflowId: `${workflowInfo().workflowId}-restore`,
-      args: [{ backupKey: input.backupKey, prefix: input.prefix, targetNamespace: input.drillNamespace, force: true, verify: true, readyTimeoutMinutes: input.readyTimeoutMinutes, apiBaseUrl: input.apiBaseUrl }],
+      args: [
+        {
+          backupKey: input.backupKey,
+          prefix: input.prefix,
+          targetNamespace: input.drillNamespace,
+          force: true,
+          verify: true,
+          readyTimeoutMinutes: input.readyTimeoutMinutes,
+          apiBaseUrl: input.apiBaseUrl,
+        },
+      ],
     });
   } catch (err) {
     if (!(err instanceof ChildWorkflowFailure)) throw err;
@@ -38,7 +48,9 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
   }
   progress.stepDone();
   progress.phase('cleaning up');
-  const cleaned = recovery?.restored.length ? await clusterChanges.deleteRestored({ objects: recovery.restored }) : { deleted: [] };
+  const cleaned = recovery?.restored.length
+    ? await clusterChanges.deleteRestored({ objects: recovery.restored })
+    : { deleted: [] };
   progress.stepDone();
   progress.phase('done');
   return {

@@ -13,9 +13,14 @@ const dumpCommandRule = 'must be an argument array like ["pg_dump", "-U", "pno",
 const databaseDump = nestedObject(
   {
     container: z.string({ error: 'must name the container to dump in' }),
-    dumpCommand: z.array(z.string({ error: dumpCommandRule }), { error: dumpCommandRule }).min(1, { error: dumpCommandRule }),
+    dumpCommand: z
+      .array(z.string({ error: dumpCommandRule }), { error: dumpCommandRule })
+      .min(1, { error: dumpCommandRule }),
   },
-  { unknownKey: 'is not a field of a database dump', notObject: 'must be {"container": ..., "dumpCommand": [...]} or null' },
+  {
+    unknownKey: 'is not a field of a database dump',
+    notObject: 'must be {"container": ..., "dumpCommand": [...]} or null',
+  },
 );
 
 /** Object key of the backup, or `latest`: relative, and never climbing out with `..`. */
@@ -27,8 +32,12 @@ const backupKey = z
   .describe('Object key of the backup, or `latest` under `prefix`.');
 
 const prefix = objectKeyPrefix.default(DEFAULT_BACKUP_PREFIX).describe('Object key prefix of the backups.');
-const modelsDir = podDirOrEmpty.default('').describe("The models directory in the pod; empty means the worker's PNO_MODELS_DIR.");
-const readyTimeoutMinutes = integer(1, 24 * 60).default(10).describe('How long restored pods and the rollout may take to become Ready.');
+const modelsDir = podDirOrEmpty
+  .default('')
+  .describe("The models directory in the pod; empty means the worker's PNO_MODELS_DIR.");
+const readyTimeoutMinutes = integer(1, 24 * 60)
+  .default(10)
+  .describe('How long restored pods and the rollout may take to become Ready.');
 
 export const backupInputSchema = inputObject({
   namespace: targetFields.namespace,
@@ -71,10 +80,14 @@ export const disasterRecoveryInputSchema = inputObject({
     .describe('The model file in the models directory, checked after the restore.'),
   includeMonitoring: boolean.default(false).describe('Also restore the monitoring config (into its own namespace).'),
   force: boolean.default(false).describe('Restore over a namespace whose pods are Ready without waiting for approval.'),
-  approvalTimeoutMinutes: integer(1, 7 * 24 * 60).default(60).describe('How long to wait for approval before giving up.'),
+  approvalTimeoutMinutes: integer(1, 7 * 24 * 60)
+    .default(60)
+    .describe('How long to wait for approval before giving up.'),
   readyTimeoutMinutes,
   verify: boolean.default(true).describe('Run the health check and the ONNX model check after the restore.'),
-  apiBaseUrl: targetFields.apiBaseUrl.describe("Base URL of the restored service's API; empty means the worker's PNO_API_URL."),
+  apiBaseUrl: targetFields.apiBaseUrl.describe(
+    "Base URL of the restored service's API; empty means the worker's PNO_API_URL.",
+  ),
 });
 export type DisasterRecoveryInput = z.input<typeof disasterRecoveryInputSchema>;
 export type ParsedDisasterRecoveryInput = z.output<typeof disasterRecoveryInputSchema>;

@@ -19,7 +19,6 @@ export interface RecoveryReport {
   rtoMs: number;
 }
 
-
 /**
  * Restores a backup: authenticate and verify it before anything touches the cluster, ask for approval
  * when the target is serving, then namespace → resources (in dependency order) → pods Ready → models →
@@ -32,7 +31,13 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const approval = approvalGate();
   const readyTimeoutMs = input.readyTimeoutMinutes * 60_000;
   const started = Date.now();
-  const report: RecoveryReport = { backupKey: input.backupKey, targetNamespace: input.targetNamespace, steps: [], restored: [], rtoMs: 0 };
+  const report: RecoveryReport = {
+    backupKey: input.backupKey,
+    targetNamespace: input.targetNamespace,
+    steps: [],
+    restored: [],
+    rtoMs: 0,
+  };
   const done = (step: string, detail: string) => {
     report.steps.push({ step, detail });
     progress.stepDone();
@@ -51,12 +56,16 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   done('verify', `${verified.entries} entries, ${verified.bytes} bytes, sealed with key ${verified.keyId}`);
 
   progress.phase('checking target');
-  const serving = (await reads.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter((p) => p.ready);
+  const serving = (await reads.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter(
+    (p) => p.ready,
+  );
   if (serving.length > 0 && !input.force) {
     progress.phase('awaiting approval', `${serving.length} ready pods in ${input.targetNamespace}`);
     const decision = await approval.await(input.approvalTimeoutMinutes * 60_000);
-    if (!decision) fail(`no approval within ${input.approvalTimeoutMinutes} minutes to restore over ${serving.length} ready pods`);
-    if (!decision!.approve) fail(`restore refused by ${decision!.by}${decision!.reason ? `: ${decision!.reason}` : ''}`);
+    if (!decision)
+      fail(`no approval within ${input.approvalTimeoutMinutes} minutes to restore over ${serving.length} ready pods`);
+    if (!decision!.approve)
+      fail(`restore refused by ${decision!.by}${decision!.reason ? `: ${decision!.reason}` : ''}`);
     done('approval', `approved by ${decision!.by}`);
   } else {
     done('approval', serving.length > 0 ? 'forced' : 'target not serving: no approval needed');
@@ -65,23 +74,46 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   progress.phase('restoring resources');
   const namespace = await clusterChanges.ensureNamespace({ name: input.targetNamespace });
   done('namespace', namespace.created ? 'created' : 'exists');
-  const { applied } = await archives.restoreResources({ key: report.backupKey, targetNamespace: input.targetNamespace, includeMonitoring: input.includeMonitoring });
+  const { applied } = await archives.restoreResources({
+    key: report.backupKey,
+    targetNamespace: input.targetNamespace,
+    includeMonitoring: input.includeMonitoring,
+  });
   report.restored = applied;
   done('resources', `${applied.length} objects applied`);
 
   progress.phase('waiting for pods');
-  const ready = await waits(readyTimeoutMs).waitForPodsReady({ namespace: input.targetNamespace, selector: input.selector, minReady: 1, timeoutMs: readyTimeoutMs });
+  const ready = await waits(readyTimeoutMs).waitForPodsReady({
+    namespace: input.targetNamespace,
+    selector: input.selector,
+    minReady: 1,
+    timeoutMs: readyTimeoutMs,
+  });
   if (!ready.done) fail(`pods not Ready within ${input.readyTimeoutMinutes} minutes (${ready.ready}/${ready.total})`);
   done('pods', `${ready.ready} ready`);
 
   progress.phase('restoring models');
-  const models = await archives.restoreModels({ key: report.backupKey, namespace: input.targetNamespace, selector: input.selector, container: input.container, modelsDir: input.modelsDir });
+  const models = await archives.restoreModels({
+    key: report.backupKey,
+    namespace: input.targetNamespace,
+    selector: input.selector,
+    container: input.container,
+    modelsDir: input.modelsDir,
+  });
   done('models', `${models.files} files to ${models.pods.length} pods`);
 
   progress.phase('restarting');
   // The stamp is this run's start, so a retried restart does not restart again.
-  await clusterChanges.rolloutRestart({ namespace: input.targetNamespace, name: input.deployment, restartedAt: new Date(workflowInfo().runStartTime).toISOString() });
-  const rollout = await waits(readyTimeoutMs).waitForRollout({ namespace: input.targetNamespace, name: input.deployment, timeoutMs: readyTimeoutMs });
+  await clusterChanges.rolloutRestart({
+    namespace: input.targetNamespace,
+    name: input.deployment,
+    restartedAt: new Date(workflowInfo().runStartTime).toISOString(),
+  });
+  const rollout = await waits(readyTimeoutMs).waitForRollout({
+    namespace: input.targetNamespace,
+    name: input.deployment,
+    timeoutMs: readyTimeoutMs,
+  });
   if (!rollout.done || rollout.failed) fail(`rollout did not complete: ${rollout.message}`);
   done('rollout', rollout.message);
 
@@ -94,13 +126,25 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     });
     const model = await executeChild(modelHealthWorkflow, {
       workflowId: `${id}-model`,
-      args: [{ source: { kind: 'pod', namespace: input.targetNamespace, selector: input.selector, container: input.container, path: `${models.modelsDir}/${input.modelFile}` } }],
+      args: [
+        {
+          source: {
+            kind: 'pod',
+            namespace: input.targetNamespace,
+            selector: input.selector,
+            container: input.container,
+            path: `${models.modelsDir}/${input.modelFile}`,
+          },
+        },
+      ],
     });
     report.health = health.status;
     report.model = model.status;
     // Pods must serve; a degraded HPA (e.g. no metrics yet after a restore) does not fail the recovery.
-    if (health.checks.pods.status === 'ERROR' || health.checks.api.status === 'ERROR') fail(`service unhealthy after restore: ${health.checks.pods.message}; ${health.checks.api.message}`);
-    if (model.status !== 'PASS') fail(`model check failed after restore: ${JSON.stringify(model.checks)}`.slice(0, 2000));
+    if (health.checks.pods.status === 'ERROR' || health.checks.api.status === 'ERROR')
+      fail(`service unhealthy after restore: ${health.checks.pods.message}; ${health.checks.api.message}`);
+    if (model.status !== 'PASS')
+      fail(`model check failed after restore: ${JSON.stringify(model.checks)}`.slice(0, 2000));
     done('verification', `health ${health.status}, model ${model.status}`);
   }
   progress.phase('done');

@@ -2,7 +2,14 @@ import { ActivityFailure } from '@temporalio/workflow';
 import type { ModelCheckResult, ModelHealthReport } from '../../types/index.ts';
 import { modelHealthInputSchema, type ModelHealthInput } from './input.ts';
 import { parseInput } from '../shared/input.ts';
-import { assessInference, assessIntegrity, checkFailed, checkSkipped, overallModelHealth, sourceLabel } from './policy.ts';
+import {
+  assessInference,
+  assessIntegrity,
+  checkFailed,
+  checkSkipped,
+  overallModelHealth,
+  sourceLabel,
+} from './policy.ts';
 import { models } from '../shared/activities.ts';
 import { beginRun } from '../shared/progress.ts';
 
@@ -20,7 +27,12 @@ export { modelHealthDefaults, type ModelHealthInput } from './input.ts';
  */
 export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Promise<ModelHealthReport> {
   const input = parseInput(modelHealthInputSchema, 'modelHealthWorkflow', rawInput);
-  const progress = beginRun('model-health', input.source.kind === 'pod' ? input.source.namespace : undefined, 2, 'integrity');
+  const progress = beginRun(
+    'model-health',
+    input.source.kind === 'pod' ? input.source.namespace : undefined,
+    2,
+    'integrity',
+  );
 
   const integrity = await orCheckFailed(
     'integrity',

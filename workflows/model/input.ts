@@ -5,7 +5,10 @@ import { onnxElemTypes } from '../../types/index.ts';
 import { integer, kubeName, nestedObject, selector, workerPath, workerPathOrEmpty } from '../shared/fields.ts';
 import { defaultsOf, inputObject } from '../shared/input.ts';
 
-const sourceRules = (kind: string) => ({ unknownKey: `is not a field of a ${kind} source`, notObject: 'must be an object with a kind' });
+const sourceRules = (kind: string) => ({
+  unknownKey: `is not a field of a ${kind} source`,
+  notObject: 'must be an object with a kind',
+});
 const bucketRule = 'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)';
 const keyRule = 'must be a non-empty object key';
 
@@ -22,9 +25,15 @@ const modelSource = z.discriminatedUnion(
       },
       sourceRules('s3'),
     ),
-    nestedObject({ kind: z.literal('pod'), namespace: kubeName, selector, container: kubeName.optional(), path: workerPath }, sourceRules('pod')),
+    nestedObject(
+      { kind: z.literal('pod'), namespace: kubeName, selector, container: kubeName.optional(), path: workerPath },
+      sourceRules('pod'),
+    ),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of file, s3, pod' : 'must be an object with a kind') },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'must be one of file, s3, pod' : 'must be an object with a kind',
+  },
 );
 
 const dimensionRule = 'must be an array of fixed sizes (integers) and dynamic names (strings)';
@@ -35,27 +44,40 @@ const tensorSpec = nestedObject(
   {
     name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
     elemType: z.enum(onnxElemTypes, { error: elemTypeRule }),
-    shape: z.array(z.union([z.int(dimension).min(0, dimension), z.string(dimension).min(1, dimension)], dimension), { error: dimensionRule }),
+    shape: z.array(z.union([z.int(dimension).min(0, dimension), z.string(dimension).min(1, dimension)], dimension), {
+      error: dimensionRule,
+    }),
   },
   { unknownKey: 'is not a field of a tensor spec', notObject: 'must be an object {name, elemType, shape}' },
 );
 
 const tensorSpecsRule = 'must be a non-empty array of {name, elemType, shape}';
-const tensorSpecs = z.array(tensorSpec, { error: tensorSpecsRule }).min(1, { error: tensorSpecsRule }).meta({ rule: tensorSpecsRule });
+const tensorSpecs = z
+  .array(tensorSpec, { error: tensorSpecsRule })
+  .min(1, { error: tensorSpecsRule })
+  .meta({ rule: tensorSpecsRule });
 
 function boundedNumber(min: number, max: number, minIncluded: boolean) {
   const rule = `must be a number ${minIncluded ? 'from' : 'above'} ${min} ${minIncluded ? 'to' : 'up to'} ${max}`;
   const number = z.number({ error: rule });
-  return (minIncluded ? number.min(min, { error: rule }) : number.gt(min, { error: rule })).max(max, { error: rule }).meta({ rule });
+  return (minIncluded ? number.min(min, { error: rule }) : number.gt(min, { error: rule }))
+    .max(max, { error: rule })
+    .meta({ rule });
 }
 
-const gridSpec = (name: string, channels: number) => ({ name, elemType: 'FLOAT' as const, shape: ['batch', 64, channels] });
+const gridSpec = (name: string, channels: number) => ({
+  name,
+  elemType: 'FLOAT' as const,
+  shape: ['batch', 64, channels],
+});
 const sha256Rule = 'must be 64 hex digits, or empty to skip the digest check';
 
 /** Defaults describe the served PNO: x [batch, 64, 2] → mean and log_variance [batch, 64, 1]. */
 export const modelHealthInputSchema = inputObject({
   source: modelSource
-    .meta({ rule: 'must be {"kind": "file", "path"}, {"kind": "s3", "bucket", "key"} or {"kind": "pod", "namespace", "selector", "container"?, "path"}' })
+    .meta({
+      rule: 'must be {"kind": "file", "path"}, {"kind": "s3", "bucket", "key"} or {"kind": "pod", "namespace", "selector", "container"?, "path"}',
+    })
     .default({ kind: 'file', path: '' })
     .describe("Where the model comes from; a `file` source with an empty path means the worker's PNO_MODEL_PATH."),
   expectedSha256: z
@@ -74,7 +96,9 @@ export const modelHealthInputSchema = inputObject({
   validationSetPath: workerPathOrEmpty
     .default('')
     .describe("A .npz with arrays X and y on the worker; empty means the worker's PNO_VALIDATION_SET_PATH."),
-  samples: integer(1, 10_000).default(10).describe('The first N samples are run, one at a time (the guide runs `X_test[:10]`).'),
+  samples: integer(1, 10_000)
+    .default(10)
+    .describe('The first N samples are run, one at a time (the guide runs `X_test[:10]`).'),
   meanOutput: z
     .string({ error: 'must name one of expectedOutputs' })
     .meta({ rule: 'must name one of expectedOutputs' })
@@ -85,7 +109,9 @@ export const modelHealthInputSchema = inputObject({
     .meta({ rule: 'must name one of expectedOutputs or be empty' })
     .default('log_variance')
     .describe('Output holding log σ²; empty for a deterministic model (no coverage check).'),
-  maxRelativeL2Error: boundedNumber(0, 10, false).default(0.1).describe('The largest mean relative L2 error of the predicted mean against y that passes.'),
+  maxRelativeL2Error: boundedNumber(0, 10, false)
+    .default(0.1)
+    .describe('The largest mean relative L2 error of the predicted mean against y that passes.'),
   coverageTolerance: boundedNumber(0, 0.95, true)
     .default(0.03)
     .describe(
@@ -94,7 +120,8 @@ export const modelHealthInputSchema = inputObject({
 }).superRefine((input, ctx) => {
   const outputs = input.expectedOutputs.map((t) => t.name);
   const among = `one of expectedOutputs (${outputs.join(', ')})`;
-  if (!outputs.includes(input.meanOutput)) ctx.addIssue({ code: 'custom', path: ['meanOutput'], message: `must name ${among}` });
+  if (!outputs.includes(input.meanOutput))
+    ctx.addIssue({ code: 'custom', path: ['meanOutput'], message: `must name ${among}` });
   if (input.logVarianceOutput !== '' && !outputs.includes(input.logVarianceOutput)) {
     ctx.addIssue({ code: 'custom', path: ['logVarianceOutput'], message: `must name ${among} or be empty` });
   }

@@ -31,7 +31,10 @@ export interface InferenceThresholds {
   logVarianceOutput: string;
 }
 
-export function assessIntegrity(facts: ModelIntegrityFacts, expect: IntegrityExpectations): ModelCheckResult<ModelIntegrityFacts> {
+export function assessIntegrity(
+  facts: ModelIntegrityFacts,
+  expect: IntegrityExpectations,
+): ModelCheckResult<ModelIntegrityFacts> {
   const fail = (reasons: string[]) => result('integrity', reasons, '', facts);
   if (facts.readError !== undefined) return fail([facts.readError]);
   const reasons: string[] = [];
@@ -59,7 +62,12 @@ function describeTensor(name: string): string {
  * must match exactly; a named one (e.g. `batch`) must be dynamic in the model. Extra inputs fail
  * (the service could not feed them); extra outputs are harmless and allowed.
  */
-export function compareSpecs(kind: 'input' | 'output', expected: TensorSpec[], actual: TensorSpec[], exact: boolean): string[] {
+export function compareSpecs(
+  kind: 'input' | 'output',
+  expected: TensorSpec[],
+  actual: TensorSpec[],
+  exact: boolean,
+): string[] {
   const reasons: string[] = [];
   for (const want of expected) {
     const got = actual.find((t) => t.name === want.name);
@@ -67,19 +75,24 @@ export function compareSpecs(kind: 'input' | 'output', expected: TensorSpec[], a
       reasons.push(`${kind} ${want.name} missing (model has ${actual.map((t) => t.name).join(', ') || 'none'})`);
       continue;
     }
-    if (got.elemType !== want.elemType) reasons.push(`${kind} ${want.name} is ${got.elemType}, expected ${want.elemType}`);
+    if (got.elemType !== want.elemType)
+      reasons.push(`${kind} ${want.name} is ${got.elemType}, expected ${want.elemType}`);
     if (!shapeMatches(want.shape, got.shape)) {
       reasons.push(`${kind} ${want.name} has shape ${formatShape(got.shape)}, expected ${formatShape(want.shape)}`);
     }
   }
   if (exact) {
-    for (const extra of actual.filter((t) => !expected.some((e) => e.name === t.name))) reasons.push(`unexpected ${kind} ${extra.name}`);
+    for (const extra of actual.filter((t) => !expected.some((e) => e.name === t.name)))
+      reasons.push(`unexpected ${kind} ${extra.name}`);
   }
   return reasons;
 }
 
 function shapeMatches(want: (number | string)[], got: (number | string)[]): boolean {
-  return want.length === got.length && want.every((d, i) => (typeof d === 'number' ? got[i] === d : typeof got[i] === 'string'));
+  return (
+    want.length === got.length &&
+    want.every((d, i) => (typeof d === 'number' ? got[i] === d : typeof got[i] === 'string'))
+  );
 }
 
 function formatShape(shape: (number | string)[]): string {
@@ -93,9 +106,12 @@ export function assessInference(
 ): ModelCheckResult<ModelInferenceFacts> {
   const reasons: string[] = [];
   if (integritySha256 !== undefined && facts.sha256 !== integritySha256) {
-    reasons.push(`the model changed between checks: integrity saw sha256 ${integritySha256}, inference ran ${facts.sha256}`);
+    reasons.push(
+      `the model changed between checks: integrity saw sha256 ${integritySha256}, inference ran ${facts.sha256}`,
+    );
   }
-  if (facts.samples < limits.samples) reasons.push(`only ${facts.samples} of ${limits.samples} samples in the validation set`);
+  if (facts.samples < limits.samples)
+    reasons.push(`only ${facts.samples} of ${limits.samples} samples in the validation set`);
   for (const [output, count] of Object.entries(facts.nonFiniteOutputs)) {
     reasons.push(`output ${output} has ${count} NaN/Inf values over ${facts.samples} samples`);
   }
@@ -104,7 +120,11 @@ export function assessInference(
     reasons.push(`relative L2 error ${round(l2)} is above ${limits.maxRelativeL2Error}`);
   }
   const coverage = facts.coverage2Sigma;
-  if (limits.logVarianceOutput !== '' && coverage !== null && Math.abs(coverage - TARGET_COVERAGE) > limits.coverageTolerance) {
+  if (
+    limits.logVarianceOutput !== '' &&
+    coverage !== null &&
+    Math.abs(coverage - TARGET_COVERAGE) > limits.coverageTolerance
+  ) {
     reasons.push(`2σ coverage ${round(coverage)} is outside ${TARGET_COVERAGE} ± ${limits.coverageTolerance}`);
   }
   const latency = `p50 ${facts.latencyMs.p50} ms, p95 ${facts.latencyMs.p95} ms per sample`;

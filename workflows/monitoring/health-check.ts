@@ -14,14 +14,20 @@ export async function healthCheckWorkflow(rawInput: HealthCheckInput = {}): Prom
   const progress = beginRun('health-check', input.namespace, 3, 'checking');
 
   const probe = (path: string) =>
-    probes(input.requestTimeoutMs).probeEndpoint({ baseUrl: input.apiBaseUrl, path, timeoutMs: input.requestTimeoutMs });
+    probes(input.requestTimeoutMs).probeEndpoint({
+      baseUrl: input.apiBaseUrl,
+      path,
+      timeoutMs: input.requestTimeoutMs,
+    });
   const settled = <T>(work: Promise<T>) => work.finally(() => progress.stepDone());
 
   const [api, pods, hpa] = await Promise.all([
     settled(Promise.all([probe('/health'), probe('/ready')])).then(([health, ready]) =>
       assessApi({ health, ready }, input),
     ),
-    settled(orCheckError('pods', reads.listPods({ namespace: input.namespace, selector: input.selector }).then(assessPods))),
+    settled(
+      orCheckError('pods', reads.listPods({ namespace: input.namespace, selector: input.selector }).then(assessPods)),
+    ),
     settled(orCheckError('hpa', reads.getHpa({ namespace: input.namespace, name: input.hpaName }).then(assessHpa))),
   ]);
   progress.phase('done');

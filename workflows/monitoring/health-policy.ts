@@ -36,12 +36,18 @@ export function assessPods(pods: PodSnapshot[]): CheckResult<PodFacts> {
   const facts = { total: pods.length, ready, pods };
   if (pods.length === 0) return { name: 'pods', status: 'ERROR', message: 'no pods match the selector', facts };
   if (ready === 0) return { name: 'pods', status: 'ERROR', message: `0 of ${pods.length} pods ready`, facts };
-  if (ready < pods.length) return { name: 'pods', status: 'DEGRADED', message: `${ready} of ${pods.length} pods ready`, facts };
+  if (ready < pods.length)
+    return { name: 'pods', status: 'DEGRADED', message: `${ready} of ${pods.length} pods ready`, facts };
   return { name: 'pods', status: 'OK', message: `${ready} of ${pods.length} pods ready`, facts };
 }
 
 export function assessHpa(hpa: HpaSnapshot): CheckResult<HpaSnapshot> {
-  const degraded = (message: string): CheckResult<HpaSnapshot> => ({ name: 'hpa', status: 'DEGRADED', message, facts: hpa });
+  const degraded = (message: string): CheckResult<HpaSnapshot> => ({
+    name: 'hpa',
+    status: 'DEGRADED',
+    message,
+    facts: hpa,
+  });
   if (hpa.currentReplicas === undefined) return degraded('the HPA controller has not reported on this HPA yet');
   const replicas = `${hpa.currentReplicas} replicas (desired ${hpa.desiredReplicas ?? '?'}, range ${hpa.minReplicas}..${hpa.maxReplicas})`;
   if (hpa.currentReplicas < hpa.minReplicas) return degraded(`below minimum: ${replicas}`);

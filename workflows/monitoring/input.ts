@@ -5,11 +5,15 @@ import { defaultsOf, inputObject } from '../shared/input.ts';
 import { serviceTarget, targetFields } from '../shared/target.ts';
 
 const healthCheckFields = {
-  apiBaseUrl: targetFields.apiBaseUrl.describe("Base URL of the inference API; empty means the worker's configured PNO_API_URL."),
+  apiBaseUrl: targetFields.apiBaseUrl.describe(
+    "Base URL of the inference API; empty means the worker's configured PNO_API_URL.",
+  ),
   namespace: targetFields.namespace,
   selector: targetFields.selector,
   hpaName: targetFields.hpaName,
-  requestTimeoutMs: integer(100, 120_000).default(10_000).describe("Per-request timeout, as the guide's `requests.get(..., timeout=10)`."),
+  requestTimeoutMs: integer(100, 120_000)
+    .default(10_000)
+    .describe("Per-request timeout, as the guide's `requests.get(..., timeout=10)`."),
   latencyWarnMs: integer(1, 120_000).default(1_000).describe('A probe slower than this makes the API check DEGRADED.'),
 };
 
@@ -25,7 +29,9 @@ export const healthMonitorInputSchema = inputObject({
   historyPrefix: historyPrefix('monitoring/health')
     .default('monitoring/health')
     .describe("Where the day's JSON Lines history goes (`<prefix>/<yyyy-mm-dd>.jsonl`); empty keeps none."),
-  realertMinutes: integer(1, 24 * 60).default(30).describe('A condition that holds is alerted again after this many minutes.'),
+  realertMinutes: integer(1, 24 * 60)
+    .default(30)
+    .describe('A condition that holds is alerted again after this many minutes.'),
 });
 export type HealthMonitorInput = z.input<typeof healthMonitorInputSchema>;
 export type ParsedHealthMonitorInput = z.output<typeof healthMonitorInputSchema>;

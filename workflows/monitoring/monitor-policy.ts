@@ -42,18 +42,36 @@ export function alertCondition(report: HealthReport, service: string, namespace:
   return {
     severity: report.status === 'UNHEALTHY' ? 'critical' : 'warning',
     summary: `${service} in ${namespace} is ${report.status}: ${failing.map((c) => `${c.name}: ${c.message}`).join('; ')}`,
-    details: { status: report.status, checkedAt: report.checkedAt, issues: failing.map((c) => ({ check: c.name, status: c.status, message: c.message })) },
+    details: {
+      status: report.status,
+      checkedAt: report.checkedAt,
+      issues: failing.map((c) => ({ check: c.name, status: c.status, message: c.message })),
+    },
   };
 }
 
-export function planAlerts(previous: HealthAlertState | null, condition: AlertCondition | null, ctx: AlertContext): AlertPlan {
+export function planAlerts(
+  previous: HealthAlertState | null,
+  condition: AlertCondition | null,
+  ctx: AlertContext,
+): AlertPlan {
   const at = ctx.now.toISOString();
   const base = { type: ctx.type, service: ctx.service, dedupKey: ctx.dedupKey };
   const send: SendAlertInput[] = [];
   // Alertmanager tells alerts apart by their labels, severity among them: a new severity is a new alert.
-  const same = previous !== null && condition !== null && previous.dedupKey === ctx.dedupKey && previous.severity === condition.severity;
+  const same =
+    previous !== null &&
+    condition !== null &&
+    previous.dedupKey === ctx.dedupKey &&
+    previous.severity === condition.severity;
   if (previous && !same) {
-    send.push({ ...base, dedupKey: previous.dedupKey, severity: previous.severity, summary: `${ctx.service} recovered from ${previous.severity}`, resolved: true });
+    send.push({
+      ...base,
+      dedupKey: previous.dedupKey,
+      severity: previous.severity,
+      summary: `${ctx.service} recovered from ${previous.severity}`,
+      resolved: true,
+    });
   }
   if (!condition) return { send, next: null };
   const due = !same || ctx.now.getTime() - Date.parse(previous.lastSentAt) >= ctx.realertMs;
@@ -65,7 +83,10 @@ export function planAlerts(previous: HealthAlertState | null, condition: AlertCo
     details: condition.details,
     expiresAt: new Date(ctx.now.getTime() + 2 * ctx.realertMs).toISOString(),
   });
-  return { send, next: { dedupKey: ctx.dedupKey, severity: condition.severity, since: same ? previous.since : at, lastSentAt: at } };
+  return {
+    send,
+    next: { dedupKey: ctx.dedupKey, severity: condition.severity, since: same ? previous.since : at, lastSentAt: at },
+  };
 }
 
 /** The alert state a previous run left in its result, if that result is one of ours. */
@@ -84,7 +105,11 @@ export function previousAlertState(lastResult: unknown): HealthAlertState | null
 }
 
 /** One line of the day's history: the guide's JSONL record, compact (counts, not pod lists). */
-export function historyRecord(report: HealthReport, usage: UsageSummary, alerts: { dedupKey: string; status: string; delivered: string[] }[]) {
+export function historyRecord(
+  report: HealthReport,
+  usage: UsageSummary,
+  alerts: { dedupKey: string; status: string; delivered: string[] }[],
+) {
   const { api, pods, hpa } = report.checks;
   return {
     at: report.checkedAt,

@@ -1,9 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  executeChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type HealthStatus, type SendAlertResult } from '../../types/index.ts';
 import { healthCheckWorkflow } from './health-check.ts';
 import {
@@ -85,6 +80,7 @@ export async function healthMonitorWorkflow(rawInput: HealthMonitorInput = {}): 
   progress.phase('done');
 
   // Failing the run keeps the previous alert state as the schedule's last result, so the next run tries again.
-  if (alertError) throw ApplicationFailure.nonRetryable(`alert delivery failed: ${alertError}`, FailureType.alertDeliveryFailed);
+  if (alertError)
+    throw ApplicationFailure.nonRetryable(`alert delivery failed: ${alertError}`, FailureType.alertDeliveryFailed);
   return { status: report.status, checkedAt: report.checkedAt, usage, alert: plan.next, alertsSent, history };
 }

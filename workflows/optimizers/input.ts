@@ -11,11 +11,19 @@ const stateRule = `must be left unset (it carries at most ${MAX_WINDOW_SAMPLES} 
 
 /** Only the bound matters here: the state is the previous run's own, handed over by continue-as-new. */
 const carriedState = z
-  .custom<OptimizerState | null>((value) => {
-    if (value === null) return true;
-    const state = value as Partial<OptimizerState> | undefined;
-    return typeof state === 'object' && Array.isArray(state.window) && state.window.length <= MAX_WINDOW_SAMPLES && Array.isArray(state.pending);
-  }, { error: stateRule })
+  .custom<OptimizerState | null>(
+    (value) => {
+      if (value === null) return true;
+      const state = value as Partial<OptimizerState> | undefined;
+      return (
+        typeof state === 'object' &&
+        Array.isArray(state.window) &&
+        state.window.length <= MAX_WINDOW_SAMPLES &&
+        Array.isArray(state.pending)
+      );
+    },
+    { error: stateRule },
+  )
   .meta({ rule: stateRule });
 
 export const optimizerInputSchema = inputObject({
@@ -26,13 +34,23 @@ export const optimizerInputSchema = inputObject({
   container: targetFields.container,
   service: kubeName.default(serviceTarget.service).describe('The service named in alerts.'),
   intervalSeconds: integer(1, 3600).default(300).describe('The guide samples every five minutes.'),
-  apply: boolean.default(false).describe('Apply high and medium urgency recommendations without asking (the guide ships with this off).'),
-  cooldownMinutes: integer(0, 24 * 60).default(30).describe('After applying an action, wait this long before applying the same action again on its own.'),
-  samplesPerRun: integer(1, 1000).default(24).describe('Continue as new after this many samples (24 = two hours at the guide\'s period).'),
-  sampleLimit: integer(0, 1_000_000).default(0).describe('Stop after this many samples in all; 0 runs until cancelled.'),
+  apply: boolean
+    .default(false)
+    .describe('Apply high and medium urgency recommendations without asking (the guide ships with this off).'),
+  cooldownMinutes: integer(0, 24 * 60)
+    .default(30)
+    .describe('After applying an action, wait this long before applying the same action again on its own.'),
+  samplesPerRun: integer(1, 1000)
+    .default(24)
+    .describe("Continue as new after this many samples (24 = two hours at the guide's period)."),
+  sampleLimit: integer(0, 1_000_000)
+    .default(0)
+    .describe('Stop after this many samples in all; 0 runs until cancelled.'),
   historyPrefix: historyPrefix('monitoring/optimizers')
     .default('monitoring/optimizers')
-    .describe('Cycles that recommend or change something are recorded under `<prefix>/<kind>/<yyyy-mm-dd>.jsonl`; empty keeps none.'),
+    .describe(
+      'Cycles that recommend or change something are recorded under `<prefix>/<kind>/<yyyy-mm-dd>.jsonl`; empty keeps none.',
+    ),
   state: carriedState.default(null).describe('Carried by continue-as-new; leave unset.'),
 });
 export type OptimizerInput = z.input<typeof optimizerInputSchema>;

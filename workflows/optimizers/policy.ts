@@ -61,7 +61,11 @@ export function addToWindow(window: UsageSample[], sample: UsageSample, now: Dat
 }
 
 /** The mean of a field over the latest `count` samples that have it, with how many there were. */
-export function recentMean(window: UsageSample[], field: 'cpuAvg' | 'memoryAvg', count: number): { mean: number; samples: number } | undefined {
+export function recentMean(
+  window: UsageSample[],
+  field: 'cpuAvg' | 'memoryAvg',
+  count: number,
+): { mean: number; samples: number } | undefined {
   const values = window.flatMap((s) => (s[field] === undefined ? [] : [s[field]])).slice(-count);
   if (values.length === 0) return undefined;
   return { mean: values.reduce((a, b) => a + b, 0) / values.length, samples: values.length };
@@ -89,7 +93,12 @@ export function autoApplicable(rec: Recommendation): boolean {
 }
 
 /** The same action is not applied again until the last change has had time to show in the metrics. */
-export function inCooldown(lastApplied: Partial<Record<RecommendationAction, string>>, action: RecommendationAction, now: Date, cooldownMs: number): boolean {
+export function inCooldown(
+  lastApplied: Partial<Record<RecommendationAction, string>>,
+  action: RecommendationAction,
+  now: Date,
+  cooldownMs: number,
+): boolean {
   const last = lastApplied[action];
   return last !== undefined && now.getTime() - Date.parse(last) < cooldownMs;
 }
@@ -125,7 +134,10 @@ export function operationFor(rec: Recommendation, target: WorkloadRef, hpa: HpaS
     case 'increase_replicas':
       return needHpa((h) =>
         rec.replicas > h.minReplicas
-          ? { activity: 'patchHpa', changes: { minReplicas: rec.replicas, maxReplicas: Math.max(h.maxReplicas, rec.replicas) } }
+          ? {
+              activity: 'patchHpa',
+              changes: { minReplicas: rec.replicas, maxReplicas: Math.max(h.maxReplicas, rec.replicas) },
+            }
           : { activity: 'none', why: `the HPA floor is already ${h.minReplicas}` },
       );
     case 'decrease_replicas':
@@ -141,7 +153,18 @@ export function operationFor(rec: Recommendation, target: WorkloadRef, hpa: HpaS
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: target.deployment, namespace: target.namespace },
-          spec: { template: { spec: { containers: [{ name: target.container, resources: { limits: { memory: rec.memoryLimit }, requests: { memory: rec.memoryRequest } } }] } } },
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: target.container,
+                    resources: { limits: { memory: rec.memoryLimit }, requests: { memory: rec.memoryRequest } },
+                  },
+                ],
+              },
+            },
+          },
         }),
       };
     case 'adjust_hpa_parameters':

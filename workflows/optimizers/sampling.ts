@@ -87,11 +87,24 @@ export async function runSamplingOptimizer(
 ): Promise<OptimizerStatus> {
   const input = parseInput(optimizerInputSchema, workflowName, rawInput);
   markRun(`${kind}-optimizer`, input.namespace);
-  const state: OptimizerState = input.state ?? { window: [], hpa: null, pending: [], lastApplied: {}, changes: [], samplesTaken: 0, lastError: null };
+  const state: OptimizerState = input.state ?? {
+    window: [],
+    hpa: null,
+    pending: [],
+    lastApplied: {},
+    changes: [],
+    samplesTaken: 0,
+    lastError: null,
+  };
   // Progress counts samples across continue-as-new; stepsTotal 0 means "until cancelled".
   let phase = 'sampling';
   const { workflowId } = workflowInfo();
-  const target = { namespace: input.namespace, deployment: input.deployment, hpaName: input.hpaName, container: input.container };
+  const target = {
+    namespace: input.namespace,
+    deployment: input.deployment,
+    hpaName: input.hpaName,
+    container: input.container,
+  };
 
   const status = (): OptimizerStatus => ({
     kind,
@@ -111,11 +124,22 @@ export async function runSamplingOptimizer(
   async function applyOne(rec: Recommendation, how: AppliedChange['how']): Promise<AppliedChange> {
     const at = new Date().toISOString();
     const operation = operationFor(rec, target, state.hpa ?? undefined);
-    const change = (outcome: AppliedChange['outcome'], detail: string): AppliedChange => ({ action: rec.action, reason: rec.reason, how, at, outcome, detail });
+    const change = (outcome: AppliedChange['outcome'], detail: string): AppliedChange => ({
+      action: rec.action,
+      reason: rec.reason,
+      how,
+      at,
+      outcome,
+      detail,
+    });
     if (operation.activity === 'none') return change('unchanged', operation.why);
     try {
       if (operation.activity === 'patchHpa') {
-        const { after } = await clusterChanges.patchHpa({ namespace: input.namespace, name: input.hpaName, changes: operation.changes });
+        const { after } = await clusterChanges.patchHpa({
+          namespace: input.namespace,
+          name: input.hpaName,
+          changes: operation.changes,
+        });
         state.hpa = after;
         return change('applied', `HPA ${input.hpaName} now ${after.minReplicas}..${after.maxReplicas} replicas`);
       }
@@ -179,7 +203,11 @@ export async function runSamplingOptimizer(
         reads.podMetrics({ namespace: input.namespace, selector: input.selector }),
         reads.getHpa({ namespace: input.namespace, name: input.hpaName }).catch((err: unknown) => {
           // No HPA is a fact the recommendations handle; anything else fails this sample.
-          if (err instanceof ActivityFailure && (err.cause as { type?: string } | undefined)?.type === FailureType.notFound) return undefined;
+          if (
+            err instanceof ActivityFailure &&
+            (err.cause as { type?: string } | undefined)?.type === FailureType.notFound
+          )
+            return undefined;
           throw err;
         }),
       ]);
@@ -195,16 +223,25 @@ export async function runSamplingOptimizer(
     const recommendations = recommend(state.window, hpa);
     const wasPending = new Set(state.pending.map((r) => r.action));
     const cooldownMs = input.cooldownMinutes * 60_000;
-    const auto = input.apply ? recommendations.filter((r) => autoApplicable(r) && !inCooldown(state.lastApplied, r.action, now, cooldownMs)) : [];
+    const auto = input.apply
+      ? recommendations.filter((r) => autoApplicable(r) && !inCooldown(state.lastApplied, r.action, now, cooldownMs))
+      : [];
     state.pending = recommendations;
     phase = 'applying';
     const changes = auto.length > 0 ? await applyAll(auto, 'auto') : [];
-    await notify(state.pending.filter((r) => !wasPending.has(r.action)), []);
+    await notify(
+      state.pending.filter((r) => !wasPending.has(r.action)),
+      [],
+    );
 
     if (input.historyPrefix !== '' && (recommendations.length > 0 || changes.length > 0)) {
       const key = `${input.historyPrefix}/${kind}/${now.toISOString().slice(0, 10)}.jsonl`;
       await records
-        .appendJsonLine({ key, id: `${workflowId}@${now.toISOString()}`, record: { at: now.toISOString(), sample, recommendations, changes } })
+        .appendJsonLine({
+          key,
+          id: `${workflowId}@${now.toISOString()}`,
+          record: { at: now.toISOString(), sample, recommendations, changes },
+        })
         .catch((err: unknown) => {
           state.lastError = `history: ${failed(err)}`;
         });
@@ -220,7 +257,7 @@ export async function runSamplingOptimizer(
     },
   });
 
-  for (let sampled = 0; ; ) {
+  for (let sampled = 0; ;) {
     phase = 'sampling';
     await cycle();
     state.samplesTaken += 1;
@@ -241,7 +278,10 @@ export async function runSamplingOptimizer(
 function selectPending(pending: Recommendation[], actions: RecommendationAction[] | undefined): Recommendation[] {
   if (actions === undefined) return pending;
   for (const action of actions) {
-    if (!pending.some((r) => r.action === action)) throw new Error(`${action} is not pending approval (pending: ${pending.map((r) => r.action).join(', ') || 'none'})`);
+    if (!pending.some((r) => r.action === action))
+      throw new Error(
+        `${action} is not pending approval (pending: ${pending.map((r) => r.action).join(', ') || 'none'})`,
+      );
   }
   return pending.filter((r) => actions.includes(r.action));
 }

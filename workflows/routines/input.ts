@@ -25,12 +25,22 @@ export const dailyInputSchema = inputObject({
   logRotateCommand: command('["logrotate", "-f", "/etc/logrotate.conf"]')
     .default(['logrotate', '-f', '/etc/logrotate.conf'])
     .describe("Run in one pod of the service, as the guide's `kubectl exec deployment/... -- logrotate`."),
-  backupPrefix: objectKeyPrefix.default(DEFAULT_BACKUP_PREFIX).describe('Where the nightly backups are, for the backup verification.'),
-  maxBackupAgeHours: integer(1, 24 * 365).default(48).describe('The latest backup older than this is a failure: the nightly backup did not happen.'),
+  backupPrefix: objectKeyPrefix
+    .default(DEFAULT_BACKUP_PREFIX)
+    .describe('Where the nightly backups are, for the backup verification.'),
+  maxBackupAgeHours: integer(1, 24 * 365)
+    .default(48)
+    .describe('The latest backup older than this is a failure: the nightly backup did not happen.'),
   latencyProbes: integer(1, 1000).default(10).describe('How many `/health` probes the performance analysis sends.'),
-  latencyP95LimitMs: integer(1, 600_000).default(500).describe('p95 of those probes above this is a warning (the guide\'s 0.5 s latency alert).'),
-  scanTimeoutMs: integer(10_000, 3600_000).default(10 * 60_000).describe('Time the vulnerability scan of the running image may take.'),
-  parallel: boolean.default(true).describe('Steps side by side (default), or one after another to keep load on the service low.'),
+  latencyP95LimitMs: integer(1, 600_000)
+    .default(500)
+    .describe("p95 of those probes above this is a warning (the guide's 0.5 s latency alert)."),
+  scanTimeoutMs: integer(10_000, 3600_000)
+    .default(10 * 60_000)
+    .describe('Time the vulnerability scan of the running image may take.'),
+  parallel: boolean
+    .default(true)
+    .describe('Steps side by side (default), or one after another to keep load on the service low.'),
 });
 export type DailyInput = z.input<typeof dailyInputSchema>;
 export type ParsedDailyInput = z.output<typeof dailyInputSchema>;
@@ -41,12 +51,17 @@ const databaseMaintenance = nestedObject(
     container: z.string({ error: 'must name the database container' }),
     maintenanceCommand: command('["psql", "-U", "pno", "-c", "VACUUM ANALYZE"]'),
   },
-  { unknownKey: 'is not a field of a database', notObject: 'must be {"container": ..., "maintenanceCommand": [...]} or null' },
+  {
+    unknownKey: 'is not a field of a database',
+    notObject: 'must be {"container": ..., "maintenanceCommand": [...]} or null',
+  },
 );
 
 export const weeklyInputSchema = inputObject({
   ...routineTarget,
-  modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow').default({}).describe("modelHealthWorkflow's input for the model integrity step."),
+  modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow')
+    .default({})
+    .describe("modelHealthWorkflow's input for the model integrity step."),
   database: databaseMaintenance
     .nullable()
     .default(null)
@@ -58,11 +73,15 @@ export const weeklyDefaults = defaultsOf(weeklyInputSchema);
 
 export const monthlyInputSchema = inputObject({
   ...routineTarget,
-  backup: childInput(backupInputSchema, 'backupWorkflow').default({}).describe("backupWorkflow's input for the full backup (its namespace defaults to the routine's)."),
+  backup: childInput(backupInputSchema, 'backupWorkflow')
+    .default({})
+    .describe("backupWorkflow's input for the full backup (its namespace defaults to the routine's)."),
   securityUpdate: childInput(securityUpdateInputSchema, 'securityUpdateWorkflow')
     .default({})
     .describe("securityUpdateWorkflow's input for the security updates (its namespace defaults to the routine's)."),
-  modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow').default({}).describe("modelHealthWorkflow's input for the retraining check."),
+  modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow')
+    .default({})
+    .describe("modelHealthWorkflow's input for the retraining check."),
   modelTrainedAt: isoDate('must be an ISO date or empty', true)
     .default('')
     .describe('When the served model was trained (ISO date); empty when unknown.'),
@@ -79,7 +98,10 @@ export const monthlyDefaults = defaultsOf(monthlyInputSchema);
 
 const runbooksRule = 'must be a list of {"name": ..., "lastReviewed": "<ISO date>"}';
 const runbook = nestedObject(
-  { name: z.string({ error: runbooksRule }), lastReviewed: isoDate(runbooksRule).describe('ISO date of the last review.') },
+  {
+    name: z.string({ error: runbooksRule }),
+    lastReviewed: isoDate(runbooksRule).describe('ISO date of the last review.'),
+  },
   { unknownKey: 'is not a field of a runbook', notObject: runbooksRule },
 );
 

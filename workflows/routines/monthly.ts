@@ -20,19 +20,38 @@ export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): P
   const id = workflowInfo().workflowId;
 
   const backup = step('full backup', async () => {
-    const result = await executeChild(backupWorkflow, { workflowId: `${id}-backup`, args: [{ namespace: input.namespace, ...input.backup }] });
+    const result = await executeChild(backupWorkflow, {
+      workflowId: `${id}-backup`,
+      args: [{ namespace: input.namespace, ...input.backup }],
+    });
     return ok(`${result.key}: ${result.entries} entries, ${result.objectBytes} bytes, verified`);
   });
   const security = step('security updates', async () => {
-    const result = await executeChild(securityUpdateWorkflow, { workflowId: `${id}-security`, args: [{ namespace: input.namespace, ...input.securityUpdate }] });
+    const result = await executeChild(securityUpdateWorkflow, {
+      workflowId: `${id}-security`,
+      args: [{ namespace: input.namespace, ...input.securityUpdate }],
+    });
     const detail = `${result.outcome}: ${result.reasons.join('; ') || result.image}`;
     // Criticals left in production, or a candidate that could not be rolled out, need a person.
-    const attention = ['NEEDS_UPDATE', 'NO_FIX_AVAILABLE', 'BUILD_FAILED', 'CANDIDATE_REFUSED', 'NOT_APPROVED', 'ROLLED_BACK'];
+    const attention = [
+      'NEEDS_UPDATE',
+      'NO_FIX_AVAILABLE',
+      'BUILD_FAILED',
+      'CANDIDATE_REFUSED',
+      'NOT_APPROVED',
+      'ROLLED_BACK',
+    ];
     return attention.includes(result.outcome) ? warn(detail) : ok(detail);
   });
   const retraining = step('retraining check', async () => {
     const report = await executeChild(modelHealthWorkflow, { workflowId: `${id}-model`, args: [input.modelCheck] });
-    return retrainingStep(report, input.modelCheck.maxRelativeL2Error ?? 0.1, input.modelTrainedAt, input.maxModelAgeDays, new Date());
+    return retrainingStep(
+      report,
+      input.modelCheck.maxRelativeL2Error ?? 0.1,
+      input.modelTrainedAt,
+      input.maxModelAgeDays,
+      new Date(),
+    );
   });
   const infrastructure = input.infrastructureManifests
     ? step('infrastructure updates', async () => {
@@ -41,15 +60,23 @@ export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): P
       })
     : Promise.resolve(skipped('infrastructure updates', 'no infrastructure manifests configured'));
   const drill = after(backup, 'restore drill', async () => {
-    const report = await executeChild(restoreDrillWorkflow, { workflowId: `${id}-drill`, args: [input.backup.prefix ? { prefix: input.backup.prefix } : {}] });
-    return report.passed ? ok(`restored ${report.backupKey} in ${Math.round(report.rtoMs / 1000)} s, cleaned up`) : failed(report.failure ?? 'drill failed');
+    const report = await executeChild(restoreDrillWorkflow, {
+      workflowId: `${id}-drill`,
+      args: [input.backup.prefix ? { prefix: input.backup.prefix } : {}],
+    });
+    return report.passed
+      ? ok(`restored ${report.backupKey} in ${Math.round(report.rtoMs / 1000)} s, cleaned up`)
+      : failed(report.failure ?? 'drill failed');
   });
 
   const done = await Promise.all([backup, security, retraining, infrastructure, drill]);
   const compliance = await step('compliance report', async () => {
     // The month's evidence in one place: what ran, what passed, what did not.
     const evidence = Object.fromEntries(done.map((s) => [s.step, { status: s.status, detail: s.detail }]));
-    const stored = await records.putReport({ kind: 'compliance', report: { month: new Date(started).toISOString().slice(0, 7), evidence } });
+    const stored = await records.putReport({
+      kind: 'compliance',
+      report: { month: new Date(started).toISOString().slice(0, 7), evidence },
+    });
     const gaps = done.filter((s) => s.status === 'fail').map((s) => s.step);
     return gaps.length > 0 ? warn(`gaps: ${gaps.join(', ')}; ${stored.key}`) : ok(stored.key);
   });

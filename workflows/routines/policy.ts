@@ -4,7 +4,9 @@ import type { HealthReport, ModelHealthReport } from '../../types/index.ts';
 import { failed, ok, warn, type StepResult } from './steps.ts';
 
 export function healthStep(report: HealthReport): StepResult {
-  const summary = `${report.status}: ${Object.values(report.checks).map((c) => `${c.name} ${c.status}`).join(', ')}`;
+  const summary = `${report.status}: ${Object.values(report.checks)
+    .map((c) => `${c.name} ${c.status}`)
+    .join(', ')}`;
   if (report.status === 'UNHEALTHY') return failed(summary);
   return report.status === 'DEGRADED' ? warn(summary) : ok(summary);
 }
@@ -28,7 +30,8 @@ export function capacityStep(facts: CapacityFacts, maxReplicas: number): StepRes
   const needMem = growth * facts.podMemoryMiB;
   const freeCpu = facts.allocatableCpuMillicores - facts.requestedCpuMillicores;
   const freeMem = facts.allocatableMemoryMiB - facts.requestedMemoryMiB;
-  const detail = `${facts.nodes} nodes; requests use ${Math.round(cpuUse * 100)}% CPU, ${Math.round(memUse * 100)}% memory; ` +
+  const detail =
+    `${facts.nodes} nodes; requests use ${Math.round(cpuUse * 100)}% CPU, ${Math.round(memUse * 100)}% memory; ` +
     `scaling to ${maxReplicas} replicas needs ${needCpu}m CPU and ${needMem} MiB more (free ${freeCpu}m, ${freeMem} MiB)`;
   if (needCpu > freeCpu || needMem > freeMem) return failed(`cannot reach the HPA maximum: ${detail}`);
   if (cpuUse > 0.8 || memUse > 0.8) return warn(detail);
@@ -41,25 +44,42 @@ const minor = (version: string) => Number(/^v?\d+\.(\d+)/.exec(version)?.[1] ?? 
 export function upgradePlanStep(facts: VersionFacts): StepResult {
   const plane = minor(facts.controlPlane);
   const behind = Object.entries(facts.kubelets).filter(([, v]) => plane - minor(v) > 1);
-  const mutable = Object.entries(facts.images).filter(([, image]) => !image.includes('@') && (/:latest$/.test(image) || !/:[^/]+$/.test(image)));
+  const mutable = Object.entries(facts.images).filter(
+    ([, image]) => !image.includes('@') && (/:latest$/.test(image) || !/:[^/]+$/.test(image)),
+  );
   const notes = [
     `control plane ${facts.controlPlane}`,
     ...behind.map(([node, v]) => `node ${node} kubelet ${v} is ${plane - minor(v)} minors behind: upgrade it`),
     ...mutable.map(([container, image]) => `container ${container} runs ${image}: pin a version or digest`),
   ];
-  return behind.length > 0 || mutable.length > 0 ? warn(notes.join('; ')) : ok(`${notes[0]}; all ${Object.keys(facts.kubelets).length} kubelets within one minor`);
+  return behind.length > 0 || mutable.length > 0
+    ? warn(notes.join('; '))
+    : ok(`${notes[0]}; all ${Object.keys(facts.kubelets).length} kubelets within one minor`);
 }
 
 /** Retraining is due when validation error nears its limit or the model is older than `maxAgeDays`. */
-export function retrainingStep(report: ModelHealthReport, maxRelativeL2Error: number, trainedAt: string, maxAgeDays: number, now: Date): StepResult {
+export function retrainingStep(
+  report: ModelHealthReport,
+  maxRelativeL2Error: number,
+  trainedAt: string,
+  maxAgeDays: number,
+  now: Date,
+): StepResult {
   const error = report.checks.inference.facts?.relativeL2Error;
   const reasons: string[] = [];
-  if (report.status === 'FAIL') reasons.push(`model check fails: ${[...report.checks.integrity.reasons, ...report.checks.inference.reasons].join('; ')}`);
-  if (typeof error === 'number' && error > 0.8 * maxRelativeL2Error) reasons.push(`relative L2 error ${error.toFixed(4)} is past 80% of the limit ${maxRelativeL2Error}`);
+  if (report.status === 'FAIL')
+    reasons.push(
+      `model check fails: ${[...report.checks.integrity.reasons, ...report.checks.inference.reasons].join('; ')}`,
+    );
+  if (typeof error === 'number' && error > 0.8 * maxRelativeL2Error)
+    reasons.push(`relative L2 error ${error.toFixed(4)} is past 80% of the limit ${maxRelativeL2Error}`);
   const ageDays = trainedAt ? Math.floor((now.getTime() - Date.parse(trainedAt)) / 86_400_000) : undefined;
-  if (ageDays !== undefined && ageDays > maxAgeDays) reasons.push(`model trained ${ageDays} days ago (limit ${maxAgeDays})`);
+  if (ageDays !== undefined && ageDays > maxAgeDays)
+    reasons.push(`model trained ${ageDays} days ago (limit ${maxAgeDays})`);
   const facts = `error ${typeof error === 'number' ? error.toFixed(4) : 'unknown'}, age ${ageDays ?? 'unknown'} days`;
-  return reasons.length > 0 ? warn(`retraining recommended: ${reasons.join('; ')}`) : ok(`no retraining needed (${facts})`);
+  return reasons.length > 0
+    ? warn(`retraining recommended: ${reasons.join('; ')}`)
+    : ok(`no retraining needed (${facts})`);
 }
 
 export interface Runbook {
@@ -71,5 +91,7 @@ export interface Runbook {
 export function runbookStep(runbooks: Runbook[], maxAgeDays: number, now: Date): StepResult {
   const stale = runbooks.filter((r) => (now.getTime() - Date.parse(r.lastReviewed)) / 86_400_000 > maxAgeDays);
   if (stale.length === 0) return ok(`${runbooks.length} runbooks reviewed within ${maxAgeDays} days`);
-  return warn(`${stale.length} of ${runbooks.length} runbooks not reviewed for over ${maxAgeDays} days: ${stale.map((r) => r.name).join(', ')}`);
+  return warn(
+    `${stale.length} of ${runbooks.length} runbooks not reviewed for over ${maxAgeDays} days: ${stale.map((r) => r.name).join(', ')}`,
+  );
 }

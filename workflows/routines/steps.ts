@@ -24,16 +24,22 @@ export function skipped(name: string, reason: string): StepOutcome {
 }
 
 /** Runs `work` only if the prerequisite step succeeded. */
-export async function after(prerequisite: Promise<StepOutcome>, name: string, work: () => Promise<StepResult>): Promise<StepOutcome> {
+export async function after(
+  prerequisite: Promise<StepOutcome>,
+  name: string,
+  work: () => Promise<StepResult>,
+): Promise<StepOutcome> {
   const before = await prerequisite;
-  if (before.status === 'fail' || before.status === 'skipped') return skipped(name, `needs ${before.step}, which did not succeed`);
+  if (before.status === 'fail' || before.status === 'skipped')
+    return skipped(name, `needs ${before.step}, which did not succeed`);
   return step(name, work);
 }
 
 /** The root cause's message: a child's "Activity task failed" says nothing; the 403 under it does. */
 function failureMessage(err: unknown): string {
   let cause: unknown = err;
-  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause)
+    cause = cause.cause;
   while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
   return cause instanceof Error ? cause.message : String(cause);
 }

@@ -35,7 +35,12 @@ export async function finishRoutine(
   try {
     report.reportKey = (await records.putReport({ kind, report, date })).key;
   } catch (err) {
-    steps.push({ step: 'store report', status: 'fail', detail: err instanceof Error ? err.message : String(err), durationMs: 0 });
+    steps.push({
+      step: 'store report',
+      status: 'fail',
+      detail: err instanceof Error ? err.message : String(err),
+      durationMs: 0,
+    });
     report.status = 'fail';
   }
   if (report.status === 'fail') {

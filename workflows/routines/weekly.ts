@@ -27,7 +27,10 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
       return ok(`${snapshot.count} nodes; ${stored.key}`);
     }),
     step('certificate expiry', async () => {
-      const report = await executeChild(certificateExpiryWorkflow, { workflowId: `${id}-certificates`, args: [{ namespaces: [input.namespace] }] });
+      const report = await executeChild(certificateExpiryWorkflow, {
+        workflowId: `${id}-certificates`,
+        args: [{ namespaces: [input.namespace] }],
+      });
       const detail = `${report.certificates.length} certificates, status ${report.status}`;
       return report.status === 'CRITICAL' ? failed(detail) : report.status === 'WARNING' ? warn(detail) : ok(detail);
     }),
@@ -39,8 +42,14 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
     input.database
       ? step('database maintenance', async () => {
           const db = input.database!;
-          const run = await podCommands.execInPod({ ...target, container: db.container, command: db.maintenanceCommand });
-          return run.exitCode === 0 ? ok(`${db.maintenanceCommand.join(' ')} in ${run.pod}`) : failed(`exit ${run.exitCode}: ${run.stderr.trim()}`);
+          const run = await podCommands.execInPod({
+            ...target,
+            container: db.container,
+            command: db.maintenanceCommand,
+          });
+          return run.exitCode === 0
+            ? ok(`${db.maintenanceCommand.join(' ')} in ${run.pod}`)
+            : failed(`exit ${run.exitCode}: ${run.stderr.trim()}`);
         })
       : Promise.resolve(skipped('database maintenance', 'no database configured')),
     step('performance optimization', async () => {
@@ -48,14 +57,22 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
       // The optimizers watch continuously; this step records the week's snapshot for the report.
       if (!usage.available) return warn(`resource usage unknown: ${usage.reason}`);
       // A served metrics API that has measured none of the pods (just started, or not scraped) is no snapshot.
-      return usage.pods > 0 ? ok(JSON.stringify(usage)) : warn(`resource usage unknown: no pod matching ${input.selector} has metrics yet`);
+      return usage.pods > 0
+        ? ok(JSON.stringify(usage))
+        : warn(`resource usage unknown: no pod matching ${input.selector} has metrics yet`);
     }),
     step('capacity analysis', async () => {
-      const [facts, hpa] = await Promise.all([reads.capacityFacts(target), reads.getHpa({ namespace: input.namespace, name: input.hpaName })]);
+      const [facts, hpa] = await Promise.all([
+        reads.capacityFacts(target),
+        reads.getHpa({ namespace: input.namespace, name: input.hpaName }),
+      ]);
       return capacityStep(facts, hpa.maxReplicas);
     }),
     step('security audit', async () => {
-      const audit = await executeChild(securityAuditWorkflow, { workflowId: `${id}-audit`, args: [{ namespaces: [input.namespace] }] });
+      const audit = await executeChild(securityAuditWorkflow, {
+        workflowId: `${id}-audit`,
+        args: [{ namespaces: [input.namespace] }],
+      });
       const serious = audit.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH').length;
       const detail = `${audit.findings.length} findings (${serious} critical/high) over ${audit.workloadsAudited} workloads; ${audit.reportKey}`;
       return serious > 0 ? warn(detail) : ok(detail);

@@ -21,13 +21,20 @@ export function workloadFindings(w: WorkloadFacts, policy: AuditPolicy): AuditFi
   const findings: AuditFinding[] = [];
   const add = (f: Omit<AuditFinding, 'resource'>) => findings.push({ resource, ...f });
 
-  if (w.hostNetwork) add({ check: 'privileged', severity: 'HIGH', message: 'shares the node network namespace (hostNetwork)' });
+  if (w.hostNetwork)
+    add({ check: 'privileged', severity: 'HIGH', message: 'shares the node network namespace (hostNetwork)' });
   if (w.hostPID) add({ check: 'privileged', severity: 'HIGH', message: 'shares the node process namespace (hostPID)' });
-  for (const v of w.hostPathVolumes) add({ check: 'host-path', severity: 'HIGH', message: `mounts host path ${v.path} (volume ${v.volume})` });
+  for (const v of w.hostPathVolumes)
+    add({ check: 'host-path', severity: 'HIGH', message: `mounts host path ${v.path} (volume ${v.volume})` });
 
   const mounted = new Set(w.containers.flatMap((c) => c.secretVolumeMounts));
   for (const v of w.secretVolumes) {
-    if (!mounted.has(v.volume)) add({ check: 'unneeded-secret', severity: 'MEDIUM', message: `Secret ${v.secret} is a pod volume (${v.volume}) no container mounts` });
+    if (!mounted.has(v.volume))
+      add({
+        check: 'unneeded-secret',
+        severity: 'MEDIUM',
+        message: `Secret ${v.secret} is a pod volume (${v.volume}) no container mounts`,
+      });
   }
   if (w.automountServiceAccountToken && !policy.apiAccessWorkloads.includes(`${w.kind}/${w.name}`)) {
     add({
@@ -43,13 +50,31 @@ export function workloadFindings(w: WorkloadFacts, policy: AuditPolicy): AuditFi
     // The container's setting overrides the pod's.
     const runAsUser = c.runAsUser ?? w.runAsUser;
     const runAsNonRoot = c.runAsNonRoot ?? w.runAsNonRoot;
-    if (runAsUser === 0) add({ check: 'runs-as-root', severity: 'HIGH', container, message: 'runs as UID 0 (runAsUser: 0)' });
+    if (runAsUser === 0)
+      add({ check: 'runs-as-root', severity: 'HIGH', container, message: 'runs as UID 0 (runAsUser: 0)' });
     else if (runAsUser === undefined && runAsNonRoot !== true) {
-      add({ check: 'runs-as-root', severity: 'MEDIUM', container, message: 'may run as root: neither runAsNonRoot nor a non-zero runAsUser is set, so the image decides' });
+      add({
+        check: 'runs-as-root',
+        severity: 'MEDIUM',
+        container,
+        message: 'may run as root: neither runAsNonRoot nor a non-zero runAsUser is set, so the image decides',
+      });
     }
     const pinning = imagePinning(c.image);
-    if (pinning === 'latest') add({ check: 'mutable-image-tag', severity: 'HIGH', container, message: `image ${c.image} uses latest (or no tag) and no digest` });
-    else if (pinning === 'tag') add({ check: 'mutable-image-tag', severity: 'MEDIUM', container, message: `image ${c.image} is referenced by a mutable tag without digest` });
+    if (pinning === 'latest')
+      add({
+        check: 'mutable-image-tag',
+        severity: 'HIGH',
+        container,
+        message: `image ${c.image} uses latest (or no tag) and no digest`,
+      });
+    else if (pinning === 'tag')
+      add({
+        check: 'mutable-image-tag',
+        severity: 'MEDIUM',
+        container,
+        message: `image ${c.image} is referenced by a mutable tag without digest`,
+      });
   }
   return findings;
 }

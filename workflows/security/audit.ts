@@ -21,7 +21,12 @@ export interface SecurityAuditResult extends AuditReport {
  */
 export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): Promise<SecurityAuditResult> {
   const input = parseInput(securityAuditInputSchema, 'securityAuditWorkflow', rawInput);
-  const progress = beginRun(input.full ? 'security-audit-full' : 'security-audit', input.namespaces.join(','), input.namespaces.length + 2, 'bindings');
+  const progress = beginRun(
+    input.full ? 'security-audit-full' : 'security-audit',
+    input.namespaces.join(','),
+    input.namespaces.length + 2,
+    'bindings',
+  );
   const findings: AuditFinding[] = [];
   const notAudited: string[] = [];
 
@@ -49,7 +54,9 @@ export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): 
   }
 
   const order = (s: string) => severities.indexOf(s as (typeof severities)[number]);
-  findings.sort((a, b) => order(a.severity) - order(b.severity) || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+  findings.sort(
+    (a, b) => order(a.severity) - order(b.severity) || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0),
+  );
   const report: AuditReport = {
     checkedAt: new Date().toISOString(),
     full: input.full,
@@ -67,9 +74,10 @@ export async function securityAuditWorkflow(rawInput: SecurityAuditInput = {}): 
     type: 'security_audit',
     severity: findings.some((f) => f.severity === 'CRITICAL') ? 'critical' : serious.length > 0 ? 'warning' : 'info',
     service: input.service,
-    summary: serious.length === 0
-      ? `security audit of ${input.namespaces.join(', ')}: no critical or high findings`
-      : `security audit of ${input.namespaces.join(', ')}: ${serious.length} critical or high findings, e.g. ${serious[0]!.resource}: ${serious[0]!.message}`,
+    summary:
+      serious.length === 0
+        ? `security audit of ${input.namespaces.join(', ')}: no critical or high findings`
+        : `security audit of ${input.namespaces.join(', ')}: ${serious.length} critical or high findings, e.g. ${serious[0]!.resource}: ${serious[0]!.message}`,
     details: { reportKey: key, severityBreakdown: report.severityBreakdown, notAudited },
     dedupKey: `security-audit:${input.namespaces.join(',')}`,
     resolved: serious.length === 0,

@@ -16,9 +16,16 @@ export interface CertificateExpiryResult extends CertificateReport {
  * every kubernetes.io/tls Secret's certificate, and cert-manager's Certificates when it is installed.
  * Warns at 30 days, critical at 7; the report is kept in the bucket and an alert raised (or resolved).
  */
-export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput = {}): Promise<CertificateExpiryResult> {
+export async function certificateExpiryWorkflow(
+  rawInput: CertificateExpiryInput = {},
+): Promise<CertificateExpiryResult> {
   const input = parseInput(certificateExpiryInputSchema, 'certificateExpiryWorkflow', rawInput);
-  const progress = beginRun('certificate-expiry', input.namespaces.join(','), input.namespaces.length + 1, 'reading certificates');
+  const progress = beginRun(
+    'certificate-expiry',
+    input.namespaces.join(','),
+    input.namespaces.length + 1,
+    'reading certificates',
+  );
   const now = new Date();
   const certificates: CertificateExpiry[] = [];
   let certManagerInstalled = false;
@@ -50,10 +57,17 @@ export async function certificateExpiryWorkflow(rawInput: CertificateExpiryInput
     type: 'certificate_expiry',
     severity: report.status === 'CRITICAL' ? 'critical' : report.status === 'WARNING' ? 'warning' : 'info',
     service: input.service,
-    summary: failing.length === 0
-      ? `all ${certificates.length} certificates valid for more than ${input.warnDays} days`
-      : `${failing.length} certificates need renewal: ${failing.slice(0, 3).map((c) => `${c.namespace}/${c.name} ${c.message}`).join('; ')}`,
-    details: { reportKey: key, certificates: failing.map((c) => ({ name: `${c.namespace}/${c.name}`, status: c.status, daysLeft: c.daysLeft })) },
+    summary:
+      failing.length === 0
+        ? `all ${certificates.length} certificates valid for more than ${input.warnDays} days`
+        : `${failing.length} certificates need renewal: ${failing
+            .slice(0, 3)
+            .map((c) => `${c.namespace}/${c.name} ${c.message}`)
+            .join('; ')}`,
+    details: {
+      reportKey: key,
+      certificates: failing.map((c) => ({ name: `${c.namespace}/${c.name}`, status: c.status, daysLeft: c.daysLeft })),
+    },
     dedupKey: `certificate-expiry:${input.namespaces.join(',')}`,
     resolved: failing.length === 0,
   });

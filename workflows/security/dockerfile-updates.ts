@@ -6,9 +6,13 @@ import type { VulnerabilityFinding } from '../../types/index.ts';
  * Which package manager installs the fix. Trivy says it (os-pkgs vs lang-pkgs); only when it does
  * not do we fall back on the guide's rule of thumb: `lib*`, openssl and curl are system packages.
  */
-export function packageManager(finding: Pick<VulnerabilityFinding, 'package' | 'packageClass' | 'packageType'>): 'apt' | 'pip' | undefined {
-  if (finding.packageClass === 'os-pkgs') return ['debian', 'ubuntu'].includes(finding.packageType) || finding.packageType === '' ? 'apt' : undefined;
-  if (finding.packageClass === 'lang-pkgs') return ['pip', 'pipenv', 'poetry', 'python-pkg', 'uv', ''].includes(finding.packageType) ? 'pip' : undefined;
+export function packageManager(
+  finding: Pick<VulnerabilityFinding, 'package' | 'packageClass' | 'packageType'>,
+): 'apt' | 'pip' | undefined {
+  if (finding.packageClass === 'os-pkgs')
+    return ['debian', 'ubuntu'].includes(finding.packageType) || finding.packageType === '' ? 'apt' : undefined;
+  if (finding.packageClass === 'lang-pkgs')
+    return ['pip', 'pipenv', 'poetry', 'python-pkg', 'uv', ''].includes(finding.packageType) ? 'pip' : undefined;
   return finding.package.startsWith('lib') || ['openssl', 'curl'].includes(finding.package) ? 'apt' : 'pip';
 }
 
@@ -29,18 +33,29 @@ export function generateDockerfileUpdates(findings: VulnerabilityFinding[]): Doc
     const skip = (why: string) => skipped.push({ id: f.id, package: f.package, why });
     // Trivy lists several fixed versions as "1.2.3, 1.3.1" (per branch); the first is the one on this branch.
     const fixed = f.fixedVersion.split(',')[0]?.trim() ?? '';
-    if (fixed === '') { skip('no fixed version'); continue; }
-    if (!safeToken.test(f.package) || !safeToken.test(fixed)) { skip('package name or version is not a plain token'); continue; }
+    if (fixed === '') {
+      skip('no fixed version');
+      continue;
+    }
+    if (!safeToken.test(f.package) || !safeToken.test(fixed)) {
+      skip('package name or version is not a plain token');
+      continue;
+    }
     const manager = packageManager(f);
-    if (manager === undefined) { skip(`no update line for ${f.packageClass} ${f.packageType}`); continue; }
+    if (manager === undefined) {
+      skip(`no update line for ${f.packageClass} ${f.packageType}`);
+      continue;
+    }
     // One pin per package: the highest fixed version asked for wins (several CVEs, one package).
     const pins = manager === 'apt' ? apt : pip;
     const known = pins.get(f.package);
     if (known === undefined || compareVersions(fixed, known) > 0) pins.set(f.package, fixed);
   }
   const lines: string[] = [];
-  const sorted = (pins: Map<string, string>, sep: string) => [...pins].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, v]) => `${p}${sep}${v}`);
-  if (apt.size > 0) lines.push(`RUN apt-get update && apt-get install -y ${sorted(apt, '=').join(' ')} && rm -rf /var/lib/apt/lists/*`);
+  const sorted = (pins: Map<string, string>, sep: string) =>
+    [...pins].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, v]) => `${p}${sep}${v}`);
+  if (apt.size > 0)
+    lines.push(`RUN apt-get update && apt-get install -y ${sorted(apt, '=').join(' ')} && rm -rf /var/lib/apt/lists/*`);
   if (pip.size > 0) lines.push(`RUN pip install --upgrade ${sorted(pip, '==').join(' ')}`);
   return { lines, skipped };
 }

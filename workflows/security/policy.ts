@@ -18,7 +18,12 @@ export function severityBreakdown(items: { severity: Severity }[]): Partial<Reco
 }
 
 /** The guide's `generate_security_report`. */
-export function buildSecurityReport(input: { timestamp: string; scanTarget: string; image: string; findings: VulnerabilityFinding[] }): SecurityReport {
+export function buildSecurityReport(input: {
+  timestamp: string;
+  scanTarget: string;
+  image: string;
+  findings: VulnerabilityFinding[];
+}): SecurityReport {
   const critical = criticalFindings(input.findings);
   const recommendations: string[] = [];
   if (critical.length > 0) recommendations.push('Immediate security update required for critical vulnerabilities');
@@ -55,11 +60,10 @@ export function judgeCandidate(current: VulnerabilityFinding[], candidate: Vulne
   const inCurrent = new Set(current.map(identity));
   const criticals = criticalFindings(current);
   const remaining = criticals.filter((f) => inCandidate.has(identity(f)));
-  const added = candidate.filter((f) => (f.severity === 'CRITICAL' || f.severity === 'HIGH') && !inCurrent.has(identity(f)));
-  const reasons = [
-    ...remaining.map((f) => `still has ${label(f)}`),
-    ...added.map((f) => `adds ${label(f)}`),
-  ];
+  const added = candidate.filter(
+    (f) => (f.severity === 'CRITICAL' || f.severity === 'HIGH') && !inCurrent.has(identity(f)),
+  );
+  const reasons = [...remaining.map((f) => `still has ${label(f)}`), ...added.map((f) => `adds ${label(f)}`)];
   return {
     accept: reasons.length === 0,
     reasons,

@@ -61,31 +61,57 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   progress.stepDone();
 
   progress.phase('scanning', image);
-  const scan = await scans(input.scanTimeoutMs).scanImage({ image, timeoutMs: input.scanTimeoutMs }).catch(async (err: unknown) => {
-    // The guide's "Vulnerability scan failed": no result is not a clean result, so say so and fail.
-    if (err instanceof ActivityFailure) {
-      await alert({ type: 'security_scan_failed', severity: 'warning', summary: `could not scan ${image} (${where}): ${describe(err)}`, dedupKey: `security-scan-failed:${where}` });
-    }
-    throw err;
+  const scan = await scans(input.scanTimeoutMs)
+    .scanImage({ image, timeoutMs: input.scanTimeoutMs })
+    .catch(async (err: unknown) => {
+      // The guide's "Vulnerability scan failed": no result is not a clean result, so say so and fail.
+      if (err instanceof ActivityFailure) {
+        await alert({
+          type: 'security_scan_failed',
+          severity: 'warning',
+          summary: `could not scan ${image} (${where}): ${describe(err)}`,
+          dedupKey: `security-scan-failed:${where}`,
+        });
+      }
+      throw err;
+    });
+  const report = buildSecurityReport({
+    timestamp: new Date().toISOString(),
+    scanTarget: `${input.deployment} in ${input.namespace}`,
+    image,
+    findings: scan.findings,
   });
-  const report = buildSecurityReport({ timestamp: new Date().toISOString(), scanTarget: `${input.deployment} in ${input.namespace}`, image, findings: scan.findings });
   const { key: reportKey } = await records.putReport({ kind: 'security', report });
   progress.stepDone();
-  const done = (outcome: SecurityUpdateOutcome, reasons: string[] = [], extra: Partial<SecurityUpdateResult> = {}): SecurityUpdateResult => {
+  const done = (
+    outcome: SecurityUpdateOutcome,
+    reasons: string[] = [],
+    extra: Partial<SecurityUpdateResult> = {},
+  ): SecurityUpdateResult => {
     progress.phase('done', outcome);
     return { outcome, image, report, reportKey, reasons, ...extra };
   };
 
   const criticals = criticalFindings(scan.findings);
   if (criticals.length === 0) {
-    await alert({ type: 'security_vulnerability', severity: 'info', summary: `no critical vulnerabilities in ${image}`, dedupKey: vulnKey, resolved: true });
+    await alert({
+      type: 'security_vulnerability',
+      severity: 'info',
+      summary: `no critical vulnerabilities in ${image}`,
+      dedupKey: vulnKey,
+      resolved: true,
+    });
     return done('UP_TO_DATE');
   }
   await alert({
     type: 'security_vulnerability',
     severity: 'critical',
     summary: `${criticals.length} critical vulnerabilities with fixes in ${image} (${where})`,
-    details: { reportKey, severityBreakdown: report.severityBreakdown, critical: criticals.slice(0, 20).map((f) => `${f.id} ${f.package}`) },
+    details: {
+      reportKey,
+      severityBreakdown: report.severityBreakdown,
+      critical: criticals.slice(0, 20).map((f) => `${f.id} ${f.package}`),
+    },
     dedupKey: vulnKey,
   });
 
@@ -95,7 +121,10 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   progress.stepDone();
 
   progress.phase('scanning the candidate', candidate.image);
-  const candidateScan = await scans(input.scanTimeoutMs).scanImage({ image: candidate.image, timeoutMs: input.scanTimeoutMs });
+  const candidateScan = await scans(input.scanTimeoutMs).scanImage({
+    image: candidate.image,
+    timeoutMs: input.scanTimeoutMs,
+  });
   const verdict = judgeCandidate(scan.findings, candidateScan.findings);
   progress.stepDone();
   if (!verdict.accept) {
@@ -114,8 +143,13 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
     progress.phase('awaiting approval', `send update "approve" to ${workflowId}`);
     decision = await approval.await(input.approvalTimeoutMs);
     if (!decision?.approve) {
-      const why = decision ? `rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}` : `no decision within ${input.approvalTimeoutMs} ms`;
-      return done('NOT_APPROVED', [why], { candidateImage: candidate.image, ...(decision ? { approval: decision } : {}) });
+      const why = decision
+        ? `rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`
+        : `no decision within ${input.approvalTimeoutMs} ms`;
+      return done('NOT_APPROVED', [why], {
+        candidateImage: candidate.image,
+        ...(decision ? { approval: decision } : {}),
+      });
     }
   }
 
@@ -124,9 +158,20 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   progress.stepDone();
   const extra = { candidateImage: candidate.image, ...(decision ? { approval: decision } : {}) };
   if (failures.length > 0) return done('ROLLED_BACK', failures, extra);
-  await alert({ type: 'security_vulnerability', severity: 'info', summary: `${where} updated to ${candidate.image}`, details: { removed: verdict.removed }, dedupKey: vulnKey, resolved: true });
+  await alert({
+    type: 'security_vulnerability',
+    severity: 'info',
+    summary: `${where} updated to ${candidate.image}`,
+    details: { removed: verdict.removed },
+    dedupKey: vulnKey,
+    resolved: true,
+  });
   progress.stepDone();
-  return done('UPDATED', verdict.removed.map((r) => `removed ${r}`), extra);
+  return done(
+    'UPDATED',
+    verdict.removed.map((r) => `removed ${r}`),
+    extra,
+  );
 }
 
 type Alerter = (a: Omit<SendAlertInput, 'service'>) => Promise<unknown>;
@@ -140,7 +185,8 @@ async function candidateImage(
   alert: Alerter,
 ): Promise<CandidateStep> {
   if (input.imageStep === 'candidate') {
-    if (input.candidateImage === '') return { outcome: 'NEEDS_UPDATE', reasons: ['no candidateImage given: reported and alerted only'] };
+    if (input.candidateImage === '')
+      return { outcome: 'NEEDS_UPDATE', reasons: ['no candidateImage given: reported and alerted only'] };
     return { image: input.candidateImage };
   }
   const updates = generateDockerfileUpdates(criticals);
@@ -158,10 +204,22 @@ async function candidateImage(
     destination,
     ...(input.buildPushSecret ? { pushSecret: input.buildPushSecret } : {}),
   });
-  const built = await waits(input.buildTimeoutMs).waitForImageBuild({ namespace, name, destination, timeoutMs: input.buildTimeoutMs });
+  const built = await waits(input.buildTimeoutMs).waitForImageBuild({
+    namespace,
+    name,
+    destination,
+    timeoutMs: input.buildTimeoutMs,
+  });
   if (!built.succeeded) {
-    const why = built.timedOut ? `build Job ${namespace}/${name} did not finish in ${input.buildTimeoutMs} ms` : built.message;
-    await alert({ type: 'security_update_build_failed', severity: 'warning', summary: `image build for ${input.deployment} failed: ${why}`, dedupKey: `security-build:${namespace}/${name}` });
+    const why = built.timedOut
+      ? `build Job ${namespace}/${name} did not finish in ${input.buildTimeoutMs} ms`
+      : built.message;
+    await alert({
+      type: 'security_update_build_failed',
+      severity: 'warning',
+      summary: `image build for ${input.deployment} failed: ${why}`,
+      dedupKey: `security-build:${namespace}/${name}`,
+    });
     return { outcome: 'BUILD_FAILED', reasons: [why] };
   }
   return { image: built.image };
@@ -169,7 +227,10 @@ async function candidateImage(
 
 /** A Job and ConfigMap name from the workflow id: lowercase, at most 63, unique per run id. */
 export function buildName(workflowId: string): string {
-  const slug = workflowId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = workflowId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   let hash = 0;
   for (const c of workflowId) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
   return `security-update-${slug.slice(0, 30).replace(/-+$/, '')}-${hash.toString(16)}`.replace(/--+/g, '-');
@@ -188,7 +249,12 @@ async function rolloutWithRollback(
 ): Promise<string[]> {
   let failures: string[];
   try {
-    await clusterChanges.setImage({ namespace: input.namespace, name: input.deployment, container: input.container, image: newImage });
+    await clusterChanges.setImage({
+      namespace: input.namespace,
+      name: input.deployment,
+      container: input.container,
+      image: newImage,
+    });
     failures = await verifyRollout(input, newImage);
   } catch (err) {
     // An activity that gave up is a failed verification: roll back and report it.
@@ -208,7 +274,9 @@ async function verifyRollout(input: ParsedSecurityUpdateInput, newImage: string)
   const target = { namespace: input.namespace, name: input.deployment };
   const rollout = await waits(input.rolloutTimeoutMs).waitForRollout({ ...target, timeoutMs: input.rolloutTimeoutMs });
   if (!rollout.done || rollout.failed) {
-    return [`rollout of ${newImage} did not complete${rollout.timedOut ? ` within ${input.rolloutTimeoutMs} ms` : ''}: ${rollout.message}`];
+    return [
+      `rollout of ${newImage} did not complete${rollout.timedOut ? ` within ${input.rolloutTimeoutMs} ms` : ''}: ${rollout.message}`,
+    ];
   }
   const failures: string[] = [];
   if (input.verifyApi) {
@@ -221,7 +289,10 @@ async function verifyRollout(input: ParsedSecurityUpdateInput, newImage: string)
   }
   if (input.modelCheck !== null) {
     try {
-      const model = await executeChild(modelHealthWorkflow, { args: [input.modelCheck], workflowId: `${workflowInfo().workflowId}/model-check` });
+      const model = await executeChild(modelHealthWorkflow, {
+        args: [input.modelCheck],
+        workflowId: `${workflowInfo().workflowId}/model-check`,
+      });
       if (model.status !== 'PASS') {
         failures.push(...Object.values(model.checks).flatMap((c) => c.reasons.map((r) => `model ${c.name}: ${r}`)));
       }
@@ -233,7 +304,13 @@ async function verifyRollout(input: ParsedSecurityUpdateInput, newImage: string)
   return failures;
 }
 
-async function rollBack(input: ParsedSecurityUpdateInput, oldImage: string, newImage: string, reasons: string[], alert: Alerter) {
+async function rollBack(
+  input: ParsedSecurityUpdateInput,
+  oldImage: string,
+  newImage: string,
+  reasons: string[],
+  alert: Alerter,
+) {
   const target = { namespace: input.namespace, name: input.deployment };
   const where = `${input.namespace}/${input.deployment}`;
   let restored = false;

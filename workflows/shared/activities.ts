@@ -5,8 +5,18 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 
-const quickRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 };
-const fewRetries = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 };
+const quickRetry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 5,
+};
+const fewRetries = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 3,
+};
 const minutes = (n: number) => n * 60_000;
 
 /** Quick reads of cluster or HTTP state, and small writes of reports. */
@@ -39,10 +49,18 @@ export const archives = proxyActivities<Activities>({
 });
 
 /** Model work: a download, a digest and an ONNX Runtime session, heartbeating through each. */
-export const models = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '2 minutes', retry: fewRetries });
+export const models = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: fewRetries,
+});
 
 /** A command run in a pod (log rotation, database maintenance); exec heartbeats while it runs. */
-export const podCommands = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute', retry: { maximumAttempts: 2 } });
+export const podCommands = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 2 },
+});
 
 /** A trivy scan: up to its own deadline, plus a minute to start and to report. */
 export function scans(scanTimeoutMs: number) {

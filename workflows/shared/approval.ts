@@ -23,7 +23,8 @@ function checkDecision(d: unknown): asserts d is ApprovalDecision {
   if (typeof decision !== 'object' || decision === null || typeof decision.approve !== 'boolean') {
     throw new Error('approve: expected {"approve": true|false, "by": "<who>"}');
   }
-  if (typeof decision.by !== 'string' || decision.by.trim() === '') throw new Error('approve: "by" must name who decides');
+  if (typeof decision.by !== 'string' || decision.by.trim() === '')
+    throw new Error('approve: "by" must name who decides');
 }
 
 /**

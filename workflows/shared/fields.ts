@@ -41,7 +41,8 @@ export const httpUrlOrEmpty = z
       ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL', input: value });
       return;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must use http or https', input: value });
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      ctx.addIssue({ code: 'custom', message: 'must use http or https', input: value });
   })
   .meta({ rule: 'empty, or an absolute http(s) URL' });
 
@@ -58,7 +59,9 @@ export function historyPrefix(example: string) {
 }
 
 /** An absolute path inside the pod, or empty for the worker's PNO_MODELS_DIR. */
-export const podDirOrEmpty = ruled('must be an absolute path in the pod, or empty', (e) => z.string(e).regex(/^(\/[\s\S]*)?$/, e));
+export const podDirOrEmpty = ruled('must be an absolute path in the pod, or empty', (e) =>
+  z.string(e).regex(/^(\/[\s\S]*)?$/, e),
+);
 
 /** An absolute path on the worker (relative ones would depend on its working directory). */
 export const workerPath = ruled('must be an absolute path', (e) => z.string(e).regex(/^\/[^\u0000]*$/, e));
@@ -70,12 +73,16 @@ export const workerPathOrEmpty = ruled('must be an absolute path, or empty for t
 
 /** An argument array run without a shell; `example` shows the shape in the error. */
 export function command(example: string) {
-  return ruled(`must be a non-empty argument array like ${example}`, (e) => z.array(z.string(e).min(1, e), e).min(1, e));
+  return ruled(`must be a non-empty argument array like ${example}`, (e) =>
+    z.array(z.string(e).min(1, e), e).min(1, e),
+  );
 }
 
 /** A date `Date.parse` reads (ISO 8601 in practice), or optionally empty for "unknown". */
 export function isoDate(rule: string, emptyAllowed = false) {
-  return ruled(rule, (e) => z.string(e).refine((value) => (emptyAllowed && value === '') || !Number.isNaN(Date.parse(value)), e));
+  return ruled(rule, (e) =>
+    z.string(e).refine((value) => (emptyAllowed && value === '') || !Number.isNaN(Date.parse(value)), e),
+  );
 }
 
 /**
@@ -87,6 +94,13 @@ export function emptyOr<T extends z.ZodType<string>>(schema: T, rule: string) {
 }
 
 /** Strict nested object: unknown keys are refused with `unknownKey`, anything but an object with `notObject`. */
-export function nestedObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, rules: { unknownKey: string; notObject: string }) {
-  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? rules.unknownKey : rules.notObject) }).meta({ rule: rules.notObject });
+export function nestedObject<Shape extends z.core.$ZodLooseShape>(
+  shape: Shape,
+  rules: { unknownKey: string; notObject: string },
+) {
+  return z
+    .strictObject(shape, {
+      error: (issue) => (issue.code === 'unrecognized_keys' ? rules.unknownKey : rules.notObject),
+    })
+    .meta({ rule: rules.notObject });
 }

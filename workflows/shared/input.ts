@@ -11,12 +11,16 @@ const MAX_VALUE_CHARS = 200;
 export function invalidInput(field: string, rule: string, value: unknown): ApplicationFailure {
   const shown = JSON.stringify(value);
   const got = shown !== undefined && shown.length > MAX_VALUE_CHARS ? `${shown.slice(0, MAX_VALUE_CHARS)}…` : shown;
-  return ApplicationFailure.nonRetryable(`invalid input: ${field} ${rule} (got ${got})`, FailureType.invalidInput, { field });
+  return ApplicationFailure.nonRetryable(`invalid input: ${field} ${rule} (got ${got})`, FailureType.invalidInput, {
+    field,
+  });
 }
 
 /** A workflow's input object: strict, so an unknown field (even `constructor` or `__proto__`) is refused. */
 export function inputObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') });
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object'),
+  });
 }
 
 /** The input with every default applied, or throws the failure for its first problem. `null`/`undefined` mean `{}`. */
@@ -26,13 +30,18 @@ export function parseInput<S extends z.ZodType>(schema: S, workflowName: string,
   const issue = parsed.error.issues[0]!;
   if (issue.path.length === 0 && issue.code !== 'unrecognized_keys') throw invalidInput('input', issue.message, raw);
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-  const rule = issue.code === 'unrecognized_keys' && issue.path.length === 0 ? `is not a field of ${workflowName}'s input` : issue.message;
+  const rule =
+    issue.code === 'unrecognized_keys' && issue.path.length === 0
+      ? `is not a field of ${workflowName}'s input`
+      : issue.message;
   throw invalidInput(fieldPath(path), rule, valueAt(raw, path));
 }
 
 /** `source.kind`, `expectedInputs[0].shape`: the path as a user writes it. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
 }
 
 /** What the caller passed at that path; own properties only, so `constructor` finds no prototype method. */
@@ -66,7 +75,10 @@ export function childInput<S extends z.ZodObject>(schema: S, childWorkflow: stri
   );
   const asGiven = z
     .strictObject(optional, {
-      error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a field of ${childWorkflow}'s input` : `must be ${childWorkflow}'s input object`),
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `is not a field of ${childWorkflow}'s input`
+          : `must be ${childWorkflow}'s input object`,
     })
     // The child's own cross-field rules (e.g. meanOutput among expectedOutputs), with its defaults.
     .superRefine((value, ctx) => {

@@ -16,7 +16,12 @@ export function markRun(routine: string, targetNamespace?: string): void {
 }
 
 /** The prologue of a run: marks it, then registers its `progress` query and returns the tracker. */
-export function beginRun(routine: string, targetNamespace: string | undefined, stepsTotal: number, phase = 'starting'): ProgressTracker {
+export function beginRun(
+  routine: string,
+  targetNamespace: string | undefined,
+  stepsTotal: number,
+  phase = 'starting',
+): ProgressTracker {
   markRun(routine, targetNamespace);
   return trackProgress(stepsTotal, phase);
 }

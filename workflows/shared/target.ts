@@ -37,6 +37,10 @@ export const targetFields = {
   container: kubeName.default(serviceTarget.container).describe('The inference container in those pods.'),
   hpaName: kubeName.default(serviceTarget.hpaName).describe("The service's HorizontalPodAutoscaler."),
   service: displayName.default(serviceTarget.service).describe('Name used in alerts and reports.'),
-  apiBaseUrl: httpUrlOrEmpty.default(serviceTarget.apiBaseUrl).describe("Inference API base URL; empty means the worker's PNO_API_URL."),
-  monitoringNamespace: kubeName.default(serviceTarget.monitoringNamespace).describe('Namespace of the monitoring config.'),
+  apiBaseUrl: httpUrlOrEmpty
+    .default(serviceTarget.apiBaseUrl)
+    .describe("Inference API base URL; empty means the worker's PNO_API_URL."),
+  monitoringNamespace: kubeName
+    .default(serviceTarget.monitoringNamespace)
+    .describe('Namespace of the monitoring config.'),
 };
