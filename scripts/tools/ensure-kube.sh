@@ -31,13 +31,7 @@ have=$(cd "$MOD" && go list -m -f '{{.Path}}={{.Version}}' k8s.io/kubernetes go.
 want="k8s.io/kubernetes=$KUBERNETES_VERSION go.etcd.io/etcd/server/v3=$ETCD_VERSION "
 [ "$have" = "$want" ] || { echo "[setup] $MOD/go.mod has $have; versions.env wants $want" >&2; exit 1; }
 
-# Version stamps as Kubernetes' own build sets them (otherwise /version says v0.0.0-master).
-minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
-kube_ldflags="-s -w"
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-  kube_ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+source "$ROOT/scripts/tools/kube-ldflags.sh"
 
 for t in "${todo[@]}"; do
   echo "[setup] building $t $(pin "$t") (once; cached in $BIN)" >&2

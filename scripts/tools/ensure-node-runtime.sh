@@ -43,13 +43,7 @@ done
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 pin() { case $1 in metrics-server) echo "$METRICS_SERVER_VERSION" ;; *) echo "$KUBERNETES_VERSION" ;; esac; }
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.version" 2>/dev/null)" = "$(pin "$1")" ]; }
-# Version stamps as Kubernetes' own build sets them (as ensure-kube.sh does): the node reports v1.36.3.
-minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
-kube_ldflags="-s -w"
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-  kube_ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+source "$ROOT/scripts/tools/kube-ldflags.sh"
 for t in kubelet kube-proxy metrics-server; do
   fresh "$t" && continue
   echo "[setup] building $t $(pin "$t") (once; cached in $BIN)" >&2
