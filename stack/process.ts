@@ -9,6 +9,8 @@ export interface ServerProcess {
   name: string;
   child: ChildProcess;
   logFile: string;
+  /** Set when the command could not be started at all (e.g. not installed). */
+  startError?: Error;
   stop(): Promise<void>;
 }
 
@@ -23,12 +25,12 @@ export function startProcess(
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
+  const server: ServerProcess = {
     name,
     child,
     logFile: options.logFile,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (server.startError || child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       // Unref'd: once the child has exited, the grace timer must not hold the process open for 10 s.
       const stopped = await Promise.race([
@@ -41,6 +43,11 @@ export function startProcess(
       }
     },
   };
+  // A command that cannot be spawned emits 'error' instead of exiting; unhandled, it would crash the process.
+  child.once('error', (err) => {
+    server.startError = err;
+  });
+  return server;
 }
 
 /** Polls `ready` until it returns true; fails early if the process exits, or at the deadline. */
@@ -52,6 +59,11 @@ export async function waitUntil(
   const deadline = Date.now() + options.timeoutMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
     if (await ready().catch(() => false)) return;
+    const startError = options.process?.startError;
+    if (startError)
+      throw new Error(
+        `${what}: could not start: ${startError.message} (setup installs it: ./ops or scripts/tools/ensure-*.sh)`,
+      );
     const child = options.process?.child;
     if (child && (child.exitCode !== null || child.signalCode !== null)) {
       throw new Error(

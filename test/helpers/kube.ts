@@ -23,19 +23,16 @@ export function workerKube(): KubeClients {
 }
 
 /**
- * Binds the worker's workload role in `namespace` (as cluster-admin) with deploy/rbac.yaml's own
- * production RoleBinding, moved there: what an operator does to let the worker look after a namespace.
+ * Gives the worker in `namespace` (as cluster-admin) the rights deploy/rbac.yaml gives it in `like`:
+ * that namespace's own Roles and RoleBindings, moved there. What an operator does to let the worker
+ * look after a namespace (`production`), or run drills in one (`pno-dr-drill`).
  */
-export async function bindWorkerRoles(namespace: string): Promise<void> {
+export async function bindWorkerRoles(namespace: string, like = 'production'): Promise<void> {
   const rbac = fromYaml(await readFile(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8'));
-  const binding = rbac.find(
-    (o) =>
-      o.kind === 'RoleBinding' &&
-      o.metadata?.namespace === 'production' &&
-      o.metadata.name === 'pno-maintenance-workloads',
-  );
-  if (!binding) throw new Error('deploy/rbac.yaml has no RoleBinding pno-maintenance-workloads in production');
-  await applyObjects(testKube(), [binding], { fieldManager: 'pno-test-rbac', targetNamespace: namespace });
+  const grants = rbac.filter((o) => (o.kind === 'Role' || o.kind === 'RoleBinding') && o.metadata?.namespace === like);
+  if (!grants.some((o) => o.kind === 'RoleBinding'))
+    throw new Error(`deploy/rbac.yaml binds the worker nowhere in ${like}`);
+  await applyObjects(testKube(), grants, { fieldManager: 'pno-test-rbac', targetNamespace: namespace });
 }
 
 export async function freshNamespace(prefix = 't'): Promise<string> {

@@ -1,6 +1,6 @@
 // The monthly maintenance routine on the real servers, run as the worker's own ServiceAccount under
-// deploy/rbac.yaml: the full backup of production into a fresh bucket, the restore drill into the
-// drill namespace (pno-dr-drill, bound in deploy/rbac.yaml) and its cleanup, the security update, the
+// deploy/rbac.yaml: the full backup of production into a fresh bucket, the restore drill into a
+// drill namespace bound as deploy/rbac.yaml binds pno-dr-drill, and its cleanup, the security update, the
 // retraining check from the real ONNX check, infrastructure manifests applied server-side, and the
 // compliance report. Production is read, never changed; the test checks that too.
 import { randomBytes } from 'node:crypto';
@@ -68,14 +68,20 @@ const evidenceOf = (steps: { step: string; status: string; detail: string }[]) =
 describe('monthly maintenance as the worker ServiceAccount', () => {
   it('backs up, drills the restore and cleans up, checks security and the model, applies infrastructure, files the evidence', async () => {
     const infra = await freshNamespace('infra');
-    await bindWorkerRoles(infra);
+    // A drill namespace of this test's own, bound as deploy/rbac.yaml binds pno-dr-drill (restore and
+    // delete), so no other test file working in pno-dr-drill races this drill's cleanup.
+    const drillNamespace = await freshNamespace('drill');
+    await Promise.all([bindWorkerRoles(infra), bindWorkerRoles(drillNamespace, 'pno-dr-drill')]);
     const manifests = [
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pno-infra-settings\n  namespace: ${infra}\ndata:\n  MAX_BATCH_SIZE: "64"\n`,
       `apiVersion: v1\nkind: Service\nmetadata:\n  name: pno-infra-probe\n  namespace: ${infra}\nspec:\n  selector:\n    app: pno-physics-bench\n  ports:\n    - port: 9000\n`,
     ].join('---\n');
     const productionBefore = await exportNamespace(testKube(), 'production');
 
-    const { report, bucket, workflowId, from, scanned } = await runMonthly({ infrastructureManifests: manifests });
+    const { report, bucket, workflowId, from, scanned } = await runMonthly({
+      infrastructureManifests: manifests,
+      restoreDrill: { drillNamespace },
+    });
     const steps = stepsByName(report);
     expect(report.steps.map((s) => s.step)).toEqual([
       'full backup',
@@ -101,9 +107,9 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
       detail: `${backup.key}: ${backup.entries} entries, ${backup.objectBytes} bytes, verified`,
     });
 
-    // Restore drill: that backup restored into pno-dr-drill, verified, measured, then removed.
+    // Restore drill: that backup restored into the drill namespace, verified, measured, then removed.
     const drill = await childResult<DrillReport>(`${workflowId}-drill`);
-    expect(drill).toMatchObject({ passed: true, backupKey: backup.key, drillNamespace: 'pno-dr-drill' });
+    expect(drill).toMatchObject({ passed: true, backupKey: backup.key, drillNamespace });
     expect(drill.steps.map((s) => s.step)).toEqual([
       'verify',
       'approval',
@@ -131,9 +137,9 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
       status: 'ok',
       detail: `restored ${backup.key} in ${Math.round(drill.rtoMs / 1000)} s, cleaned up`,
     });
-    const left = await testKube().apps.listNamespacedDeployment({ namespace: 'pno-dr-drill' });
+    const left = await testKube().apps.listNamespacedDeployment({ namespace: drillNamespace });
     expect(left.items.filter((d) => !d.metadata?.deletionTimestamp)).toEqual([]);
-    const secrets = await testKube().core.listNamespacedSecret({ namespace: 'pno-dr-drill' });
+    const secrets = await testKube().core.listNamespacedSecret({ namespace: drillNamespace });
     expect(secrets.items.filter((s) => s.metadata?.name === 'pno-secrets' && !s.metadata.deletionTimestamp)).toEqual(
       [],
     );

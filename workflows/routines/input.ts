@@ -2,7 +2,7 @@
 // `--input '{}'` runs against production, and each routine's own fields.
 import { z } from 'zod';
 import { DEFAULT_BACKUP_PREFIX } from '../../types/index.ts';
-import { backupInputSchema } from '../backup/input.ts';
+import { backupInputSchema, restoreDrillInputSchema } from '../backup/input.ts';
 import { modelHealthInputSchema } from '../model/input.ts';
 import { securityUpdateInputSchema } from '../security/input.ts';
 import { boolean, command, integer, isoDate, nestedObject, objectKeyPrefix } from '../shared/fields.ts';
@@ -82,6 +82,9 @@ export const monthlyInputSchema = inputObject({
   modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow')
     .default({})
     .describe("modelHealthWorkflow's input for the retraining check."),
+  restoreDrill: childInput(restoreDrillInputSchema, 'restoreDrillWorkflow')
+    .default({})
+    .describe("restoreDrillWorkflow's input for the restore drill (its prefix defaults to the backup's)."),
   modelTrainedAt: isoDate('must be an ISO date or empty', true)
     .default('')
     .describe('When the served model was trained (ISO date); empty when unknown.'),

@@ -62,7 +62,7 @@ export async function monthlyMaintenanceWorkflow(rawInput: MonthlyInput = {}): P
   const drill = after(backup, 'restore drill', async () => {
     const report = await executeChild(restoreDrillWorkflow, {
       workflowId: `${id}-drill`,
-      args: [input.backup.prefix ? { prefix: input.backup.prefix } : {}],
+      args: [{ ...(input.backup.prefix ? { prefix: input.backup.prefix } : {}), ...input.restoreDrill }],
     });
     return report.passed
       ? ok(`restored ${report.backupKey} in ${Math.round(report.rtoMs / 1000)} s, cleaned up`)
