@@ -71,11 +71,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const [temporal, minio, cluster, inferenceApi] = await Promise.all(starting);
     node = await startRealNode(cluster);
-    await Promise.all([applyFixtureService(cluster.adminKubeconfig), applyRealNodeFixtures(cluster)]);
+    const [, realNode] = await Promise.all([
+      applyFixtureService(cluster.adminKubeconfig),
+      applyRealNodeFixtures(cluster),
+    ]);
     const modelsDir = join(cluster.podRoot, 'app', 'models');
     if (options.servedModel) {
       await mkdir(modelsDir, { recursive: true });
+      // Into kwok's pod root and onto the real node's models volume (its pods' /app/models).
       await copyFile(options.servedModel, join(modelsDir, 'pno_model.onnx'));
+      await copyFile(options.servedModel, join(realNode.modelsDir, 'pno_model.onnx'));
     }
     if (options.bucket) await createBucket(minio, options.bucket);
     const workerConfig = await workerKubeconfig(cluster);
