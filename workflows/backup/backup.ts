@@ -16,15 +16,6 @@ export interface BackupResult {
   notes: string[];
 }
 
-// Moving archives is long work: generous time, and heartbeats so a dead worker is noticed within a
-// minute and the upload starts again on another. A minute, not less: the S3 client retries one request
-// for up to ~47 s through a store outage, and that must not count as a dead worker.
-export const archiveWork = {
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
-} as const;
-
 /**
  * The guide's automated backup, made trustworthy: collect → tar → gzip → encrypt → multipart upload
  * in one stream, read back and checked entry by entry, then retention.
