@@ -122,14 +122,19 @@ export async function readBackup(
   const format = object.metadata[METADATA_FORMAT];
   const sealedWith = object.metadata[METADATA_KEY_ID];
   // Cheap early refusals from metadata; the reader still dispatches on the archive's own header.
-  if (format !== undefined) {
-    const version = versionOfLabel(format);
-    if (version === undefined)
-      throw badArchive(`${where}: format ${JSON.stringify(format)} is not a PNO backup format`);
-    formatReaderFor(version, where);
-  }
-  if (sealedWith !== undefined && sealedWith !== keyMaterial.id) {
-    throw badArchive(`${where}: sealed with key ${sealedWith}; the loaded key is ${keyMaterial.id}`);
+  try {
+    if (format !== undefined) {
+      const version = versionOfLabel(format);
+      if (version === undefined)
+        throw badArchive(`${where}: format ${JSON.stringify(format)} is not a PNO backup format`);
+      formatReaderFor(version, where);
+    }
+    if (sealedWith !== undefined && sealedWith !== keyMaterial.id) {
+      throw badArchive(`${where}: sealed with key ${sealedWith}; the loaded key is ${keyMaterial.id}`);
+    }
+  } catch (err) {
+    object.close();
+    throw err;
   }
   const result = await readArchive(object.body, {
     key: keyMaterial,

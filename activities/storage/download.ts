@@ -11,6 +11,8 @@ export interface OpenedObject {
   lastModified?: Date;
   /** Bytes received so far. */
   received(): number;
+  /** Lets go of a body that will not be read (a refusal on metadata alone), so the connection is freed. */
+  close(): void;
 }
 
 export async function openObject(
@@ -48,5 +50,6 @@ export async function openObject(
     metadata: response.Metadata ?? {},
     lastModified: response.LastModified,
     received: () => received,
+    close: () => stream.destroy(),
   };
 }
