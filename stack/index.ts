@@ -1,8 +1,8 @@
-// The local stack: a Temporal dev server, MinIO, a Kubernetes control plane whose simulated node runs
-// the fixture service, a real node (containerd + kubelet) beside it running the fixture image, and the
-// worker's own identity on that cluster. `./ops start` (workers/dev.ts),
+// The local stack: a Temporal dev server, MinIO, a Kubernetes control plane, a real node (containerd +
+// kubelet) on which the fixture service runs in real containers, and the worker's own identity on that
+// cluster. `./ops start` (workers/dev.ts),
 // the test setup and the benches all start it here; what differs between them is options.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BucketAlreadyOwnedByYou, CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,7 +11,8 @@ import { startInferenceApi, type InferenceApi } from './inference-api.ts';
 import { startLocalCluster, type LocalCluster } from './kube/cluster.ts';
 import { applyFixtureService } from './kube/fixture-service.ts';
 import { startRealNode, type RealNode } from './kube/node.ts';
-import { applyRealNodeFixtures } from './kube/node-fixtures.ts';
+import { volumeDirectory } from './kube/volume-provisioner.ts';
+import { kubeClientsFrom, loadKubeConfig } from '../activities/kubernetes/clients.ts';
 import { workerKubeconfig } from './kube/worker-identity.ts';
 import { startMinio, type LocalMinio, type MinioOptions } from './minio.ts';
 import { startLocalTemporal, type LocalTemporalOptions } from './temporal.ts';
@@ -21,7 +22,7 @@ export interface LocalStackOptions {
   minio?: MinioOptions;
   /** A bucket to create unless it exists. */
   bucket?: string;
-  /** An ONNX file to put where the fixture service's pods keep their model (`modelsDir`/pno_model.onnx). */
+  /** An ONNX file to put where production's pods keep their model (/app/models/pno_model.onnx, on its volume). */
   servedModel?: string;
   /** Also start the stand-in for the inference API. Test files start their own, to steer its answers. */
   inferenceApi?: boolean;
@@ -31,12 +32,12 @@ export interface LocalStack {
   temporal: TestWorkflowEnvironment;
   minio: LocalMinio;
   cluster: LocalCluster;
-  /** The real node, running the `pno-node` fixture in real containers. */
+  /** The real node, running the `production` fixture in real containers. */
   node: RealNode;
   /** A kubeconfig of the worker's ServiceAccount (deploy/rbac.yaml): exactly the product's permissions. */
   workerKubeconfig: string;
-  /** The fixture pods' /app/models on this host: inside the pod root, which kwok's exec runs in. */
-  modelsDir: string;
+  /** The host directory of production's models volume (what its pods mount at /app/models). */
+  modelsVolume: string;
   inferenceApi?: InferenceApi;
   /** Stops everything; data kept only where an option named a directory or file for it. */
   stop(): Promise<void>;
@@ -71,20 +72,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const [temporal, minio, cluster, inferenceApi] = await Promise.all(starting);
     node = await startRealNode(cluster);
-    const [, realNode] = await Promise.all([
-      applyFixtureService(cluster.adminKubeconfig),
-      applyRealNodeFixtures(cluster),
-    ]);
-    const modelsDir = join(cluster.podRoot, 'app', 'models');
-    if (options.servedModel) {
-      await mkdir(modelsDir, { recursive: true });
-      // Into kwok's pod root and onto the real node's models volume (its pods' /app/models).
-      await copyFile(options.servedModel, join(modelsDir, 'pno_model.onnx'));
-      await copyFile(options.servedModel, join(realNode.modelsDir, 'pno_model.onnx'));
-    }
+    await applyFixtureService(cluster.adminKubeconfig);
+    const admin = kubeClientsFrom(loadKubeConfig(cluster.adminKubeconfig));
+    const modelsVolume = await volumeDirectory(admin, 'production', 'pno-models');
+    if (options.servedModel) await copyFile(options.servedModel, join(modelsVolume, 'pno_model.onnx'));
     if (options.bucket) await createBucket(minio, options.bucket);
     const workerConfig = await workerKubeconfig(cluster);
-    return { temporal, minio, cluster, node, workerKubeconfig: workerConfig, modelsDir, inferenceApi, stop };
+    return { temporal, minio, cluster, node, workerKubeconfig: workerConfig, modelsVolume, inferenceApi, stop };
   } catch (err) {
     await stop();
     throw err;

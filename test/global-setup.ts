@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../stack/index.ts';
 import type { S3Settings } from '../stack/minio.ts';
 import { workflowsPath } from '../workers/worker.ts';
+import { goodModel } from './model/fixtures.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,15 +19,14 @@ declare module 'vitest' {
     kubeconfig: string;
     /** The worker's ServiceAccount (deploy/rbac.yaml) on the same cluster. */
     workerKubeconfig: string;
-    /** The directory every simulated pod's exec runs in. */
-    podRoot: string;
-    /** The real node (containerd + kubelet) beside kwok's, running the pno-node fixture. */
+    /** The real node (containerd + kubelet), running the production fixture. */
     realNodeName: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const stack = await startLocalStack();
+  // production's pods serve the fixture model from their models volume, as the served model would be.
+  const stack = await startLocalStack({ servedModel: goodModel });
   const { temporal, minio, cluster, node } = stack;
   // Bundle the workflows once; every test worker loads the same file instead of running webpack.
   const dir = await mkdtemp(join(tmpdir(), 'pno-test-'));
@@ -49,7 +49,6 @@ export default async function setup(project: TestProject) {
   project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey });
   project.provide('kubeconfig', cluster.adminKubeconfig);
   project.provide('workerKubeconfig', stack.workerKubeconfig);
-  project.provide('podRoot', cluster.podRoot);
   project.provide('realNodeName', node.name);
 
   return stopAll;

@@ -1,7 +1,8 @@
 // The embedded default (`./ops start`): everything the product talks to, started locally: a Temporal
-// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with a simulated node running
-// the fixture service and a real node (containerd) running its image in namespace pno-node, and a
-// stand-in for the inference API; then the worker, with the schedules synced. The worker acts on the cluster as its own ServiceAccount (deploy/rbac.yaml). Ctrl-C stops it all.
+// dev server with its Web UI on :8233, MinIO, a Kubernetes control plane with a real node (containerd)
+// running the fixture service in namespace production, and a stand-in for the inference API; then the
+// worker, with the schedules synced. The worker acts on the cluster as its own ServiceAccount
+// (deploy/rbac.yaml); every command a workflow runs, runs inside a container. Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,7 @@ const stack = await startLocalStack({
   servedModel: fixtureModel,
   inferenceApi: true,
 });
-const { minio, cluster, node, inferenceApi: api, modelsDir, workerKubeconfig: kubeconfig } = stack;
+const { minio, cluster, node, inferenceApi: api, workerKubeconfig: kubeconfig } = stack;
 
 try {
   const config = readWorkerConfig({
@@ -46,7 +47,6 @@ try {
     AWS_ACCESS_KEY_ID: minio.accessKeyId,
     AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
     PNO_BACKUP_KEY_FILE: keyFile,
-    PNO_MODELS_DIR: modelsDir,
     PNO_MODEL_PATH: fixtureModel,
     PNO_VALIDATION_SET_PATH: fixtureValidationSet,
     // The trivy setup built (scripts/tools/ensure-trivy.sh), unless one is configured.
@@ -66,8 +66,8 @@ try {
       '  Temporal Web UI:   http://localhost:8233',
       '  Temporal server:   127.0.0.1:7233 (namespace default, task queue pno-maintenance)',
       `  Kubernetes API:    ${cluster.server} (admin kubeconfig: ${cluster.adminKubeconfig})`,
-      `  Real node:         ${node.name} at ${node.ip} (containerd), namespace pno-node; metrics.k8s.io served`,
-      `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} get nodes`,
+      `  Real node:         ${node.name} at ${node.ip} (containerd) runs namespace production; metrics.k8s.io served`,
+      `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} top pods -n production`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
       `  Inference API:     ${api.url} (local stand-in)`,
       "  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input '{}'",

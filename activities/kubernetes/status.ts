@@ -11,14 +11,19 @@ export async function listPods(kube: KubeClients, namespace: string, selector: s
   return list.items.map(podSnapshot);
 }
 
-/** A pod counts as ready when it is Running and every container is ready, as the guide's monitor counts. */
+/**
+ * A pod counts as ready when it is Running and every container is ready, as the guide's monitor
+ * counts, and it is not being deleted: a terminating pod's containers still report ready for its grace
+ * period, but its Service has already dropped it, and nothing should exec into it.
+ */
 export function podSnapshot(pod: V1Pod): PodSnapshot {
   const containers = pod.status?.containerStatuses ?? [];
   const phase = pod.status?.phase ?? 'Unknown';
+  const serving = phase === 'Running' && containers.length > 0 && containers.every((c) => c.ready);
   return {
     name: pod.metadata?.name ?? '',
     phase,
-    ready: phase === 'Running' && containers.length > 0 && containers.every((c) => c.ready),
+    ready: serving && !pod.metadata?.deletionTimestamp,
     restarts: containers.reduce((sum, c) => sum + c.restartCount, 0),
     ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
   };

@@ -5,6 +5,7 @@
 #   fixture-service.tar  $FIXTURE_SERVICE_IMAGE: the fixture service (stack/fixture-service, Go,
 #                        CGO_ENABLED=0), busybox-static for sh/tar/cat…, Debian's logrotate with the
 #                        shared libraries ldd lists, and the image files in stack/fixture-service/image.
+#   fixture-service-never-ready.tar  $NEVER_READY_IMAGE: the same files, started with --never-ready.
 # Each tarball has a stamp of the hash of its inputs; unchanged inputs build nothing.
 # Needs gcc, go, busybox-static and logrotate (ensure-node-runtime.sh installs the last two).
 set -euo pipefail
@@ -42,12 +43,13 @@ build_fixture_service() {
     cp -L "$lib" "$rootfs$lib"
   done
   "$archive" "$rootfs" "$FIXTURE_SERVICE_IMAGE" "$OUT/fixture-service.tar" '["/fixture-service"]'
+  "$archive" "$rootfs" "$NEVER_READY_IMAGE" "$OUT/fixture-service-never-ready.tar" '["/fixture-service","--never-ready"]'
 }
 
 for image in pause fixture-service; do
   case $image in
     pause) hash=$(inputs_hash "$ROOT/stack/images/pause" <(echo "$PAUSE_IMAGE")) ;;
-    fixture-service) hash=$(inputs_hash "$ROOT/stack/fixture-service" /bin/busybox /usr/sbin/logrotate <(echo "$FIXTURE_SERVICE_IMAGE")) ;;
+    fixture-service) hash=$(inputs_hash "$ROOT/stack/fixture-service" /bin/busybox /usr/sbin/logrotate <(echo "$FIXTURE_SERVICE_IMAGE $NEVER_READY_IMAGE")) ;;
   esac
   fresh "$image" "$hash" && continue
   start=$SECONDS

@@ -57,6 +57,7 @@ type service struct {
 	accessLog    string
 	notReadyFlag string // readiness fails while this file exists (a test can create it over exec)
 	notReady     atomic.Bool
+	burns        burns
 	errors       atomic.Uint64
 	duration     histogram
 	logMu        sync.Mutex
@@ -73,6 +74,30 @@ func (s *service) logAccess(r *http.Request, status int, took time.Duration) {
 	}
 	defer f.Close()
 	fmt.Fprintf(f, "%s %s %s %s %d %.6f\n", time.Now().UTC().Format(time.RFC3339Nano), r.RemoteAddr, r.Method, r.URL.RequestURI(), status, took.Seconds())
+}
+
+// burns hands each burn the channel that a stop closes.
+type burns struct {
+	mu   sync.Mutex
+	stop chan struct{}
+}
+
+func (b *burns) current() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stop == nil {
+		b.stop = make(chan struct{})
+	}
+	return b.stop
+}
+
+func (b *burns) stopAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stop != nil {
+		close(b.stop)
+		b.stop = nil
+	}
 }
 
 func (s *service) ready() bool {
@@ -114,13 +139,23 @@ func (s *service) routes() *http.ServeMux {
 			http.Error(w, "seconds must be in (0, 600]", http.StatusBadRequest)
 			return
 		}
+		stop := s.burns.current()
 		go func(until time.Time) {
 			for x := 0; time.Now().Before(until); x++ {
+				if x%1_000_000 == 0 {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+				}
 				_ = x * x
 			}
 		}(time.Now().Add(time.Duration(seconds * float64(time.Second))))
 		w.WriteHeader(http.StatusAccepted)
 	})
+	// Ends every burn at once, so a test's load never outlives the test on a shared machine.
+	mux.HandleFunc("POST /burn/stop", func(w http.ResponseWriter, _ *http.Request) { s.burns.stopAll() })
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		s.duration.write(w, "pno_inference_duration_seconds")
@@ -152,11 +187,13 @@ func main() {
 	addr := flag.String("listen", ":8000", "address to serve on")
 	accessLog := flag.String("access-log", "/var/log/pno/access.log", "access log file")
 	notReadyFlag := flag.String("not-ready-file", "/tmp/not-ready", "readiness fails while this file exists")
+	neverReady := flag.Bool("never-ready", false, "readiness never passes (the image of a broken release)")
 	flag.Parse()
 	if err := os.MkdirAll(filepath.Dir(*accessLog), 0o755); err != nil {
 		log.Fatal(err)
 	}
 	s := &service{accessLog: *accessLog, notReadyFlag: *notReadyFlag, duration: histogram{counts: make([]uint64, len(buckets))}}
+	s.notReady.Store(*neverReady)
 	log.Printf("fixture service listening on %s", *addr)
 	log.Fatal(http.ListenAndServe(*addr, s.withAccessLog(s.routes())))
 }

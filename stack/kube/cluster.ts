@@ -1,7 +1,7 @@
-// A real Kubernetes control plane on loopback without containers: etcd, kube-apiserver,
-// kube-controller-manager and kube-scheduler as built by setup, with kwok playing the kubelets so
-// Deployments roll out and pods become Running and Ready. kwok's ClusterExec runs `exec` commands on
-// this host inside `podRoot`, which stands in for every pod's filesystem.
+// A real Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager and
+// kube-scheduler as built by setup. The services run on the real node (./node.ts); beside it kwok
+// simulates one node for pods that cannot run here (a builder image that would push to a registry).
+// kwok runs no commands: exec into a simulated pod fails, so nothing a workflow names runs on the host.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,6 @@ export interface LocalCluster {
   caPath: string;
   /** Cluster-admin kubeconfig (system:masters). */
   adminKubeconfig: string;
-  /** Where exec'd commands run: every simulated pod shares this directory. */
-  podRoot: string;
   stop(): Promise<void>;
 }
 
@@ -25,8 +23,7 @@ export const FAKE_NODE = 'kwok-node-0';
 
 export async function startLocalCluster(): Promise<LocalCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'pno-kube-'));
-  const podRoot = join(dir, 'pod-root');
-  await Promise.all([mkdir(podRoot), mkdir(join(dir, 'logs')), generateClusterPki(dir)]);
+  await Promise.all([mkdir(join(dir, 'logs')), generateClusterPki(dir)]);
   const [etcdPort, peerPort, apiPort, kcmPort, schedulerPort, kwokPort] = await Promise.all(
     Array.from({ length: 6 }, () => freePort()),
   );
@@ -37,15 +34,6 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     adminKubeconfig,
     kubeconfigYaml(server, file('ca.crt'), { clientCertificate: file('admin.crt'), clientKey: file('admin.key') }),
   );
-  await writeFile(
-    file('kwok-exec.yaml'),
-    `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterExec\nmetadata:\n  name: local-exec\nspec:\n  execs:\n  - local:\n      workDir: ${JSON.stringify(podRoot)}\n`,
-  );
-
-  // A test hook for failed rollouts: pods whose image contains "never-ready" crash-loop instead of
-  // becoming Ready (kwok's own pod-ready stage would make every pod Ready). The higher weight makes
-  // kwok pick this stage over pod-ready for those pods; they leave Pending, so neither matches again.
-  await writeFile(file('kwok-never-ready.yaml'), NEVER_READY_STAGE);
 
   const processes: ServerProcess[] = [];
   const start = (name: string, args: string[]) => {
@@ -130,13 +118,14 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       `--root-ca-file=${file('ca.crt')}`,
       `--cluster-signing-cert-file=${file('ca.crt')}`,
       `--cluster-signing-key-file=${file('ca.key')}`,
+      // The HPA reads metrics-server (10 s resolution) every 5 s instead of every 15 s, so a test that
+      // loads the real node's pods sees the scale-up within one or two metric windows.
+      '--horizontal-pod-autoscaler-sync-period=5s',
     ]);
     start('kube-scheduler', [...componentAuth, `--secure-port=${schedulerPort}`]);
     start('kwok', [
       `--kubeconfig=${adminKubeconfig}`,
       `--config=${toolsDir}/share/kwok/stages.yaml`,
-      `--config=${file('kwok-exec.yaml')}`,
-      `--config=${file('kwok-never-ready.yaml')}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--manage-nodes-with-label-selector=',
@@ -197,58 +186,5 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     throw err;
   }
 
-  return { server, dir, caPath: file('ca.crt'), adminKubeconfig, podRoot, stop };
+  return { server, dir, caPath: file('ca.crt'), adminKubeconfig, stop };
 }
-
-/** Image marker for pods that must never become Ready (see NEVER_READY_STAGE). */
-export const NEVER_READY_MARKER = 'never-ready';
-
-const NEVER_READY_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-never-ready
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values: ['Pending']
-    - key: '[.spec.containers[].image | contains("${NEVER_READY_MARKER}")] | any'
-      operator: 'In'
-      values: ['true']
-  weight: 10000
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: Initialized
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "False"
-        reason: ContainersNotReady
-        type: Ready
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "False"
-        reason: ContainersNotReady
-        type: ContainersReady
-      containerStatuses:
-      {{ range .spec.containers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: false
-        restartCount: 3
-        started: false
-        state:
-          waiting:
-            reason: CrashLoopBackOff
-            message: back-off restarting failed container
-      {{ end }}
-      phase: Running
-      startTime: {{ $now | Quote }}
-`;

@@ -61,6 +61,8 @@ export async function startContainerd(
   dir: string,
   cniConfDir: string,
   pauseImage: string,
+  /** Further names for imported images (the names pods use for them). */
+  tags: Record<string, string[]>,
   logFile: string,
 ): Promise<Containerd> {
   await mkdir(dir, { recursive: true });
@@ -76,6 +78,9 @@ export async function startContainerd(
   const images = join(toolsDir, 'share/images');
   for (const name of (await readdir(images)).filter((f) => f.endsWith('.tar'))) {
     await ctr(['images', 'import', join(images, name)]);
+  }
+  for (const [image, names] of Object.entries(tags)) {
+    for (const name of names) await ctr(['images', 'tag', '--force', image, name]);
   }
   return { socket, process: proc, ctr };
 }

@@ -58,7 +58,8 @@ export async function startKubelet(options: KubeletOptions): Promise<{ process: 
     evictionHard: { 'memory.available': '50Mi', 'nodefs.available': '1%', 'imagefs.available': '1%' },
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
-    maxPods: 30,
+    // Every test namespace keeps its pods until the run ends; the pod subnet (a /24) holds 253.
+    maxPods: 200,
     serializeImagePulls: false,
   };
   const configPath = join(dir, 'kubelet-config.json');

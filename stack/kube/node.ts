@@ -25,11 +25,18 @@ import { startMetricsServer, unregisterMetricsServer } from './metrics-server.ts
 import { bridgeExists, createBridge, deleteBridge, NODE_IP, POD_SUBNET, writeCniConfig } from './node-network.ts';
 import { takeNodeLock } from './node-lock.ts';
 import { issueNodePki } from './node-pki.ts';
+import { applyPullGuard } from './pull-guard.ts';
+import { startVolumeProvisioner, type VolumeProvisioner } from './volume-provisioner.ts';
 
 export const REAL_NODE = 'pno-node-0';
 /** The label that selects the real node, and the taint that keeps everything else off it. */
 export const REAL_NODE_LABEL = { key: 'pno.dev/node', value: 'real' };
 export const REAL_NODE_TAINT = { key: 'pno.dev/real-node', value: 'true', effect: 'NoSchedule' as const };
+/** What a pod spec carries to run on the real node (production.yaml spells out the same). */
+export const REAL_NODE_PLACEMENT = {
+  nodeSelector: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value },
+  tolerations: [{ ...REAL_NODE_TAINT, operator: 'Equal' }],
+};
 
 export interface RealNode {
   name: string;
@@ -76,6 +83,7 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
   const madeRunDir = await missing('/run/containerd');
   const processes: ServerProcess[] = [];
   let containerd: Containerd | undefined;
+  let provisioner: VolumeProvisioner | undefined;
 
   const stop = async () => {
     const problems: string[] = [];
@@ -88,6 +96,7 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
     };
     // Let the kubelet tear pods down itself (CNI teardown included): no new pods, delete the bound ones.
     await attempt('drain', () => drain(admin));
+    await attempt('stop the volume provisioner', async () => provisioner?.stop());
     await attempt('unregister metrics-server', () => unregisterMetricsServer(admin));
     for (const proc of processes.reverse()) await attempt(`stop ${proc.name}`, () => proc.stop());
     if (containerd) {
@@ -123,7 +132,7 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
     await mkdir(cniConf, { recursive: true });
     await writeCniConfig(cniConf, file('cni/ipam'));
     const images = await localImages();
-    containerd = await startContainerd(file('containerd'), cniConf, images.pause, log('containerd'));
+    containerd = await startContainerd(file('containerd'), cniConf, images.pause, images.tags, log('containerd'));
     const kubelet = await startKubelet({
       dir: file('kubelet'),
       nodeName: REAL_NODE,
@@ -141,6 +150,9 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
       process: kubelet.process,
     });
     const readyMs = performance.now() - started;
+    await applyPullGuard(admin, REAL_NODE_TAINT.key, REAL_NODE);
+    // Volumes belong to the cluster, not to one node start: like disks, they outlive a node restart.
+    provisioner = await startVolumeProvisioner(admin, { root: join(cluster.dir, 'volumes'), nodeName: REAL_NODE });
     processes.push(
       await startKubeProxy({
         dir,

@@ -1,7 +1,6 @@
-// Backup and disaster recovery end to end on the real servers: Temporal, MinIO, the local cluster,
-// ONNX Runtime. A namespace copy of the fixture service is backed up, deleted and recovered.
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+// Backup and disaster recovery end to end on the real servers: Temporal, MinIO, the local cluster
+// with its real node, ONNX Runtime. A namespace copy of the fixture service is backed up, deleted
+// (its models volume with it) and recovered; the models are checked inside the new pods' containers.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportNamespace } from '../../activities/kubernetes/resources.ts';
@@ -10,8 +9,18 @@ import { backupWorkflow, disasterRecoveryWorkflow, restoreDrillWorkflow } from '
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
+import {
+  MODELS_MOUNT,
+  SERVICE_SELECTOR,
+  modelsOnVolume,
+  serviceCopy,
+  servicePods,
+  sha256,
+  sha256InPods,
+} from '../helpers/service.ts';
 import { withWorker } from '../helpers/temporal.ts';
-import { PLANTED_SECRET, backupSetup, modelsInPods, serviceCopy } from './fixtures.ts';
+import { listPods } from '../../activities/kubernetes/status.ts';
+import { PLANTED_SECRET, backupSetup } from './fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -30,6 +39,32 @@ const specs = async (namespace: string) =>
     }),
   );
 
+/** Every file, as each running pod's container reads it, is byte-identical to what was backed up. */
+async function expectModelsInEveryPod(namespace: string, files: Record<string, Buffer>) {
+  for (const [path, bytes] of Object.entries(files)) {
+    const sums = await sha256InPods(namespace, `${MODELS_MOUNT}/${path}`);
+    expect(Object.keys(sums).length, path).toBeGreaterThan(0);
+    expect(Object.values(sums), path).toEqual(Object.keys(sums).map(() => sha256(bytes)));
+  }
+}
+
+/** Deletes every pod of the service and waits until as many new ones, none of the old, are Ready. */
+async function replaceEveryPod(namespace: string): Promise<string[]> {
+  const old = await servicePods(namespace);
+  await testKube().core.deleteCollectionNamespacedPod({
+    namespace,
+    labelSelector: SERVICE_SELECTOR,
+    gracePeriodSeconds: 1,
+  });
+  const fresh = async () => {
+    const pods = await listPods(testKube(), namespace, SERVICE_SELECTOR);
+    const ready = pods.filter((p) => p.ready && p.phase === 'Running' && !old.includes(p.name));
+    return ready.length === old.length && pods.length === old.length ? ready.map((p) => p.name) : [];
+  };
+  await expect.poll(fresh, { timeout: 60_000, interval: 250 }).toHaveLength(old.length);
+  return fresh();
+}
+
 async function namespaceGone(name: string) {
   await testKube().core.deleteNamespace({ name });
   for (;;) {
@@ -45,27 +80,27 @@ async function namespaceGone(name: string) {
 }
 
 describe('backup and disaster recovery', () => {
-  it('backs up, loses the namespace, recovers it: resources spec-equal, models byte-identical, secret never in plaintext', async () => {
+  it('backs up, loses the namespace, recovers it: resources spec-equal, models byte-identical in every new pod, secret never in plaintext', async () => {
     const setup = await backupSetup(api.url);
     const namespace = await serviceCopy('dr');
-    const models = await modelsInPods();
+    const files = await modelsOnVolume(namespace);
     const before = await specs(namespace);
 
     const outcome = await withWorker(setup.activities, async ({ client, taskQueue }) => {
       const backup = await client.workflow.execute(backupWorkflow, {
         taskQueue,
         workflowId: `backup-${namespace}`,
-        args: [{ namespace, modelsDir: models.dir, prefix: setup.prefix }],
+        args: [{ namespace, prefix: setup.prefix }],
       });
       const backupHistory = JSON.stringify(await client.workflow.getHandle(`backup-${namespace}`).fetchHistory());
 
+      // The namespace goes, and its models volume with it (the provisioner deletes released volumes).
       await namespaceGone(namespace);
-      await rm(models.dir, { recursive: true });
 
       const recovery = await client.workflow.execute(disasterRecoveryWorkflow, {
         taskQueue,
         workflowId: `dr-${namespace}`,
-        args: [{ backupKey: backup.key, targetNamespace: namespace, modelsDir: models.dir }],
+        args: [{ backupKey: backup.key, targetNamespace: namespace }],
       });
       const recoveryHistory = JSON.stringify(await client.workflow.getHandle(`dr-${namespace}`).fetchHistory());
       return { backup, recovery, histories: backupHistory + recoveryHistory };
@@ -89,9 +124,11 @@ describe('backup and disaster recovery', () => {
     ]);
     expect(outcome.recovery).toMatchObject({ model: 'PASS', targetNamespace: namespace });
     expect(await specs(namespace)).toEqual(before);
-    for (const [path, bytes] of Object.entries(models.files)) {
-      expect(Buffer.compare(await readFile(join(models.dir, path)), bytes), path).toBe(0);
-    }
+    // In the pods the recovery restarted, then in pods that never saw the copy: the models are on the
+    // new volume, not in a container's own filesystem.
+    await expectModelsInEveryPod(namespace, files);
+    await replaceEveryPod(namespace);
+    await expectModelsInEveryPod(namespace, files);
 
     const object = await testS3().send(new GetObjectCommand({ Bucket: setup.bucket, Key: outcome.backup.key }));
     const sealed = Buffer.from(await object.Body!.transformToByteArray());
@@ -104,14 +141,14 @@ describe('backup and disaster recovery', () => {
   it('runs the monthly drill: restore the latest backup into a scratch namespace, verify, measure, clean up', async () => {
     const setup = await backupSetup(api.url);
     const namespace = await serviceCopy('drill-src');
-    const models = await modelsInPods();
+    await modelsOnVolume(namespace);
     const drillNamespace = `drill-${namespace.slice(-8)}`;
 
     const drill = await withWorker(setup.activities, async ({ client, taskQueue }) => {
       await client.workflow.execute(backupWorkflow, {
         taskQueue,
         workflowId: `backup-${namespace}`,
-        args: [{ namespace, modelsDir: models.dir, prefix: setup.prefix }],
+        args: [{ namespace, prefix: setup.prefix }],
       });
       return client.workflow.execute(restoreDrillWorkflow, {
         taskQueue,

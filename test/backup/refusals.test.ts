@@ -14,7 +14,8 @@ import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.
 import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
-import { backupSetup, modelsInPods, serviceCopy } from './fixtures.ts';
+import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
+import { backupSetup } from './fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -34,13 +35,13 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
   it('a flipped byte, a truncated object, and a `../` entry sealed with the product key', async () => {
     const setup = await backupSetup(api.url);
     const source = await serviceCopy('refuse');
-    const models = await modelsInPods();
+    await modelsOnVolume(source);
 
     await withWorker(setup.activities, async ({ client, taskQueue }) => {
       const backup = await client.workflow.execute(backupWorkflow, {
         taskQueue,
         workflowId: `backup-${source}`,
-        args: [{ namespace: source, modelsDir: models.dir, prefix: setup.prefix, components: ['resources', 'models'] }],
+        args: [{ namespace: source, prefix: setup.prefix, components: ['resources', 'models'] }],
       });
       const good = Buffer.from(
         await (
@@ -73,7 +74,7 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
           .execute(disasterRecoveryWorkflow, {
             taskQueue,
             workflowId: `dr-${target}`,
-            args: [{ backupKey: key, targetNamespace: target, modelsDir: models.dir }],
+            args: [{ backupKey: key, targetNamespace: target }],
           })
           .then(
             () => undefined,
@@ -99,18 +100,18 @@ describe('restoring over a serving namespace', () => {
   it('waits for approval, then restores', async () => {
     const setup = await backupSetup(api.url);
     const namespace = await serviceCopy('approve');
-    const models = await modelsInPods();
+    await modelsOnVolume(namespace);
 
     const report = await withWorker(setup.activities, async ({ client, taskQueue }) => {
       const backup = await client.workflow.execute(backupWorkflow, {
         taskQueue,
         workflowId: `backup-${namespace}`,
-        args: [{ namespace, modelsDir: models.dir, prefix: setup.prefix, components: ['resources', 'models'] }],
+        args: [{ namespace, prefix: setup.prefix, components: ['resources', 'models'] }],
       });
       const handle = await client.workflow.start(disasterRecoveryWorkflow, {
         taskQueue,
         workflowId: `dr-${namespace}`,
-        args: [{ backupKey: backup.key, targetNamespace: namespace, modelsDir: models.dir }],
+        args: [{ backupKey: backup.key, targetNamespace: namespace }],
       });
       for (;;) {
         const progress = await handle.query(progressQuery);

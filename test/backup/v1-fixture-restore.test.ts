@@ -1,18 +1,23 @@
 // The committed format-v1 backup, stored in MinIO as the v1 writer labels it, verified and restored
 // on the real servers: resources applied into a namespace, the models tree copied into its pods.
-import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restoreModels, restoreResources, type RestoreContext } from '../../activities/backup/restore.ts';
+import { execCommand } from '../../activities/kubernetes/exec.ts';
+import { strategicMergePatch } from '../../activities/kubernetes/patch.ts';
 import { waitForRollout } from '../../activities/kubernetes/rollout.ts';
+import { REAL_NODE_PLACEMENT } from '../../stack/kube/node.ts';
 import { createStorageActivities } from '../../activities/storage/index.ts';
 import { loadV1Fixture, V1_KEY_ID, V1_MANIFEST, V1_MODEL_FILES, V1_OBJECT_BYTES } from '../archive/v1-fixture.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 
 const { sealed, key } = loadV1Fixture();
+const realNodePodSpec = {
+  ...REAL_NODE_PLACEMENT,
+  containers: [{ name: 'pno-inference', imagePullPolicy: 'Never' }],
+};
 const objectKey = 'pno/backups/backup-fixture-v1.tar.gz.enc';
 
 async function storedFixture(): Promise<string> {
@@ -70,11 +75,16 @@ describe('the committed format-v1 backup on the real servers', () => {
     const secret = await testKube().core.readNamespacedSecret({ namespace, name: 'pno-secrets' });
     expect(Buffer.from(secret.data?.['api-token'] ?? '', 'base64').toString()).toBe('fixture-token-not-a-secret');
 
+    // The v1 object predates the real node: placing its Deployment there is fixture setup, not restore.
+    await testKube().apps.patchNamespacedDeployment(
+      { namespace, name: 'pno-physics-bench', body: { spec: { template: { spec: realNodePodSpec } } } },
+      strategicMergePatch,
+    );
     expect(
       await waitForRollout(testKube(), namespace, 'pno-physics-bench', { timeoutMs: 60_000, pollMs: 200 }),
-    ).toMatchObject({ failed: false, timedOut: false });
-    // kwok runs exec on this host: a pod's models directory is a directory under the shared pod root.
-    const modelsDir = join(inject('podRoot'), `v1-models-${randomUUID().slice(0, 8)}`);
+    ).toMatchObject({ done: true, failed: false, timedOut: false });
+    // Into the container's own filesystem: the v1 Deployment mounts no models volume.
+    const modelsDir = `/tmp/v1-models-${randomUUID().slice(0, 8)}`;
     const models = await restoreModels(ctx, {
       key: objectKey,
       namespace,
@@ -84,13 +94,11 @@ describe('the committed format-v1 backup on the real servers', () => {
     });
     expect(models).toMatchObject({ files: 3, bytes: 2048 + 1024 + 45, modelsDir });
     expect(models.pods).toHaveLength(1);
+    const [pod] = models.pods;
     for (const [path, digest] of Object.entries(V1_MODEL_FILES)) {
-      expect(
-        createHash('sha256')
-          .update(await readFile(join(modelsDir, path)))
-          .digest('hex'),
-        path,
-      ).toBe(digest);
+      const target = { namespace, pod: pod ?? '', container: 'pno-inference' };
+      const sum = await execCommand(testKube(), target, ['sha256sum', `${modelsDir}/${path}`]);
+      expect(sum, path).toMatchObject({ exitCode: 0, stdout: `${digest}  ${modelsDir}/${path}\n` });
     }
   });
 });

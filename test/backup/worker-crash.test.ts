@@ -12,7 +12,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { backupWorkflow } from '../../workflows/index.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
-import { backupSetup, modelsInPods } from './fixtures.ts';
+import { modelsOnVolume, modelsVolume, serviceCopy } from '../helpers/service.ts';
+import { backupSetup } from './fixtures.ts';
 
 /** 120 MB of incompressible "weights", written in pieces (never held whole in memory). */
 async function largeModel(dir: string) {
@@ -31,8 +32,9 @@ afterEach(() => {
 describe('a worker killed mid-upload', () => {
   it('another worker completes the backup: one object, verified', { timeout: 300_000 }, async () => {
     const setup = await backupSetup('http://127.0.0.1:1');
-    const models = await modelsInPods();
-    await largeModel(models.dir);
+    const namespace = await serviceCopy('crash');
+    await modelsOnVolume(namespace);
+    await largeModel(await modelsVolume(namespace));
     const taskQueue = `crash-${Date.now()}`;
     const workflowId = `backup-crash-${Date.now()}`;
 
@@ -60,7 +62,7 @@ describe('a worker killed mid-upload', () => {
     const handle = await client.workflow.start(backupWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ namespace: 'production', modelsDir: models.dir, prefix: setup.prefix, components: ['models'] }],
+      args: [{ namespace, prefix: setup.prefix, components: ['models'] }],
     });
     // Mid-upload, seen from the store: a multipart upload is open. Then kill the worker without warning.
     for (;;) {

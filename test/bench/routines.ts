@@ -20,7 +20,7 @@ const percentile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!;
 
 const stack = await startLocalStack({ bucket: 'bench', servedModel: goodModel, inferenceApi: true });
-const { temporal, minio, cluster, inferenceApi: api, modelsDir } = stack;
+const { temporal, minio, cluster, inferenceApi: api } = stack;
 try {
   const kube = kubeClientsFrom(loadKubeConfig(cluster.adminKubeconfig));
   const s3 = createS3Client({ endpoint: minio.endpoint, region: minio.region, credentials: minio });
@@ -29,7 +29,6 @@ try {
     http: { defaultApiBaseUrl: api.url },
     model: { defaultModelPath: goodModel, defaultValidationSetPath: validationSet, kube },
     storage: { s3, bucket: 'bench', backupKey: new BackupKey(randomBytes(32)) },
-    modelsDir,
   });
   // No vulnerability database offline: the scan is the one stub, taking what a cached trivy scan takes.
   const scanImage = async ({ image }: { image: string }) => {

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { kubeClientsFrom, loadKubeConfig, type KubeClients } from '../../activities/kubernetes/clients.ts';
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
 import { applyObjects, fromYaml } from '../../activities/kubernetes/resources.ts';
+import { REAL_NODE_PLACEMENT } from '../../stack/kube/node.ts';
 
 let admin: KubeClients | undefined;
 let worker: KubeClients | undefined;
@@ -41,13 +42,26 @@ export async function freshNamespace(prefix = 't'): Promise<string> {
   return name;
 }
 
-/** A small Deployment like the inference service's, in the given namespace. */
+/**
+ * A small Deployment like the inference service's, in the given namespace, on the real node. Its
+ * images are tags of the local fixture-service images (scripts/tools/versions.env); an image the node
+ * does not have never starts (ErrImageNeverPull): nothing is pulled. `node: 'simulated'` puts it on
+ * kwok's node instead, for an image that cannot exist here (one a build Job would have pushed).
+ */
 export function inferenceDeployment(
   namespace: string,
   image = 'registry.example.com/pno/pno-inference:1.4.0',
   replicas = 2,
+  node: 'real' | 'simulated' = 'real',
 ) {
   const labels = { app: 'pno-physics-bench' };
+  const container = {
+    name: 'pno-inference',
+    image,
+    imagePullPolicy: 'Never',
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '1', memory: '128Mi' } },
+    readinessProbe: { httpGet: { path: '/ready', port: 8000 }, periodSeconds: 1, failureThreshold: 1 },
+  };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -55,7 +69,16 @@ export function inferenceDeployment(
     spec: {
       replicas,
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'pno-inference', image }] } },
+      template: {
+        metadata: { labels },
+        spec: {
+          ...(node === 'real' ? REAL_NODE_PLACEMENT : {}),
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 1,
+          containers: [container],
+        },
+      },
     },
   };
 }

@@ -53,13 +53,13 @@ describe('capacity facts as the worker ServiceAccount', () => {
         (sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20),
         0,
       ),
-      // The fixture's pods each request 500m and 2Gi (stack/kube/fixture-service/production.yaml).
-      requestedCpuMillicores: running.length * 500,
-      requestedMemoryMiB: running.length * 2048,
+      // The fixture's pods each request 20m and 16Mi (stack/kube/fixture-service/production.yaml).
+      requestedCpuMillicores: running.length * 20,
+      requestedMemoryMiB: running.length * 16,
       requestsCounted: ['production'],
       servicePods: service.length,
-      podCpuMillicores: 500,
-      podMemoryMiB: 2048,
+      podCpuMillicores: 20,
+      podMemoryMiB: 16,
     });
     // The narrower view's blind spot, stated: the other namespace's 3 CPUs and 5 GiB are not counted.
     const everywhere = (await testKube().core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })).items;

@@ -1,22 +1,28 @@
 // The real node (stack/kube/node.ts): a kubelet with containerd running the fixture service image in
-// real containers. The product acts as the worker's ServiceAccount, as it does in production; only
-// what a person or the cluster would do (deleting a pod) uses the admin credentials.
+// real containers, here in a copy of the production fixture. The product acts as the worker's
+// ServiceAccount, as it does in production; only what a person or the cluster would do (deleting a
+// pod) uses the admin credentials.
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { kubeClientsFrom, loadKubeConfig } from '../../activities/kubernetes/clients.ts';
 import { copyFromPod, copyToPod } from '../../activities/kubernetes/copy.ts';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
 import { podMetrics } from '../../activities/kubernetes/observe.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { testKube } from '../helpers/kube.ts';
+import { burn, serviceCopy, stopBurns } from '../helpers/service.ts';
 import { takeNodeLock } from '../../stack/kube/node-lock.ts';
+import { REAL_NODE_PLACEMENT } from '../../stack/kube/node.ts';
 
-const namespace = 'pno-node';
+let namespace: string;
+beforeAll(async () => {
+  namespace = await serviceCopy('node');
+});
 const selector = 'app=pno-physics-bench';
 const container = 'pno-inference';
 const worker = kubeClientsFrom(loadKubeConfig(inject('workerKubeconfig')));
@@ -49,6 +55,27 @@ describe('a real node', () => {
     expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
     expect(node.status?.nodeInfo?.kubeletVersion).toBe('v1.36.3');
+  });
+
+  it('refuses, at admission, a pod for the real node that would make the kubelet pull its image', async () => {
+    const pod = (imagePullPolicy: string) => ({
+      metadata: { name: `pull-${imagePullPolicy.toLowerCase()}` },
+      spec: {
+        ...REAL_NODE_PLACEMENT,
+        containers: [{ name: 'c', image: 'registry.example.com/pno/pno-inference:1.4.0', imagePullPolicy }],
+      },
+    });
+    for (const policy of ['IfNotPresent', 'Always']) {
+      await expect(testKube().core.createNamespacedPod({ namespace, body: pod(policy) })).rejects.toMatchObject({
+        code: 422,
+        body: expect.stringContaining('must set imagePullPolicy: Never'),
+      });
+    }
+    // Without the real node's toleration the pod goes to kwok's simulated node, which pulls nothing.
+    const { nodeSelector: _selector, tolerations: _tolerations, ...elsewhere } = pod('IfNotPresent').spec;
+    await expect(
+      testKube().core.createNamespacedPod({ namespace, body: { metadata: { name: 'kwok-pod' }, spec: elsewhere } }),
+    ).resolves.toMatchObject({ metadata: { name: 'kwok-pod' } });
   });
 
   it('refuses a second real node on the same machine, and takes over a lock its owner left behind', async () => {
@@ -122,8 +149,8 @@ describe('a real node', () => {
     const [pod] = await readyPods();
     if (!pod) throw new Error('no ready pod');
     // Keep one core busy in the container for a while, so its CPU usage shows over the idle pods'.
-    const burn = await fetch(`http://${await podIp(pod)}:8000/burn?seconds=40`, { method: 'POST' });
-    expect(burn.status).toBe(202);
+    await burn(namespace, pod, 40);
+    onTestFinished(() => stopBurns(namespace));
     const busy = async () => {
       const metrics = await podMetrics(worker, namespace, selector);
       return metrics.available ? (metrics.pods.find((p) => p.pod === pod)?.cpuMillicores ?? 0) : 0;

@@ -1,4 +1,5 @@
-// Rollouts against the real API server, with kwok bringing pods to Ready.
+// Rollouts against the real API server, as the worker's ServiceAccount, with the real node's pods
+// becoming Ready through their readiness probes.
 import { describe, expect, it } from 'vitest';
 import { applyObjects } from '../../activities/kubernetes/resources.ts';
 import {
@@ -9,16 +10,17 @@ import {
   waitForRollout,
 } from '../../activities/kubernetes/rollout.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
-import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
+import { bindWorkerRoles, freshNamespace, inferenceDeployment, testKube, workerKube } from '../helpers/kube.ts';
 
 const name = 'pno-physics-bench';
 const oldImage = 'registry.example.com/pno/pno-inference:1.4.0';
 const newImage = 'registry.example.com/pno/pno-inference:1.5.0';
 
 async function deployed() {
-  const kube = testKube();
+  const kube = workerKube();
   const namespace = await freshNamespace('rollout');
-  await applyObjects(kube, [inferenceDeployment(namespace, oldImage)], { fieldManager: 'test' });
+  await bindWorkerRoles(namespace);
+  await applyObjects(testKube(), [inferenceDeployment(namespace, oldImage)], { fieldManager: 'test' });
   const first = await waitForRollout(kube, namespace, name, { timeoutMs: 60_000, pollMs: 200 });
   expect(first).toMatchObject({ done: true, failed: false, revision: '1' });
   return { kube, namespace };
@@ -91,7 +93,7 @@ describe('rollout', () => {
   it('reports a rollout that times out without throwing', async () => {
     const { kube, namespace } = await deployed();
     // Paused deployments never progress: the wait must come back at its deadline.
-    await kube.apps.patchNamespacedDeployment({
+    await testKube().apps.patchNamespacedDeployment({
       namespace,
       name,
       body: [{ op: 'add', path: '/spec/paused', value: true }],

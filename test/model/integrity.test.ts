@@ -1,13 +1,13 @@
 // Integrity facts of the committed fixtures, read with the real ONNX schema.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createModelActivities } from '../../activities/model/index.ts';
 import { inspectModelFile } from '../../activities/model/integrity.ts';
 import { FailureType } from '../../types/index.ts';
-import { testKube } from '../helpers/kube.ts';
+import { workerKube } from '../helpers/kube.ts';
+import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
 import { fixture, goodModel } from './fixtures.ts';
 
 const io = (n: number) => ({
@@ -109,17 +109,15 @@ describe('checkModelIntegrity activity', () => {
     });
   });
 
-  it("checks a 'pod' source as the running pod serves it (copied out over exec)", async () => {
-    // kwok runs exec on this host in the shared pod directory, so the "pod's" file lives there.
-    const dir = join(inject('podRoot'), `models-${Date.now()}`);
-    await mkdir(dir);
-    await copyFile(goodModel, join(dir, 'pno_model.onnx'));
-    const { checkModelIntegrity } = createModelActivities({ kube: testKube() });
+  it("checks a 'pod' source as the running pod serves it (copied out of its container over exec)", async () => {
+    const namespace = await serviceCopy('integrity');
+    await modelsOnVolume(namespace);
+    const { checkModelIntegrity } = createModelActivities({ kube: workerKube() });
     const source = {
       kind: 'pod' as const,
-      namespace: 'production',
+      namespace,
       selector: 'app=pno-physics-bench',
-      path: join(dir, 'pno_model.onnx'),
+      path: '/app/models/pno_model.onnx',
     };
     const facts = await checkModelIntegrity({ source });
     expect(facts.sha256).toBe(
@@ -128,7 +126,9 @@ describe('checkModelIntegrity activity', () => {
         .digest('hex'),
     );
     expect(facts.model).toMatch(
-      /^pod:production\/app=pno-physics-bench:.*pno_model\.onnx \(pno-physics-bench-[a-z0-9-]+\)$/,
+      new RegExp(
+        `^pod:${namespace}/app=pno-physics-bench:/app/models/pno_model\\.onnx \\(pno-physics-bench-[a-z0-9-]+\\)$`,
+      ),
     );
   });
 

@@ -9,7 +9,7 @@ import { createModelActivities } from '../../activities/model/index.ts';
 import { FailureType, type ModelHealthReport } from '../../types/index.ts';
 import { modelHealthWorkflow, type ModelHealthInput } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
-import { testKube } from '../helpers/kube.ts';
+import { workerKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 import { fixture, goodModel, validationSet } from './fixtures.ts';
@@ -19,7 +19,7 @@ const activities = () =>
     defaultModelPath: goodModel,
     defaultValidationSetPath: validationSet,
     s3: testS3(),
-    kube: testKube(),
+    kube: workerKube(),
   });
 let runs = 0;
 const workflowId = (name: string) => `model-health-${name}-${Date.now()}-${runs++}`;
@@ -113,9 +113,9 @@ describe('modelHealthWorkflow', () => {
       status: 'FAIL',
       reasons: [expect.stringContaining("array 'X': dtype <i8 is not supported")],
     });
-    // kwok reports a failed command without an exit code (a kubelet would: "tar exited 2").
+    // The kubelet reports the exit code of the container's tar (busybox: 1, "No such file or directory").
     expect(integrity('pod').reasons).toEqual([
-      expect.stringMatching(/no-such-model\.onnx.*(exit status|tar exited) 2/),
+      expect.stringMatching(/tar exited 1: tar: no-such-model\.onnx: No such file or directory/),
     ]);
     expect(reports.pod!.model).toBe('pod:production/app=pno-physics-bench:/app/models/no-such-model.onnx');
   });

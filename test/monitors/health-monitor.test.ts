@@ -15,7 +15,10 @@ import { scheduleOptions } from '../../schedules/sync.ts';
 import { FailureType, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
 import { healthMonitorWorkflow, type HealthMonitorResult } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
-import { testKube } from '../helpers/kube.ts';
+import { execCommand } from '../../activities/kubernetes/exec.ts';
+import { listPods } from '../../activities/kubernetes/status.ts';
+import { testKube, workerKube } from '../helpers/kube.ts';
+import { SERVICE_CONTAINER, SERVICE_SELECTOR, serviceCopy, servicePods } from '../helpers/service.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
@@ -58,36 +61,49 @@ const sent = () => webhook.requests.map((r) => r.body as Body).map((b) => `${b.s
 describe('healthMonitorWorkflow on its schedule, against the local cluster', () => {
   it('writes one history line per run and alerts once per condition, resolving the old one when it changes', async () => {
     const client = await testClient();
-    const runs = await withWorker({ ...common(), ...createKubernetesActivities(testKube()) }, async ({ taskQueue }) => {
-      const product = scheduleDefinitions().find((d) => d.id === `${SCHEDULE_PREFIX}health-monitor`);
-      if (!product) throw new Error('no health monitor schedule');
-      // The product's definition, under a test id, on this worker's queue, with no tick of its own during the test.
-      const definition = {
-        ...product,
-        id: `t${randomUUID().slice(0, 8)}-health-monitor`,
-        every: undefined,
-        calendars: [{ year: 2099 }],
-      };
-      const handle = await client.schedule.create(scheduleOptions(definition, { taskQueue }));
-      try {
-        const run = () => triggerAndAwait<HealthMonitorResult>(client, handle);
-        const degraded = [await run(), await run()];
-        api.set('/ready', { status: 503 });
-        const unhealthy = [await run(), await run()];
-        return [...degraded, ...unhealthy];
-      } finally {
-        await handle.delete();
-      }
-    });
+    // A copy of the service on the real node, one of whose pods fails its real readiness probe.
+    const namespace = await serviceCopy('monitor');
+    const [unready] = await servicePods(namespace);
+    const target = { namespace, pod: unready ?? '', container: SERVICE_CONTAINER };
+    await expect(execCommand(testKube(), target, ['touch', '/tmp/not-ready'])).resolves.toMatchObject({ exitCode: 0 });
+    await expect
+      .poll(async () => (await listPods(testKube(), namespace, SERVICE_SELECTOR)).filter((p) => p.ready).length, {
+        timeout: 20_000,
+      })
+      .toBe(1);
+    const runs = await withWorker(
+      { ...common(), ...createKubernetesActivities(workerKube()) },
+      async ({ taskQueue }) => {
+        const product = scheduleDefinitions().find((d) => d.id === `${SCHEDULE_PREFIX}health-monitor`);
+        if (!product) throw new Error('no health monitor schedule');
+        // The product's definition, under a test id, on this worker's queue, with no tick of its own during the test.
+        const definition = {
+          ...product,
+          id: `t${randomUUID().slice(0, 8)}-health-monitor`,
+          input: { namespace },
+          every: undefined,
+          calendars: [{ year: 2099 }],
+        };
+        const handle = await client.schedule.create(scheduleOptions(definition, { taskQueue }));
+        try {
+          const run = () => triggerAndAwait<HealthMonitorResult>(client, handle);
+          const degraded = [await run(), await run()];
+          api.set('/ready', { status: 503 });
+          const unhealthy = [await run(), await run()];
+          return [...degraded, ...unhealthy];
+        } finally {
+          await handle.delete();
+        }
+      },
+    );
 
-    // metrics.k8s.io has nothing for the simulated production pods (only the real node is scraped), so
-    // the HPA cannot scale: DEGRADED, then UNHEALTHY with /ready failing.
+    // One pod of two ready: DEGRADED; then UNHEALTHY with the API's /ready failing too.
     expect(runs.map((r) => r.result.status)).toEqual(['DEGRADED', 'DEGRADED', 'UNHEALTHY', 'UNHEALTHY']);
-    expect(runs[0]?.result.usage).toMatchObject({ available: true, pods: 0 });
+    expect(runs[0]?.result.usage).toMatchObject({ available: true });
     // Four runs, three alerts: warning fires; holds quietly; the warning resolves as the critical fires; holds quietly.
     expect(sent()).toEqual(['firing:warning', 'resolved:warning', 'firing:critical']);
     expect(new Set(webhook.requests.map((r) => (r.body as Body).dedupKey))).toEqual(
-      new Set(['health:production:pno-physics-bench']),
+      new Set([`health:${namespace}:pno-physics-bench`]),
     );
     expect(runs.map((r) => r.result.alertsSent.length)).toEqual([1, 0, 2, 0]);
     expect(runs[1]?.result.alert).toEqual(runs[0]?.result.alert);
@@ -100,8 +116,8 @@ describe('healthMonitorWorkflow on its schedule, against the local cluster', () 
     expect(lines.map((l) => l.status)).toEqual(['DEGRADED', 'DEGRADED', 'UNHEALTHY', 'UNHEALTHY']);
     expect(lines[2]).toMatchObject({
       api: { status: 'ERROR' },
-      pods: { status: 'OK' },
-      hpa: { status: 'DEGRADED', min: 2, max: 10 },
+      pods: { status: 'DEGRADED' },
+      hpa: { min: 2, max: 10 },
     });
   });
 });

@@ -1,6 +1,7 @@
-// The optimizers on the dev server: sampling on workflow timers, the window carried through
-// continue-as-new, recommend-only by default, applying on `apply` or an `approve` update. Metrics are
-// stubbed at the activity boundary (the local cluster has no metrics API); changes hit the real cluster.
+// The optimizers on the dev server, as the worker's ServiceAccount: sampling on workflow timers, the
+// window carried through continue-as-new, recommend-only by default, applying on `apply` or an
+// `approve` update. Metrics are stubbed at the activity boundary here, to steer the decisions; changes
+// hit the real cluster. The optimizers on real usage are in real-metrics.test.ts.
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -15,12 +16,13 @@ import { createReportActivities } from '../../activities/reports/index.ts';
 import { FailureType } from '../../types/index.ts';
 import { autoScalingOptimizerWorkflow, performanceOptimizerWorkflow } from '../../workflows/index.ts';
 import { approveUpdate, optimizerStatusQuery } from '../../workflows/optimizers/sampling.ts';
-import { freshNamespace, testKube } from '../helpers/kube.ts';
+import { bindWorkerRoles, freshNamespace, inferenceDeployment, testKube, workerKube } from '../helpers/kube.ts';
+import { serviceCopy } from '../helpers/service.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { hpa, podMetrics } from './fixtures.ts';
-import { waitFor } from './wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let webhook: Receiver;
 let bucket: string;
@@ -41,7 +43,7 @@ const hot: PodMetricsResult = podMetrics([
 /** Real Kubernetes activities with pod metrics (and optionally the HPA read) stubbed. */
 function activities(metrics: () => PodMetricsResult, overrides: Record<string, unknown> = {}) {
   return {
-    ...createKubernetesActivities(testKube()),
+    ...createKubernetesActivities(workerKube()),
     ...createAlertActivities({ webhookUrl: webhook.url }),
     ...createReportActivities({ s3: testS3(), bucket }),
     podMetrics: async () => metrics(),
@@ -49,15 +51,8 @@ function activities(metrics: () => PodMetricsResult, overrides: Record<string, u
   };
 }
 
-/** A namespace with its own copy of the inference Deployment and HPA, so changes touch nothing shared. */
-async function workloadCopy(): Promise<string> {
-  const namespace = await freshNamespace('opt');
-  const objects = (await exportNamespace(testKube(), 'production')).filter((o) =>
-    ['Deployment', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'].includes(o.kind ?? ''),
-  );
-  await applyObjects(testKube(), objects, { fieldManager: 'test', targetNamespace: namespace });
-  return namespace;
-}
+/** A namespace with its own copy of the service and its HPA, so changes touch nothing shared. */
+const workloadCopy = () => serviceCopy('opt');
 
 const kinds = () =>
   webhook.requests.map(
@@ -121,12 +116,12 @@ describe('autoScalingOptimizerWorkflow', () => {
       ['increase_max_replicas', 'auto', 'applied'],
       ['increase_memory_limits', 'auto', 'applied'],
     ]);
-    // On the cluster itself: the HPA went from 10 to 15 and the container's memory limit to 6Gi.
-    expect(await getHpa(testKube(), namespace, 'pno-hpa')).toMatchObject({ minReplicas: 2, maxReplicas: 15 });
+    // On the cluster itself: the HPA went from 10 to 15 and the container's memory to the guide's 6Gi/2Gi.
+    expect(await getHpa(workerKube(), namespace, 'pno-hpa')).toMatchObject({ minReplicas: 2, maxReplicas: 15 });
     const deployment = await testKube().apps.readNamespacedDeployment({ namespace, name: 'pno-physics-bench' });
     const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'pno-inference');
-    expect(container?.resources?.limits).toMatchObject({ memory: '6Gi', cpu: '2' });
-    expect(container?.resources?.requests).toMatchObject({ memory: '2Gi', cpu: '500m' });
+    expect(container?.resources?.limits).toMatchObject({ memory: '6Gi', cpu: '1' });
+    expect(container?.resources?.requests).toMatchObject({ memory: '2Gi', cpu: '20m' });
     // Still hot, but inside the 30-minute cooldown: the next step (15 → 20) waits for approval instead.
     expect(status.pending).toEqual(
       expect.arrayContaining([expect.objectContaining({ action: 'increase_max_replicas', maxReplicas: 20 })]),
@@ -135,14 +130,28 @@ describe('autoScalingOptimizerWorkflow', () => {
   });
 
   it('records that no pod has metrics and recommends nothing, on the real cluster', async () => {
-    const status = await withWorker(createKubernetesActivities(testKube()), ({ client, taskQueue }) =>
+    // Two replicas whose image the node does not have: the pods exist but never run, so metrics.k8s.io
+    // has nothing for them, while the HPA controller still counts them.
+    const namespace = await freshNamespace('nometrics');
+    await bindWorkerRoles(namespace);
+    const hpaCopy = (await exportNamespace(testKube(), 'production')).filter(
+      (o) => o.kind === 'HorizontalPodAutoscaler',
+    );
+    await applyObjects(
+      testKube(),
+      [inferenceDeployment(namespace, 'registry.example.com/pno/pno-inference:0.0.0-not-on-the-node'), ...hpaCopy],
+      { fieldManager: 'test', targetNamespace: namespace },
+    );
+    await expect
+      .poll(async () => (await getHpa(workerKube(), namespace, 'pno-hpa')).currentReplicas, { timeout: 60_000 })
+      .toBe(2);
+    const status = await withWorker(createKubernetesActivities(workerKube()), ({ client, taskQueue }) =>
       client.workflow.execute(autoScalingOptimizerWorkflow, {
         taskQueue,
         workflowId: `autoscale-nometrics-${randomUUID()}`,
-        args: [{ sampleLimit: 1, historyPrefix: '' }],
+        args: [{ namespace, sampleLimit: 1, historyPrefix: '' }],
       }),
     );
-    // metrics.k8s.io is served, but has nothing for the simulated production pods (only the real node is scraped).
     expect(status).toMatchObject({ samplesTaken: 1, pending: [], lastError: null });
     expect(status.latest).toMatchObject({ pods: 0, replicas: 2 });
     expect(status.latest).not.toHaveProperty('cpuAvg');
@@ -210,7 +219,7 @@ describe('performanceOptimizerWorkflow', () => {
       expect.objectContaining({ action: 'adjust_hpa_parameters', how: 'approved', outcome: 'applied' }),
     ]);
     expect(result.status.samplesTaken).toBe(14);
-    const live = await testKube().autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name: 'pno-hpa' });
+    const live = await workerKube().autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name: 'pno-hpa' });
     expect(live.spec?.behavior?.scaleDown).toMatchObject({
       stabilizationWindowSeconds: 600,
       policies: [{ type: 'Percent', value: 25, periodSeconds: 120 }],

@@ -1,6 +1,6 @@
 // Drives a schedule one run at a time: trigger, wait for the run it starts, wait for its result.
 import { ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
-import { waitFor } from './wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 export async function triggerAndAwait<R>(
   client: Client,

@@ -17,8 +17,6 @@ export interface RoutineEnv {
   kube: KubeClients;
   /** Needed by the backup and restore activities. */
   backupKey?: BackupKey;
-  /** The pods' models directory (PNO_MODELS_DIR), inside the shared pod root. */
-  modelsDir?: string;
 }
 
 /** Every product activity on the real servers, with a fresh bucket; `overrides` replace some at the boundary. */
@@ -32,7 +30,6 @@ export async function realActivities(
     http: { defaultApiBaseUrl: env.api.url },
     model: { defaultModelPath: goodModel, defaultValidationSetPath: validationSet, kube: env.kube },
     storage: { s3: testS3(), bucket, ...(env.backupKey ? { backupKey: env.backupKey } : {}) },
-    ...(env.modelsDir ? { modelsDir: env.modelsDir } : {}),
     alerts: { webhookUrl: env.receiver.url },
   });
   return { activities: { ...activities, ...overrides }, bucket };

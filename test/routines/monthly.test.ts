@@ -15,7 +15,6 @@ import type { DrillReport } from '../../workflows/backup/drill.ts';
 import { monthlyMaintenanceWorkflow } from '../../workflows/routines/monthly.ts';
 import type { MonthlyInput } from '../../workflows/routines/input.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
-import { modelsInPods } from '../backup/fixtures.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { bindWorkerRoles, freshNamespace, testKube, workerKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
@@ -26,10 +25,9 @@ const productionImage = 'registry.example.com/pno/pno-inference:1.4.0';
 
 let api: InferenceApi;
 let receiver: Receiver;
-let modelsDir: string;
 
 beforeAll(async () => {
-  [api, receiver, { dir: modelsDir }] = await Promise.all([startInferenceApi(), startReceiver(), modelsInPods()]);
+  [api, receiver] = await Promise.all([startInferenceApi(), startReceiver()]);
 });
 afterAll(() => Promise.all([api?.close(), receiver?.close()]));
 
@@ -39,7 +37,7 @@ let runs = 0;
 async function runMonthly(input: MonthlyInput) {
   const scanned: string[] = [];
   const { activities, bucket } = await realActivities(
-    { api, receiver, kube: workerKube(), backupKey: new BackupKey(randomBytes(32)), modelsDir },
+    { api, receiver, kube: workerKube(), backupKey: new BackupKey(randomBytes(32)) },
     {
       // Stubbed at the activity boundary: trivy needs the registry's image and its vulnerability
       // database, and neither is reachable offline (the real trivy runs on image archives against a
@@ -122,8 +120,9 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
     ]);
     const drillStep = Object.fromEntries(drill.steps.map((s) => [s.step, s.detail]));
     expect(drillStep.verify).toMatch(new RegExp(`^${backup.entries} entries, `));
-    // The model file and the checkpoint, into both restored pods; then the restored model checked in a pod.
-    expect(drillStep.models).toBe('2 files to 2 pods');
+    // production's served model (the stack puts it on its models volume), into both restored pods;
+    // then the restored model checked in a pod.
+    expect(drillStep.models).toBe('1 files to 2 pods');
     expect(drillStep.verification).toMatch(/^health [A-Z]+, model PASS$/);
     expect(drill.cleanedUp).toEqual([
       'HorizontalPodAutoscaler/pno-hpa',

@@ -1,5 +1,5 @@
 // The weekly maintenance routine on the real servers, run as the worker's own ServiceAccount under
-// deploy/rbac.yaml: Temporal, MinIO, the Kubernetes API server with a kwok node, the real ONNX
+// deploy/rbac.yaml: Temporal, MinIO, the Kubernetes API server with its real node, the real ONNX
 // Runtime and a local alert receiver. Nothing is stubbed. The routine looks after a copy of the
 // fixture service in a namespace of its own (the worker's workload role bound there as in
 // production), holding a real TLS certificate that expires in 20 days and a second workload on a
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseQuantity } from '../../activities/kubernetes/observe.ts';
+import { parseQuantity, podMetrics } from '../../activities/kubernetes/observe.ts';
 import { applyObjects, fromYaml } from '../../activities/kubernetes/resources.ts';
 import { waitForRollout } from '../../activities/kubernetes/rollout.ts';
 import { utcDay } from '../../activities/reports/keys.ts';
@@ -20,12 +20,13 @@ import { weeklyMaintenanceWorkflow } from '../../workflows/routines/weekly.ts';
 import type { WeeklyInput } from '../../workflows/routines/input.ts';
 import type { RoutineReport } from '../../types/index.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
-import { serviceCopy } from '../backup/fixtures.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { FAKE_NODE } from '../../stack/kube/cluster.ts';
-import { bindWorkerRoles, testKube, workerKube } from '../helpers/kube.ts';
+import { testKube, workerKube } from '../helpers/kube.ts';
+import { serviceCopy } from '../helpers/service.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { goodModel } from '../model/fixtures.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { alertsSince, byStep, realActivities, routineAlerts, stepsByName, storedJson } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -65,7 +66,6 @@ let namespace: string;
 
 beforeAll(async () => {
   [api, receiver, namespace] = await Promise.all([startInferenceApi(), startReceiver(), serviceCopy('weekly')]);
-  await bindWorkerRoles(namespace);
   const tls = await selfSigned('weekly.pno.example', 20);
   await testKube().core.createNamespacedSecret({
     namespace,
@@ -96,6 +96,16 @@ beforeAll(async () => {
     { fieldManager: 'pno-test-weekly' },
   );
   await waitForRollout(testKube(), namespace, 'helper', { timeoutMs: 60_000, pollMs: 200 });
+  // metrics-server has figures for a pod after its second scrape (10 s apart): wait for both pods, so
+  // the performance step reports a snapshot rather than "no metrics yet".
+  await waitFor(
+    'metrics for both service pods',
+    async () => {
+      const metrics = await podMetrics(workerKube(), namespace, 'app=pno-physics-bench');
+      return metrics.available && metrics.pods.length === 2 ? true : undefined;
+    },
+    60_000,
+  );
 }, 180_000);
 afterAll(() => Promise.all([api?.close(), receiver?.close()]));
 
@@ -118,6 +128,16 @@ async function expectStored(report: RoutineReport, bucket: string, workflowId: s
   // The UTC day the store was scheduled: the start's, or the next if the run straddled midnight.
   expect([utcDay(new Date(report.startedAt)), utcDay(new Date())]).toContain(day);
   expect(await storedJson(bucket, report.reportKey)).toEqual(report);
+}
+
+/** The service container's requests, in whole millicores and MiB, as the fixture sets them. */
+async function serviceRequests() {
+  const d = await testKube().apps.readNamespacedDeployment({ namespace, name: 'pno-physics-bench' });
+  const requests = d.spec?.template.spec?.containers[0]?.resources?.requests ?? {};
+  return {
+    cpuPerPod: Math.round(parseQuantity(requests.cpu ?? '0') * 1000),
+    memPerPod: Math.round(parseQuantity(requests.memory ?? '0') / 2 ** 20),
+  };
 }
 
 /** The service's first ready pod by name: the one execInPod picks. */
@@ -206,25 +226,25 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
     // Database maintenance: the command ran in the service's first ready pod.
     expect(steps['database maintenance']).toMatchObject({ status: 'ok', detail: `true in ${await firstReadyPod()}` });
 
-    // Performance: metrics.k8s.io is served (metrics-server scrapes the real node), and the worker may
-    // read it (deploy/rbac.yaml), but these pods run on kwok's simulated node, which nothing measures:
-    // usage is unknown, a warning, not a snapshot of nothing.
-    expect(steps['performance optimization']).toMatchObject({
-      status: 'warn',
-      detail: 'resource usage unknown: no pod matching app=pno-physics-bench has metrics yet',
-    });
+    // Performance: the real node's pods as metrics-server measured them, read as the worker.
+    const performance = steps['performance optimization']!;
+    expect(performance.status).toBe('ok');
+    expect(JSON.parse(performance.detail)).toMatchObject({ available: true, pods: 2 });
+    expect(JSON.parse(performance.detail).memoryMaxMiB).toBeGreaterThan(0);
 
-    // Capacity: the node's allocatable against the requests the worker may see (this namespace's
-    // pods: two of the service at 500m / 2 GiB each, the helper without requests), at the HPA's 10.
-    // Whole millicores and MiB per node, as the capacity facts count them.
+    // Capacity: the nodes' allocatable against the requests the worker may see (this namespace's
+    // pods: two of the service, the helper without requests), at the HPA's 10. Whole millicores and
+    // MiB per node, as the capacity facts count them.
     const cpu = nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.cpu!) * 1000), 0);
     const mem = nodes.reduce((sum, n) => sum + Math.round(parseQuantity(n.status!.allocatable!.memory!) / 2 ** 20), 0);
+    const { cpuPerPod, memPerPod } = await serviceRequests();
+    const [usedCpu, usedMem] = [2 * cpuPerPod, 2 * memPerPod];
     expect(steps['capacity analysis']).toEqual(
       expect.objectContaining({
         status: 'ok',
         detail:
-          `${nodes.length} nodes; requests use ${Math.round((1000 / cpu) * 100)}% CPU, ${Math.round((4096 / mem) * 100)}% memory; ` +
-          `scaling to 10 replicas needs 4000m CPU and 16384 MiB more (free ${cpu - 1000}m, ${mem - 4096} MiB)`,
+          `${nodes.length} nodes; requests use ${Math.round((usedCpu / cpu) * 100)}% CPU, ${Math.round((usedMem / mem) * 100)}% memory; ` +
+          `scaling to 10 replicas needs ${8 * cpuPerPod}m CPU and ${8 * memPerPod} MiB more (free ${cpu - usedCpu}m, ${mem - usedMem} MiB)`,
       }),
     );
 
@@ -276,14 +296,13 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
       'certificate expiry': 'warn',
       'model integrity': 'ok',
       'database maintenance': 'fail',
-      'performance optimization': 'warn',
+      'performance optimization': 'ok',
       'capacity analysis': 'ok',
       'security audit': 'warn',
     });
     const database = stepsByName(report)['database maintenance']!;
-    // kwok reports a failed command without the exit code a kubelet sends (test/kubernetes/exec-copy.test.ts),
-    // so the step fails through execInPod's permanent failure, which names the command's exit status.
-    expect(database.detail).toMatch(/^exec failed: .*sh -c exit 3: exit status 3$/);
+    // The kubelet reports the command's exit code from inside the container.
+    expect(database.detail).toBe('exit 3');
     expect(report).toMatchObject({ routine: 'weekly', status: 'fail', alerted: true });
     await expectStored(report, bucket, workflowId);
 

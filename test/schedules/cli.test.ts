@@ -17,7 +17,7 @@ import type { HealthMonitorResult } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { testClient, withWorker } from '../helpers/temporal.ts';
-import { waitFor } from '../monitors/wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import { scanImage as trivyScanImage } from '../../activities/security/trivy.ts'
 import type { ImageScan, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
 import { criticalFindings } from '../../workflows/security/policy.ts';
 import { toolPath, toolsDir } from '../../stack/tools.ts';
-import { freshNamespace, inferenceDeployment, testKube } from '../helpers/kube.ts';
+import { bindWorkerRoles, freshNamespace, inferenceDeployment, testKube, workerKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { writeImageArchive, type FixtureImage } from './image-archive.ts';
 
@@ -82,10 +82,11 @@ export function alertRecorder() {
   return { sendAlert, alerts };
 }
 
-/** A fresh namespace with the inference deployment rolled out on the old image. */
-export async function deployedService(options: { progressDeadlineSeconds?: number } = {}) {
+/** A fresh namespace with the inference deployment rolled out on the old image (on the real node unless told). */
+export async function deployedService(options: { progressDeadlineSeconds?: number; node?: 'real' | 'simulated' } = {}) {
   const namespace = await freshNamespace('sec');
-  const deployment = inferenceDeployment(namespace, oldImage);
+  await bindWorkerRoles(namespace);
+  const deployment = inferenceDeployment(namespace, oldImage, 2, options.node);
   if (options.progressDeadlineSeconds)
     Object.assign(deployment.spec, { progressDeadlineSeconds: options.progressDeadlineSeconds });
   await applyObjects(testKube(), [deployment], { fieldManager: 'test' });
@@ -102,8 +103,9 @@ export async function securityActivities(
   const bucket = await freshBucket('security');
   const recorder = alertRecorder();
   const activities: Partial<Activities> = {
-    ...createKubernetesActivities(testKube()),
-    ...createSecurityActivities(testKube()),
+    // As the worker's ServiceAccount, with the rights deploy/rbac.yaml gives it in production.
+    ...createKubernetesActivities(workerKube()),
+    ...createSecurityActivities(workerKube()),
     ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
     ...createModelActivities({}),
     ...createReportActivities({ s3: testS3(), bucket }),

@@ -49,7 +49,7 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
           });
           return run.exitCode === 0
             ? ok(`${db.maintenanceCommand.join(' ')} in ${run.pod}`)
-            : failed(`exit ${run.exitCode}: ${run.stderr.trim()}`);
+            : failed(`exit ${run.exitCode}${run.stderr.trim() ? `: ${run.stderr.trim()}` : ''}`);
         })
       : Promise.resolve(skipped('database maintenance', 'no database configured')),
     step('performance optimization', async () => {
