@@ -51,6 +51,9 @@ export async function startMinio(options: MinioOptions = {}): Promise<LocalMinio
       ],
       {
         logFile: join(dataDir, 'minio.log'),
+        // Dies with the terminal's Ctrl-C: nothing drains through it, and a server left behind by a
+        // killed run would hold the same data directory as the next one.
+        processGroup: 'terminal',
         env: {
           MINIO_ROOT_USER: credentials.accessKeyId,
           MINIO_ROOT_PASSWORD: credentials.secretAccessKey,

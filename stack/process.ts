@@ -18,10 +18,23 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; logFile: string },
+  options: {
+    env?: NodeJS.ProcessEnv;
+    logFile: string;
+    /**
+     * 'own' (the default) gives the server a process group of its own, so a Ctrl-C in the terminal
+     * reaches only this process, which then stops the servers in order (the node drains through the
+     * API server). 'terminal' lets it die with the terminal's process group (nothing waits on it).
+     */
+    processGroup?: 'own' | 'terminal';
+  },
 ): ServerProcess {
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: (options.processGroup ?? 'own') === 'own',
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

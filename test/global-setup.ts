@@ -21,6 +21,8 @@ declare module 'vitest' {
     workerKubeconfig: string;
     /** The real node (containerd + kubelet), running the production fixture. */
     realNodeName: string;
+    /** Its containerd's socket (images in namespace k8s.io). */
+    realNodeContainerd: string;
   }
 }
 
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject) {
   project.provide('kubeconfig', cluster.adminKubeconfig);
   project.provide('workerKubeconfig', stack.workerKubeconfig);
   project.provide('realNodeName', node.name);
+  project.provide('realNodeContainerd', node.containerdSocket);
 
   return stopAll;
 }

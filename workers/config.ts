@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { LogLevel } from '@temporalio/common';
 import { BackupKeyError, loadBackupKey, type BackupKey } from '../activities/archive/keys.ts';
+import { IMAGE_SOURCES, type ImageSource, type TrivyConfig } from '../activities/security/trivy.ts';
 
 export interface TemporalSettings {
   address: string;
@@ -33,8 +34,8 @@ export interface WorkerConfig {
   s3: { endpoint?: string; region: string; bucket: string };
   /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
   backupKey?: BackupKey;
-  /** The scanner: PNO_TRIVY_PATH (default `trivy` on PATH), its cache, offline mode, a DB mirror. */
-  trivy: { path: string; cacheDir?: string; offline: boolean; dbRepository?: string };
+  /** The scanner: PNO_TRIVY_PATH (default `trivy` on PATH), its cache, offline mode, a DB mirror, image sources. */
+  trivy: TrivyConfig & { offline: boolean };
 }
 
 export class ConfigError extends Error {
@@ -145,12 +146,27 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   if (trivyCacheDir !== undefined && !trivyCacheDir.startsWith('/'))
     problems.push(`PNO_TRIVY_CACHE_DIR: must be an absolute path (got ${JSON.stringify(trivyCacheDir)})`);
   const trivyDbRepository = text('PNO_TRIVY_DB_REPOSITORY');
+  const imageSources = text('PNO_TRIVY_IMAGE_SRC')
+    ?.split(',')
+    .map((s) => s.trim());
+  const unknownSources = (imageSources ?? []).filter((s) => !(IMAGE_SOURCES as readonly string[]).includes(s));
+  if (unknownSources.length > 0)
+    problems.push(`PNO_TRIVY_IMAGE_SRC: ${unknownSources.join(', ')} is not one of ${IMAGE_SOURCES.join(', ')}`);
+  const containerdAddress = text('PNO_TRIVY_CONTAINERD_ADDRESS');
+  if (containerdAddress !== undefined && !containerdAddress.startsWith('/'))
+    problems.push(
+      `PNO_TRIVY_CONTAINERD_ADDRESS: must be the absolute path of a socket (got ${JSON.stringify(containerdAddress)})`,
+    );
   const trivy = {
     path: text('PNO_TRIVY_PATH') ?? 'trivy',
     ...(trivyCacheDir ? { cacheDir: trivyCacheDir } : {}),
     // Air-gapped workers: scan with the DB already in the cache, never try to download it.
     offline: flag('PNO_TRIVY_OFFLINE', false),
     ...(trivyDbRepository ? { dbRepository: trivyDbRepository } : {}),
+    ...(imageSources && unknownSources.length === 0 ? { imageSources: imageSources as ImageSource[] } : {}),
+    ...(containerdAddress
+      ? { containerd: { address: containerdAddress, namespace: text('PNO_TRIVY_CONTAINERD_NAMESPACE') ?? 'k8s.io' } }
+      : {}),
   };
 
   const config: WorkerConfig = {

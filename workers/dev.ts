@@ -4,7 +4,7 @@
 // worker, with the schedules synced. The worker acts on the cluster as its own ServiceAccount
 // (deploy/rbac.yaml); every command a workflow runs, runs inside a container. Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../stack/index.ts';
 import { toolsDir } from '../stack/tools.ts';
@@ -22,6 +22,10 @@ if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base6
 // test/fixtures/model/ with the broken variants that test/fixtures/model/generate.py makes from them.
 const fixtureModel = fileURLToPath(new URL('../test/fixtures/model/pno.onnx', import.meta.url));
 const fixtureValidationSet = fileURLToPath(new URL('../test/fixtures/model/validation_set.npz', import.meta.url));
+
+// trivy writes into its cache: a copy of the fixture DB that setup built, kept with the local state.
+const trivyCache = `${stateDir}trivy-cache`;
+if (!existsSync(trivyCache)) cpSync(`${toolsDir}/share/trivy-fixture-db`, trivyCache, { recursive: true });
 
 const logger = installLogging('INFO');
 const started = performance.now();
@@ -49,8 +53,14 @@ try {
     PNO_BACKUP_KEY_FILE: keyFile,
     PNO_MODEL_PATH: fixtureModel,
     PNO_VALIDATION_SET_PATH: fixtureValidationSet,
-    // The trivy setup built (scripts/tools/ensure-trivy.sh), unless one is configured.
+    // The trivy setup built (scripts/tools/ensure-trivy.sh), unless one is configured. It never goes
+    // online: the fixture vulnerability DB stands in for the real one (which needs internet), and the
+    // images come from the real node's containerd, never from their registry.
     PNO_TRIVY_PATH: process.env.PNO_TRIVY_PATH ?? `${toolsDir}/bin/trivy`,
+    PNO_TRIVY_OFFLINE: 'true',
+    PNO_TRIVY_CACHE_DIR: trivyCache,
+    PNO_TRIVY_IMAGE_SRC: 'containerd',
+    PNO_TRIVY_CONTAINERD_ADDRESS: node.containerdSocket,
   });
   // The SDK's S3 client and the Kubernetes client read these from the environment.
   Object.assign(process.env, {
@@ -70,6 +80,7 @@ try {
       `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} top pods -n production`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
       `  Inference API:     ${api.url} (local stand-in)`,
+      "  Image scans:       offline, images from the node's containerd, the fixture vulnerability DB",
       "  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input '{}'",
       'Ctrl-C stops it.',
       '',

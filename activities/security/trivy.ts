@@ -14,7 +14,17 @@ export interface TrivyConfig {
   offline?: boolean;
   /** A mirror of the vulnerability DB (OCI reference), e.g. on an internal registry. */
   dbRepository?: string;
+  /**
+   * Where `trivy image` may read images (its --image-src), in order. Unset is trivy's default, which
+   * ends with pulling from the image's registry; `['containerd']` reads only a node's own images.
+   */
+  imageSources?: ImageSource[];
+  /** The containerd to read images from (socket and namespace; the kubelet's CRI uses `k8s.io`). */
+  containerd?: { address: string; namespace: string };
 }
+
+export const IMAGE_SOURCES = ['docker', 'containerd', 'podman', 'remote'] as const;
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
 
 type RunOptions = Omit<TrivyRunOptions, 'env'>;
 
@@ -51,9 +61,17 @@ export async function scanImage(
     '--scanners',
     'vuln',
     ...dbArgs(config),
+    ...(config.imageSources && !options.archive ? ['--image-src', config.imageSources.join(',')] : []),
     ...source,
   ];
-  const report = await runTrivyJson(config.path, args, options);
+  const env = config.containerd
+    ? {
+        ...process.env,
+        CONTAINERD_ADDRESS: config.containerd.address,
+        CONTAINERD_NAMESPACE: config.containerd.namespace,
+      }
+    : undefined;
+  const report = await runTrivyJson(config.path, args, { ...options, ...(env ? { env } : {}) });
   return parseVulnerabilityReport(report, image);
 }
 

@@ -24,19 +24,20 @@ export async function unmountUnder(dir: string): Promise<string[]> {
   return points;
 }
 
-/** Pids of processes whose command line mentions `needle` (the node's containerd socket). */
-export async function processesMentioning(needle: string): Promise<number[]> {
+/** Pids of the processes (not this one) one of whose arguments matches. */
+async function processesWith(matches: (arg: string) => boolean): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0').includes(needle)) pids.push(Number(entry));
+    if (cmdline.split('\0').some(matches)) pids.push(Number(entry));
   }
   return pids;
 }
 
-export async function killProcessesMentioning(needle: string): Promise<number[]> {
-  const pids = await processesMentioning(needle);
+/** SIGKILLs the processes one of whose arguments matches, and waits until they are gone. */
+async function killProcessesWith(what: string, matches: (arg: string) => boolean): Promise<number[]> {
+  const pids = await processesWith(matches);
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -45,10 +46,39 @@ export async function killProcessesMentioning(needle: string): Promise<number[]>
     }
   }
   if (pids.length > 0)
-    await waitUntil('node shims gone', async () => (await processesMentioning(needle)).length === 0, {
-      timeoutMs: 10_000,
-    });
+    await waitUntil(`${what} gone`, async () => (await processesWith(matches)).length === 0, { timeoutMs: 10_000 });
   return pids;
+}
+
+/** Kills the processes with `needle` as an argument (the shims serving the node's containerd socket). */
+export function killProcessesMentioning(needle: string): Promise<number[]> {
+  return killProcessesWith('node shims', (arg) => arg === needle);
+}
+
+/** Kills every process working in `dir` (an abandoned cluster's servers, containerd and shims). */
+export function killProcessesUnder(dir: string): Promise<number[]> {
+  return killProcessesWith(`processes in ${dir}`, (arg) => arg.includes(`${dir}/`));
+}
+
+/** SIGKILLs every process still in the kubelet's pod cgroups (containers whose shim was killed). */
+export async function killKubepodsTasks(): Promise<number> {
+  let killed = 0;
+  const visit = async (path: string) => {
+    const procs = await readFile(join(path, 'cgroup.procs'), 'utf8').catch(() => '');
+    for (const pid of procs.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+        killed++;
+      } catch {
+        // Already gone.
+      }
+    }
+    for (const entry of await readdir(path, { withFileTypes: true }).catch(() => []))
+      if (entry.isDirectory()) await visit(join(path, entry.name));
+  };
+  for (const hierarchy of await readdir('/sys/fs/cgroup').catch(() => [] as string[]))
+    await visit(join('/sys/fs/cgroup', hierarchy, 'kubepods'));
+  return killed;
 }
 
 /** Every cgroup directory the kubelet made (kubepods…), bottom up, in every mounted hierarchy. */

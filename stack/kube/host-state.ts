@@ -123,3 +123,12 @@ export async function removeNewChains(before: Chains): Promise<string[]> {
   }
   return removed;
 }
+
+/** Removes every KUBE-* chain and the rules that jump to them: what a node that died left behind. */
+export async function removeKubeChains(): Promise<string[]> {
+  const now = await iptablesChains();
+  const others: Chains = new Map(
+    [...now].map(([key, names]) => [key, new Set([...names].filter((name) => !name.startsWith('KUBE-')))]),
+  );
+  return removeNewChains(others);
+}

@@ -4,20 +4,22 @@
 // metrics go through the kubelet. Machine-wide (cgroups, a bridge, iptables): one per machine, as
 // root. stop() puts the machine back as it was; a second start after a stop works.
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { kubeClientsFrom, loadKubeConfig, type KubeClients } from '../../activities/kubernetes/clients.ts';
 import { waitUntil, type ServerProcess } from '../process.ts';
 import type { LocalCluster } from './cluster.ts';
 import { removeAllContainers, startContainerd, type Containerd } from './containerd.ts';
 import {
+  killKubepodsTasks,
   killProcessesMentioning,
+  killProcessesUnder,
   removeContainerLogLinks,
   removeEmptyRunDirs,
   removeKubepodsCgroups,
   unmountUnder,
 } from './host-cleanup.ts';
-import { iptablesChains, readSysctls, removeNewChains, restoreSysctls } from './host-state.ts';
+import { iptablesChains, readSysctls, removeKubeChains, removeNewChains, restoreSysctls } from './host-state.ts';
 import { localImages } from './images.ts';
 import { cleanupKubeProxyRules, startKubeProxy } from './kube-proxy.ts';
 import { startKubelet } from './kubelet.ts';
@@ -42,6 +44,8 @@ export interface RealNode {
   name: string;
   ip: string;
   dir: string;
+  /** The node's containerd socket; its images are in namespace k8s.io (what trivy can scan offline). */
+  containerdSocket: string;
   /** Milliseconds from start() to the Node being Ready, and to metrics.k8s.io being served. */
   timings: { readyMs: number; metricsMs: number };
   stop(): Promise<void>;
@@ -66,8 +70,8 @@ async function apiServiceAvailable(admin: KubeClients): Promise<boolean> {
 export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
   if (process.getuid?.() !== 0) throw new Error('a real node needs root (containerd, cgroups, a bridge, iptables)');
   const started = performance.now();
-  const releaseLock = await takeNodeLock();
   const dir = await mkdtemp(join(cluster.dir, 'node-'));
+  const releaseLock = await takeNodeLock({ dir, onStale: cleanUpAbandonedNode });
   const file = (name: string) => join(dir, name);
   const log = (name: string) => join(cluster.dir, 'logs', `${name}.log`);
   const admin = kubeClientsFrom(loadKubeConfig(cluster.adminKubeconfig));
@@ -132,7 +136,8 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
     await mkdir(cniConf, { recursive: true });
     await writeCniConfig(cniConf, file('cni/ipam'));
     const images = await localImages();
-    containerd = await startContainerd(file('containerd'), cniConf, images.pause, images.tags, log('containerd'));
+    const runtime = await startContainerd(file('containerd'), cniConf, images.pause, images.tags, log('containerd'));
+    containerd = runtime;
     const kubelet = await startKubelet({
       dir: file('kubelet'),
       nodeName: REAL_NODE,
@@ -176,11 +181,40 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
       timeoutMs: 90_000,
       process: metrics,
     });
-    return { name: REAL_NODE, ip: NODE_IP, dir, timings: { readyMs, metricsMs: performance.now() - started }, stop };
+    return {
+      name: REAL_NODE,
+      ip: NODE_IP,
+      dir,
+      containerdSocket: runtime.socket,
+      timings: { readyMs, metricsMs: performance.now() - started },
+      stop,
+    };
   } catch (err) {
     await stop().catch((cleanup: unknown) => console.error(String(cleanup)));
     throw err;
   }
+}
+
+/**
+ * What a node whose process died (killed, or its test run interrupted) left on the machine: the
+ * processes of its whole local cluster, their mounts, the kubelet's cgroups, the KUBE-* chains and the
+ * bridge. Its kernel settings cannot be known any more; the new node records the current ones.
+ */
+async function cleanUpAbandonedNode(previousDir: string | undefined): Promise<void> {
+  // Only a directory this code makes (<tmp>/pno-kube-*/node-*): a lock file is not trusted further.
+  if (previousDir && /\/pno-kube-[^/]+\/node-[^/]+$/.test(previousDir)) {
+    const clusterDir = dirname(previousDir);
+    const killed = await killProcessesUnder(clusterDir);
+    await unmountUnder(clusterDir);
+    await rm(clusterDir, { recursive: true, force: true });
+    if (killed.length > 0)
+      console.warn(`[stack] stopped ${killed.length} processes an abandoned node left in ${clusterDir}`);
+  }
+  await cleanupKubeProxyRules().catch(() => undefined);
+  await removeKubeChains();
+  await killKubepodsTasks();
+  await removeKubepodsCgroups();
+  if (await bridgeExists()) await deleteBridge();
 }
 
 /** Cordons the real node and deletes its pods, waiting until the kubelet has removed them. */

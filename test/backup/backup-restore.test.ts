@@ -20,6 +20,7 @@ import {
 } from '../helpers/service.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { PLANTED_SECRET, backupSetup } from './fixtures.ts';
 
 let api: InferenceApi;
@@ -48,21 +49,27 @@ async function expectModelsInEveryPod(namespace: string, files: Record<string, B
   }
 }
 
-/** Deletes every pod of the service and waits until as many new ones, none of the old, are Ready. */
+/** Deletes every pod of the service and waits until the Deployment's count of new ones, none of the old, are Ready. */
 async function replaceEveryPod(namespace: string): Promise<string[]> {
+  const deployment = await testKube().apps.readNamespacedDeployment({ namespace, name: 'pno-physics-bench' });
+  const replicas = deployment.spec?.replicas ?? 1;
+  // Every pod there is now, terminating ones from the recovery's restart included: none of them counts as new.
   const old = await servicePods(namespace);
   await testKube().core.deleteCollectionNamespacedPod({
     namespace,
     labelSelector: SERVICE_SELECTOR,
     gracePeriodSeconds: 1,
   });
-  const fresh = async () => {
-    const pods = await listPods(testKube(), namespace, SERVICE_SELECTOR);
-    const ready = pods.filter((p) => p.ready && p.phase === 'Running' && !old.includes(p.name));
-    return ready.length === old.length && pods.length === old.length ? ready.map((p) => p.name) : [];
-  };
-  await expect.poll(fresh, { timeout: 60_000, interval: 250 }).toHaveLength(old.length);
-  return fresh();
+  return waitFor(
+    `${replicas} new ready pods in ${namespace}`,
+    async () => {
+      const fresh = (await listPods(testKube(), namespace, SERVICE_SELECTOR)).filter(
+        (p) => p.ready && !old.includes(p.name),
+      );
+      return fresh.length === replicas ? fresh.map((p) => p.name) : undefined;
+    },
+    60_000,
+  );
 }
 
 async function namespaceGone(name: string) {
@@ -136,7 +143,7 @@ describe('backup and disaster recovery', () => {
     expect(sealed.includes(Buffer.from(PLANTED_SECRET).toString('base64'))).toBe(false);
     expect(outcome.histories).not.toContain(PLANTED_SECRET);
     expect(outcome.histories).not.toContain(Buffer.from(PLANTED_SECRET).toString('base64'));
-  });
+  }, 120_000);
 
   it('runs the monthly drill: restore the latest backup into a scratch namespace, verify, measure, clean up', async () => {
     const setup = await backupSetup(api.url);

@@ -56,9 +56,9 @@ export async function servicePods(namespace: string): Promise<string[]> {
   return (await listPods(testKube(), namespace, SERVICE_SELECTOR)).map((p) => p.name).sort();
 }
 
-/** sha256 of `path` as each running pod of the namespace sees it, read inside its container. */
+/** sha256 of `path` as each ready pod of the namespace (none terminating) sees it, read inside its container. */
 export async function sha256InPods(namespace: string, path: string): Promise<Record<string, string>> {
-  const pods = (await listPods(testKube(), namespace, SERVICE_SELECTOR)).filter((p) => p.phase === 'Running');
+  const pods = (await listPods(testKube(), namespace, SERVICE_SELECTOR)).filter((p) => p.ready);
   const sums: Record<string, string> = {};
   for (const { name } of pods) {
     const target = { namespace, pod: name, container: SERVICE_CONTAINER };

@@ -22,14 +22,34 @@ describe('trivy settings', () => {
     });
   });
 
+  it("read images only from a node's containerd when told", () => {
+    const config = readWorkerConfig({
+      PNO_TRIVY_IMAGE_SRC: 'containerd',
+      PNO_TRIVY_CONTAINERD_ADDRESS: '/run/containerd/containerd.sock',
+    });
+    expect(config.trivy).toEqual({
+      path: 'trivy',
+      offline: false,
+      imageSources: ['containerd'],
+      containerd: { address: '/run/containerd/containerd.sock', namespace: 'k8s.io' },
+    });
+  });
+
   it('name the variable when a value is wrong', () => {
     try {
-      readWorkerConfig({ PNO_TRIVY_CACHE_DIR: 'relative/cache', PNO_TRIVY_OFFLINE: 'maybe' });
+      readWorkerConfig({
+        PNO_TRIVY_CACHE_DIR: 'relative/cache',
+        PNO_TRIVY_OFFLINE: 'maybe',
+        PNO_TRIVY_IMAGE_SRC: 'containerd,registry',
+        PNO_TRIVY_CONTAINERD_ADDRESS: 'containerd.sock',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual([
         'PNO_TRIVY_CACHE_DIR',
+        'PNO_TRIVY_CONTAINERD_ADDRESS',
+        'PNO_TRIVY_IMAGE_SRC',
         'PNO_TRIVY_OFFLINE',
       ]);
     }
