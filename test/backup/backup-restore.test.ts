@@ -7,7 +7,8 @@ import { exportNamespace } from '../../activities/kubernetes/resources.ts';
 import { BACKUP_SUFFIX } from '../../activities/storage/index.ts';
 import { backupWorkflow, disasterRecoveryWorkflow, restoreDrillWorkflow } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
-import { testKube } from '../helpers/kube.ts';
+import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
+import { bindWorkerRoles, testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import {
   MODELS_MOUNT,
@@ -88,7 +89,7 @@ async function namespaceGone(name: string) {
 
 describe('backup and disaster recovery', () => {
   it('backs up, loses the namespace, recovers it: resources spec-equal, models byte-identical in every new pod, secret never in plaintext', async () => {
-    const setup = await backupSetup(api.url);
+    const setup = await backupSetup(api.url, testKube());
     const namespace = await serviceCopy('dr');
     const files = await modelsOnVolume(namespace);
     const before = await specs(namespace);
@@ -145,11 +146,14 @@ describe('backup and disaster recovery', () => {
     expect(outcome.histories).not.toContain(Buffer.from(PLANTED_SECRET).toString('base64'));
   }, 120_000);
 
-  it('runs the monthly drill: restore the latest backup into a scratch namespace, verify, measure, clean up', async () => {
+  it('runs the monthly drill as the worker: restore the latest backup into a scratch namespace, verify, measure, clean up', async () => {
     const setup = await backupSetup(api.url);
     const namespace = await serviceCopy('drill-src');
     await modelsOnVolume(namespace);
+    // A scratch namespace of this test's own, bound as deploy/rbac.yaml binds pno-dr-drill.
     const drillNamespace = `drill-${namespace.slice(-8)}`;
+    await ensureNamespace(testKube(), drillNamespace);
+    await bindWorkerRoles(drillNamespace, 'pno-dr-drill');
 
     const drill = await withWorker(setup.activities, async ({ client, taskQueue }) => {
       await client.workflow.execute(backupWorkflow, {

@@ -10,7 +10,7 @@ import { waitForRollout } from '../../activities/kubernetes/rollout.ts';
 import { REAL_NODE_PLACEMENT } from '../../stack/kube/node.ts';
 import { createStorageActivities } from '../../activities/storage/index.ts';
 import { loadV1Fixture, V1_KEY_ID, V1_MANIFEST, V1_MODEL_FILES, V1_OBJECT_BYTES } from '../archive/v1-fixture.ts';
-import { freshNamespace, testKube } from '../helpers/kube.ts';
+import { bindWorkerRoles, freshNamespace, testKube, workerKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 
 const { sealed, key } = loadV1Fixture();
@@ -53,8 +53,9 @@ describe('the committed format-v1 backup on the real servers', () => {
   it("restores its resources into a namespace and its models into that namespace's pods", async () => {
     const bucket = await storedFixture();
     const namespace = await freshNamespace('v1');
+    await bindWorkerRoles(namespace);
     const ctx: RestoreContext = {
-      kube: testKube(),
+      kube: workerKube(),
       storage: { s3: testS3(), bucket, backupKey: key },
       fieldManager: 'pno-test-v1-fixture',
     };

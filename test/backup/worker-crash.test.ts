@@ -46,7 +46,7 @@ describe('a worker killed mid-upload', () => {
           namespace: inject('temporalNamespace'),
           taskQueue,
           bundle: inject('workflowBundlePath'),
-          kubeconfig: inject('kubeconfig'),
+          kubeconfig: inject('workerKubeconfig'),
           s3: inject('s3'),
           bucket: setup.bucket,
           key: setup.keyBytes.toString('base64'),

@@ -120,9 +120,10 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
     ]);
     const drillStep = Object.fromEntries(drill.steps.map((s) => [s.step, s.detail]));
     expect(drillStep.verify).toMatch(new RegExp(`^${backup.entries} entries, `));
-    // production's served model (the stack puts it on its models volume), into both restored pods;
+    // production's served model (the stack puts it on its models volume), copied through the pods
+    // ready at that moment (at least one; they share the restored volume, which the restart keeps);
     // then the restored model checked in a pod.
-    expect(drillStep.models).toBe('1 files to 2 pods');
+    expect(drillStep.models).toMatch(/^1 files to [12] pods$/);
     expect(drillStep.verification).toMatch(/^health [A-Z]+, model PASS$/);
     expect(drill.cleanedUp).toEqual([
       'HorizontalPodAutoscaler/pno-hpa',
