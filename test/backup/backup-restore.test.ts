@@ -22,7 +22,7 @@ import {
 import { withWorker } from '../helpers/temporal.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { PLANTED_SECRET, backupSetup } from './fixtures.ts';
+import { PLANTED_SECRET, RECOVERY_STEPS, backupSetup } from './fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -120,16 +120,7 @@ describe('backup and disaster recovery', () => {
     });
     expect(outcome.backup.verified.entries).toBe(outcome.backup.entries);
     expect(outcome.backup.key).toBe(`${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}`);
-    expect(outcome.recovery.steps.map((s) => s.step)).toEqual([
-      'verify',
-      'approval',
-      'namespace',
-      'resources',
-      'pods',
-      'models',
-      'rollout',
-      'verification',
-    ]);
+    expect(outcome.recovery.steps.map((s) => s.step)).toEqual(RECOVERY_STEPS);
     expect(outcome.recovery).toMatchObject({ model: 'PASS', targetNamespace: namespace });
     expect(await specs(namespace)).toEqual(before);
     // In the pods the recovery restarted, then in pods that never saw the copy: the models are on the

@@ -11,6 +11,18 @@ import { validationSet } from '../model/fixtures.ts';
 
 export const PLANTED_SECRET = 'planted-secret-7f3a9c1e5b2d4086';
 
+/** The steps a recovery (disaster recovery or the drill) reports, in order. */
+export const RECOVERY_STEPS = [
+  'verify',
+  'approval',
+  'namespace',
+  'resources',
+  'pods',
+  'models',
+  'rollout',
+  'verification',
+];
+
 /**
  * `kube` is the worker's by default. Recovery of a deleted namespace passes cluster-admin: the worker's
  * RoleBinding goes with the namespace, so it may not re-apply into it (the open issue "Disaster recovery

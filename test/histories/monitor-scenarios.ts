@@ -3,21 +3,14 @@
 // the point here is the workflows' commands, replayed against every later version of the code.
 import type { Activities } from '../../activities/index.ts';
 import { createHttpActivities } from '../../activities/http/index.ts';
-import type { HpaSnapshot, SendAlertInput } from '../../types/index.ts';
+import type { SendAlertInput } from '../../types/index.ts';
 import type { Scenario } from './scenarios.ts';
+import { steadyHpa } from '../monitors/fixtures.ts';
 
 const pods = [
   { name: 'pno-a', phase: 'Running', ready: true, restarts: 0 },
   { name: 'pno-b', phase: 'Running', ready: true, restarts: 0 },
 ];
-const hpa: HpaSnapshot = {
-  name: 'pno-hpa',
-  minReplicas: 2,
-  maxReplicas: 10,
-  currentReplicas: 2,
-  desiredReplicas: 2,
-  scalingActive: true,
-};
 
 /** Alerts and history lines as the real activities report them, with no sink or bucket behind them. */
 const records: Partial<Activities> = {
@@ -34,8 +27,8 @@ const cluster = (usage: { cpu: number; memory: number }, replicas: () => number 
     available: true,
     pods: pods.map((p) => ({ pod: p.name, cpuMillicores: usage.cpu, memoryMiB: usage.memory })),
   }),
-  getHpa: async () => ({ ...hpa, currentReplicas: replicas() }),
-  patchHpa: async ({ changes }) => ({ before: hpa, after: { ...hpa, ...changes } }),
+  getHpa: async () => ({ ...steadyHpa, currentReplicas: replicas() }),
+  patchHpa: async ({ changes }) => ({ before: steadyHpa, after: { ...steadyHpa, ...changes } }),
   applyManifests: async () => [{ kind: 'Deployment', namespace: 'production', name: 'pno-physics-bench' }],
 });
 
@@ -58,7 +51,7 @@ export const monitorScenarios: Scenario[] = [
     activities: ({ apiUrl }) => ({
       ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
       listPods: async () => [],
-      getHpa: async () => hpa,
+      getHpa: async () => steadyHpa,
       podMetrics: async () => ({ available: false, reason: 'metrics API unavailable (HTTP 404)' }),
       ...records,
     }),

@@ -15,7 +15,7 @@ import { createKubernetesActivities } from '../../activities/kubernetes/index.ts
 import { podMetrics } from '../../activities/kubernetes/observe.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { testKube } from '../helpers/kube.ts';
-import { burn, serviceCopy, stopBurns } from '../helpers/service.ts';
+import { burn, podIp, serviceCopy, stopBurns } from '../helpers/service.ts';
 import { scanImage } from '../../activities/security/trivy.ts';
 import { takeNodeLock } from '../../stack/kube/node-lock.ts';
 import { toolPath, toolsDir } from '../../stack/tools.ts';
@@ -43,12 +43,6 @@ async function readyPods(): Promise<string[]> {
     .filter((p) => p.ready)
     .map((p) => p.name)
     .sort();
-}
-
-async function podIp(name: string): Promise<string> {
-  const pod = await worker.core.readNamespacedPod({ namespace, name });
-  if (!pod.status?.podIP) throw new Error(`${name} has no IP`);
-  return pod.status.podIP;
 }
 
 describe('a real node', () => {
@@ -197,7 +191,7 @@ describe('a real node', () => {
   it("rotates the service's real log with the guide's logrotate command", async () => {
     const [pod] = await readyPods();
     if (!pod) throw new Error('no ready pod');
-    const ip = await podIp(pod);
+    const ip = await podIp(namespace, pod);
     // The kubelet's probes write to the log every second too: marked requests tell ours apart.
     const mark = (n: number) => `/health?mark=${process.pid}-${Date.now()}-${n}`;
     const first = mark(1);

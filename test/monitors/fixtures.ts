@@ -1,6 +1,6 @@
 // Fixture metrics for the optimizer policies and workflows: windows of samples and pod metrics.
 import type { PodMetricsResult } from '../../types/index.ts';
-import type { HpaSnapshot } from '../../types/index.ts';
+import type { HpaSnapshot, PodSnapshot } from '../../types/index.ts';
 import type { UsageSample } from '../../workflows/optimizers/policy.ts';
 
 export const hpa = (overrides: Partial<HpaSnapshot> = {}): HpaSnapshot => ({
@@ -12,6 +12,11 @@ export const hpa = (overrides: Partial<HpaSnapshot> = {}): HpaSnapshot => ({
   scalingActive: true,
   ...overrides,
 });
+
+/** The fixture HPA at rest at its minimum of two replicas. */
+export const steadyHpa: HpaSnapshot = hpa({ currentReplicas: 2, desiredReplicas: 2 });
+
+export const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });
 
 /** `count` samples five minutes apart ending at `end`, each with the given usage. */
 export function window(

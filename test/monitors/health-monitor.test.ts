@@ -12,7 +12,7 @@ import { createKubernetesActivities } from '../../activities/kubernetes/index.ts
 import { createReportActivities } from '../../activities/reports/index.ts';
 import { SCHEDULE_PREFIX, scheduleDefinitions } from '../../schedules/definitions.ts';
 import { scheduleOptions } from '../../schedules/sync.ts';
-import { FailureType, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
+import { FailureType, type PodSnapshot } from '../../types/index.ts';
 import { healthMonitorWorkflow, type HealthMonitorResult } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { execCommand } from '../../activities/kubernetes/exec.ts';
@@ -22,7 +22,7 @@ import { SERVICE_CONTAINER, SERVICE_SELECTOR, serviceCopy, servicePods } from '.
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
-import { podMetrics } from './fixtures.ts';
+import { podMetrics, steadyHpa, readyPod } from './fixtures.ts';
 import { triggerAndAwait } from './schedule-runs.ts';
 
 let api: InferenceApi;
@@ -122,20 +122,10 @@ describe('healthMonitorWorkflow on its schedule, against the local cluster', () 
   });
 });
 
-const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });
-const hpa: HpaSnapshot = {
-  name: 'pno-hpa',
-  minReplicas: 2,
-  maxReplicas: 10,
-  currentReplicas: 2,
-  desiredReplicas: 2,
-  scalingActive: true,
-};
-
 function stubbedCluster(pods: PodSnapshot[]) {
   return {
     listPods: async () => pods,
-    getHpa: async () => hpa,
+    getHpa: async () => steadyHpa,
     podMetrics: async () =>
       podMetrics([
         { cpu: 420, memory: 2100 },

@@ -15,6 +15,7 @@ import type { DrillReport } from '../../workflows/backup/drill.ts';
 import { monthlyMaintenanceWorkflow } from '../../workflows/routines/monthly.ts';
 import type { MonthlyInput } from '../../workflows/routines/input.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
+import { RECOVERY_STEPS } from '../backup/fixtures.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { bindWorkerRoles, freshNamespace, testKube, workerKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
@@ -108,16 +109,7 @@ describe('monthly maintenance as the worker ServiceAccount', () => {
     // Restore drill: that backup restored into the drill namespace, verified, measured, then removed.
     const drill = await childResult<DrillReport>(`${workflowId}-drill`);
     expect(drill).toMatchObject({ passed: true, backupKey: backup.key, drillNamespace });
-    expect(drill.steps.map((s) => s.step)).toEqual([
-      'verify',
-      'approval',
-      'namespace',
-      'resources',
-      'pods',
-      'models',
-      'rollout',
-      'verification',
-    ]);
+    expect(drill.steps.map((s) => s.step)).toEqual(RECOVERY_STEPS);
     const drillStep = Object.fromEntries(drill.steps.map((s) => [s.step, s.detail]));
     expect(drillStep.verify).toMatch(new RegExp(`^${backup.entries} entries, `));
     // production's served model (the stack puts it on its models volume), copied through the pods

@@ -4,11 +4,6 @@
 // fixture service in a namespace of its own (the worker's workload role bound there as in
 // production), holding a real TLS certificate that expires in 20 days and a second workload on a
 // `latest` image, so the certificate and audit steps have something true to say.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuantity, podMetrics } from '../../activities/kubernetes/observe.ts';
 import { applyObjects, fromYaml } from '../../activities/kubernetes/resources.ts';
@@ -23,42 +18,12 @@ import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { FAKE_NODE } from '../../stack/kube/cluster.ts';
 import { testKube, workerKube } from '../helpers/kube.ts';
+import { selfSigned } from '../helpers/certs.ts';
 import { serviceCopy } from '../helpers/service.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { goodModel } from '../model/fixtures.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { alertsSince, byStep, realActivities, routineAlerts, stepsByName, storedJson } from './helpers.ts';
-
-const run = promisify(execFile);
-
-/** A self-signed EC certificate valid for `days` days from now, made by openssl (argument array). */
-async function selfSigned(cn: string, days: number): Promise<{ cert: string; key: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'pno-cert-'));
-  try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      String(days),
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      `subjectAltName=DNS:${cn}`,
-    ]);
-    return { cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 let api: InferenceApi;
 let receiver: Receiver;

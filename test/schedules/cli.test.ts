@@ -12,27 +12,19 @@ import { createReportActivities } from '../../activities/reports/index.ts';
 import { parseArgs } from '../../schedules/cli-args.ts';
 import { CommandError, runCommand } from '../../schedules/commands.ts';
 import { SCHEDULE_PREFIX, scheduleDefinitions, type ScheduleDefinition } from '../../schedules/definitions.ts';
-import { searchAttributes, type HpaSnapshot } from '../../types/index.ts';
+import { searchAttributes } from '../../types/index.ts';
 import type { HealthMonitorResult } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { testClient, withWorker } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { steadyHpa } from '../monitors/fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
   api = await startInferenceApi();
 });
 afterAll(() => api.close());
-
-const hpa: HpaSnapshot = {
-  name: 'pno-hpa',
-  minReplicas: 2,
-  maxReplicas: 10,
-  currentReplicas: 2,
-  desiredReplicas: 2,
-  scalingActive: true,
-};
 
 /** The product's health monitor and an hourly health check, under a prefix of this test's own. */
 function testDefinitions(prefix: string): ScheduleDefinition[] {
@@ -75,7 +67,7 @@ describe('schedules CLI commands', () => {
       ...createHttpActivities({ defaultApiBaseUrl: api.url }),
       ...createReportActivities({ s3: testS3(), bucket }),
       listPods: async () => [{ name: 'a', phase: 'Running', ready: true, restarts: 0 }],
-      getHpa: async () => hpa,
+      getHpa: async () => steadyHpa,
       podMetrics: async () => ({ available: false as const, reason: 'metrics API unavailable (HTTP 404)' }),
     };
     await withWorker(activities, async ({ taskQueue }) => {

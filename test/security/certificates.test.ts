@@ -1,10 +1,5 @@
 // Certificate expiry on the local cluster: kubernetes.io/tls Secrets holding real certificates made
 // by openssl at test time (5, 20 and 100 days), cert-manager absent and then present.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { listCertManagerCertificates, listTlsCertificates } from '../../activities/security/certificates.ts';
 import { createReportActivities } from '../../activities/reports/index.ts';
@@ -13,39 +8,9 @@ import { certificateExpiryWorkflow } from '../../workflows/index.ts';
 import { assessCertManager, expiryStatus } from '../../workflows/security/certificate-policy.ts';
 import { freshNamespace, testKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
+import { selfSigned } from '../helpers/certs.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { alertRecorder } from './helpers.ts';
-
-const run = promisify(execFile);
-
-/** A self-signed EC certificate valid for `days` days from now, made by openssl (argument array). */
-async function selfSigned(cn: string, days: number): Promise<{ cert: string; key: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'pno-cert-'));
-  try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      String(days),
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      `subjectAltName=DNS:${cn}`,
-    ]);
-    return { cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 async function tlsSecret(namespace: string, name: string, cert: string, key: string) {
   await testKube().core.createNamespacedSecret({

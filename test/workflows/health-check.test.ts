@@ -10,16 +10,7 @@ import { healthCheckWorkflow } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
-
-const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running', ready: true, restarts: 0 });
-const hpa: HpaSnapshot = {
-  name: 'pno-hpa',
-  minReplicas: 2,
-  maxReplicas: 10,
-  currentReplicas: 2,
-  desiredReplicas: 2,
-  scalingActive: true,
-};
+import { steadyHpa, readyPod } from '../monitors/fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -35,7 +26,7 @@ function activities(overrides: { pods?: PodSnapshot[]; getHpa?: () => Promise<Hp
   return {
     ...createHttpActivities({ defaultApiBaseUrl: api.url }),
     listPods: async () => overrides.pods ?? [readyPod('a'), readyPod('b')],
-    getHpa: overrides.getHpa ?? (async () => hpa),
+    getHpa: overrides.getHpa ?? (async () => steadyHpa),
   };
 }
 
