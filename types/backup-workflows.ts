@@ -42,8 +42,10 @@ export interface CreateBackupResult {
 export interface RestoreResourcesInput {
   key: string;
   targetNamespace: string;
-  /** Also restore the monitoring config (into its own namespace). */
+  /** Also restore the monitoring config (its ConfigMaps only). */
   includeMonitoring: boolean;
+  /** Where the monitoring config goes; absent means the namespace it was backed up from. */
+  monitoringNamespace?: string;
 }
 
 export interface RestoredObject {

@@ -9,6 +9,7 @@ export * from './model.ts';
 export * from './backup.ts';
 export * from './security.ts';
 export * from './alerts.ts';
+export * from './access.ts';
 
 /** The one task queue every worker polls and every schedule and manual start targets. */
 export const TASK_QUEUE = 'pno-maintenance';

@@ -65,3 +65,22 @@ export interface VersionFacts {
   kubelets: Record<string, string>;
   images: Record<string, string>;
 }
+
+/** A kind the product backs up and restores, with its resource name in RBAC rules. */
+export interface RestorableKind {
+  apiVersion: string;
+  kind: string;
+  resource: string;
+}
+
+/** What a namespace backup holds, in the order a restore applies it; nothing else is restored. */
+export const RESTORABLE_KINDS: readonly RestorableKind[] = Object.freeze([
+  { apiVersion: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts' },
+  { apiVersion: 'v1', kind: 'ConfigMap', resource: 'configmaps' },
+  { apiVersion: 'v1', kind: 'Secret', resource: 'secrets' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims' },
+  { apiVersion: 'v1', kind: 'Service', resource: 'services' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', resource: 'deployments' },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', resource: 'statefulsets' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers' },
+]);

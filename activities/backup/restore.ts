@@ -79,10 +79,16 @@ export async function restoreResources(ctx: RestoreContext, input: RestoreResour
     fieldManager: ctx.fieldManager,
     targetNamespace: input.targetNamespace,
   });
-  if (input.includeMonitoring)
+  if (input.includeMonitoring) {
+    // The monitoring config is ConfigMaps (rules, dashboards): nothing else from that section is applied.
+    const config = staged.monitoring.flatMap(fromYaml).filter((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap');
     applied.push(
-      ...(await applyObjects(ctx.kube, staged.monitoring.flatMap(fromYaml), { fieldManager: ctx.fieldManager })),
+      ...(await applyObjects(ctx.kube, config, {
+        fieldManager: ctx.fieldManager,
+        targetNamespace: input.monitoringNamespace,
+      })),
     );
+  }
   return { applied };
 }
 

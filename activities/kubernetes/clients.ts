@@ -9,6 +9,10 @@ export interface KubeClients {
   custom: k8s.CustomObjectsApi;
   /** Any kind by apiVersion/kind, for export and server-side apply. */
   objects: k8s.KubernetesObjectApi;
+  /** Who the worker is, and what it may do (self reviews). */
+  authentication: k8s.AuthenticationV1Api;
+  authorization: k8s.AuthorizationV1Api;
+  rbac: k8s.RbacAuthorizationV1Api;
 }
 
 export function kubeClientsFrom(config: k8s.KubeConfig): KubeClients {
@@ -19,6 +23,9 @@ export function kubeClientsFrom(config: k8s.KubeConfig): KubeClients {
     autoscaling: config.makeApiClient(k8s.AutoscalingV2Api),
     custom: config.makeApiClient(k8s.CustomObjectsApi),
     objects: k8s.KubernetesObjectApi.makeApiClient(config),
+    authentication: config.makeApiClient(k8s.AuthenticationV1Api),
+    authorization: config.makeApiClient(k8s.AuthorizationV1Api),
+    rbac: config.makeApiClient(k8s.RbacAuthorizationV1Api),
   };
 }
 

@@ -2,6 +2,7 @@
 // here returns Secret contents: exports that include Secrets stay inside the backup activity.
 import { Context } from '@temporalio/activity';
 import type { KubeClients } from './clients.ts';
+import { awaitAccess, bindOwnRole, reviewAccess } from './access.ts';
 import { ensureNamespace } from './namespaces.ts';
 import { nodesSnapshot, podMetrics } from './observe.ts';
 import { waitForPodsReady } from './pods.ts';
@@ -12,6 +13,7 @@ import { getHpa, listPods, pickReadyPod } from './status.ts';
 import { execCommand } from './exec.ts';
 import { heartbeatWhile } from './progress.ts';
 import { capacityFacts, versionFacts } from './capacity.ts';
+import type { AccessCheck, WorkerRole } from '../../types/index.ts';
 
 export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts';
 
@@ -56,6 +58,13 @@ export function createKubernetesActivities(kube: KubeClients) {
       rolloutUndo(kube, input.namespace, input.name, input),
     ensureNamespace: (input: { name: string; labels?: Record<string, string> }) =>
       ensureNamespace(kube, input.name, input.labels),
+    /** Whether the worker may do each of `checks`, as the API server answers for its identity. */
+    reviewAccess: (input: { checks: AccessCheck[] }) => reviewAccess(kube, input.checks),
+    /** Waits until every check is allowed, e.g. after `bindOwnRole`; says which are still denied. */
+    awaitAccess: (input: { checks: AccessCheck[]; timeoutMs: number }) =>
+      awaitAccess(kube, input.checks, activityWait(input.timeoutMs, 250)),
+    bindOwnRole: (input: { namespace: string; role: WorkerRole; dryRun?: boolean }) =>
+      bindOwnRole(kube, input.namespace, input.role, input.dryRun),
     waitForPodsReady: (input: {
       namespace: string;
       selector: string;

@@ -5,25 +5,14 @@ import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { KubeClients } from './clients.ts';
 import { kubeCall } from './errors.ts';
+import { RESTORABLE_KINDS } from '../../types/index.ts';
 
 export interface ResourceKind {
   apiVersion: string;
   kind: string;
 }
 
-/** What a namespace backup holds, in the order a restore applies it. */
-export const namespacedKinds: ResourceKind[] = [
-  { apiVersion: 'v1', kind: 'ServiceAccount' },
-  { apiVersion: 'v1', kind: 'ConfigMap' },
-  { apiVersion: 'v1', kind: 'Secret' },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
-  { apiVersion: 'v1', kind: 'Service' },
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet' },
-  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
-];
-
-const applyOrder = ['Namespace', ...namespacedKinds.map((k) => k.kind)];
+const applyOrder = ['Namespace', ...RESTORABLE_KINDS.map((k) => k.kind)];
 
 type Obj = KubernetesObject & Record<string, unknown>;
 
@@ -75,7 +64,7 @@ export function cleanForExport(obj: Obj): Obj {
 export async function exportNamespace(
   kube: KubeClients,
   namespace: string,
-  kinds: ResourceKind[] = namespacedKinds,
+  kinds: readonly ResourceKind[] = RESTORABLE_KINDS,
 ): Promise<Obj[]> {
   const objects: Obj[] = [];
   for (const { apiVersion, kind } of kinds) {

@@ -5,6 +5,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportNamespace } from '../../activities/kubernetes/resources.ts';
 import { BACKUP_SUFFIX } from '../../activities/storage/index.ts';
+import { CREATED_NAMESPACE_LABELS } from '../../types/index.ts';
 import { backupWorkflow, disasterRecoveryWorkflow, restoreDrillWorkflow } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
@@ -88,11 +89,13 @@ async function namespaceGone(name: string) {
 }
 
 describe('backup and disaster recovery', () => {
-  it('backs up, loses the namespace, recovers it: resources spec-equal, models byte-identical in every new pod, secret never in plaintext', async () => {
-    const setup = await backupSetup(api.url, testKube());
+  it('as the worker, backs up, loses the namespace, recovers it: rights re-bound, resources spec-equal, models byte-identical in every new pod, secret never in plaintext', async () => {
+    const setup = await backupSetup(api.url);
     const namespace = await serviceCopy('dr');
     const files = await modelsOnVolume(namespace);
     const before = await specs(namespace);
+    // The monitoring config is restored too, into a namespace that is gone as well (not the shared one).
+    const monitoringNamespace = `mon-${namespace.slice(-8)}`;
 
     const outcome = await withWorker(setup.activities, async ({ client, taskQueue }) => {
       const backup = await client.workflow.execute(backupWorkflow, {
@@ -108,7 +111,7 @@ describe('backup and disaster recovery', () => {
       const recovery = await client.workflow.execute(disasterRecoveryWorkflow, {
         taskQueue,
         workflowId: `dr-${namespace}`,
-        args: [{ backupKey: backup.key, targetNamespace: namespace }],
+        args: [{ backupKey: backup.key, targetNamespace: namespace, includeMonitoring: true, monitoringNamespace }],
       });
       const recoveryHistory = JSON.stringify(await client.workflow.getHandle(`dr-${namespace}`).fetchHistory());
       return { backup, recovery, histories: backupHistory + recoveryHistory };
@@ -122,6 +125,22 @@ describe('backup and disaster recovery', () => {
     expect(outcome.backup.key).toBe(`${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}`);
     expect(outcome.recovery.steps.map((s) => s.step)).toEqual(RECOVERY_STEPS);
     expect(outcome.recovery).toMatchObject({ model: 'PASS', targetNamespace: namespace });
+    // The worker's rights went with the namespace: it created both again, with Pod Security enforced.
+    const step = (name: string) => outcome.recovery.steps.find((s) => s.step === name)?.detail;
+    expect(step('access')).toBe(
+      `${namespace}: will bind pno-maintenance-workloads; ${monitoringNamespace}: will bind pno-maintenance-monitoring`,
+    );
+    expect(step('namespace')).toBe(
+      `created; pno-maintenance-workloads bound in ${namespace}; pno-maintenance-monitoring bound in ${monitoringNamespace}`,
+    );
+    const monitoring = await exportNamespace(testKube(), monitoringNamespace);
+    expect(monitoring.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['ConfigMap/monitoring-config']);
+    const created = await testKube().core.readNamespace({ name: namespace });
+    expect(created.metadata?.labels).toMatchObject(CREATED_NAMESPACE_LABELS);
+    const binding = await testKube().rbac.readNamespacedRoleBinding({ namespace, name: 'pno-maintenance-workloads' });
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'pno-maintenance-worker', namespace: 'pno-maintenance' },
+    ]);
     expect(await specs(namespace)).toEqual(before);
     // In the pods the recovery restarted, then in pods that never saw the copy: the models are on the
     // new volume, not in a container's own filesystem.

@@ -13,9 +13,10 @@ export const PLANTED_SECRET = 'planted-secret-7f3a9c1e5b2d4086';
 
 /** The steps a recovery (disaster recovery or the drill) reports, in order. */
 export const RECOVERY_STEPS = [
+  'access',
   'verify',
-  'approval',
   'namespace',
+  'approval',
   'resources',
   'pods',
   'models',
@@ -23,11 +24,7 @@ export const RECOVERY_STEPS = [
   'verification',
 ];
 
-/**
- * `kube` is the worker's by default. Recovery of a deleted namespace passes cluster-admin: the worker's
- * RoleBinding goes with the namespace, so it may not re-apply into it (the open issue "Disaster recovery
- * that holds in a real disaster").
- */
+/** `kube` is the worker's by default: a test that acts as someone else says who. */
 export async function backupSetup(apiUrl: string, kube: KubeClients = workerKube()) {
   const bucket = await freshBucket('backup');
   const keyBytes = randomBytes(32);

@@ -84,13 +84,18 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
         const cause = (error as WorkflowFailedError).cause?.cause as
           { type?: string; nonRetryable?: boolean } | undefined;
         expect(cause, name).toMatchObject({ type: 'BadArchive', nonRetryable: true });
-        // Refused at the verify step: the namespace was never created.
+        // Refused at the verify step: the namespace was never created, nothing was bound.
         expect(await exists(target), name).toBe(false);
         const history = await client.workflow.getHandle(`dr-${target}`).fetchHistory();
         const activityTypes = (history.events ?? [])
           .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
           .filter(Boolean);
-        expect(activityTypes, name).toEqual(['verifyBackup']);
+        // Before it: the access review, and the binding the worker will need asked as a dry run.
+        expect(activityTypes, name).toEqual(['reviewAccess', 'bindOwnRole', 'verifyBackup']);
+        const bindInput = (history.events ?? []).find(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'bindOwnRole',
+        )?.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+        expect(JSON.parse(Buffer.from(bindInput!).toString()), name).toMatchObject({ dryRun: true });
       }
     });
   });

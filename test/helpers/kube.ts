@@ -3,6 +3,7 @@
 // each other's objects.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { kubeClientsFrom, loadKubeConfig, type KubeClients } from '../../activities/kubernetes/clients.ts';
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
@@ -23,6 +24,30 @@ export function workerKube(): KubeClients {
   return worker;
 }
 
+/** A ServiceAccount of this name in `namespace` (made if missing) with no rights but what it is given. */
+export async function accountKube(namespace: string, name: string): Promise<KubeClients> {
+  const admin = testKube();
+  await admin.core
+    .createNamespacedServiceAccount({ namespace, body: { metadata: { name } } })
+    .catch((err: { code?: number }) => {
+      if (err.code !== 409) throw err;
+    });
+  const token = await admin.core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.config.getCurrentCluster()!;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name, token: token.status?.token }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
+  });
+  return kubeClientsFrom(config);
+}
+
 /**
  * Gives the worker in `namespace` (as cluster-admin) the rights deploy/rbac.yaml gives it in `like`:
  * that namespace's own Roles and RoleBindings, moved there. What an operator does to let the worker
@@ -36,9 +61,9 @@ export async function bindWorkerRoles(namespace: string, like = 'production'): P
   await applyObjects(testKube(), grants, { fieldManager: 'pno-test-rbac', targetNamespace: namespace });
 }
 
-export async function freshNamespace(prefix = 't'): Promise<string> {
+export async function freshNamespace(prefix = 't', labels: Record<string, string> = {}): Promise<string> {
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await ensureNamespace(testKube(), name);
+  await ensureNamespace(testKube(), name, labels);
   return name;
 }
 

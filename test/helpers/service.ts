@@ -1,6 +1,6 @@
 // Copies of the production fixture for tests that change what they look after: each in a namespace
 // of its own on the real node, with a models volume of its own (the local provisioner makes one per
-// claim) and the worker's rights there as in production. Fixture setup acts as cluster-admin and
+// claim) and the worker's rights there as in production (maintained-by label included). Fixture setup acts as cluster-admin and
 // writes straight onto the volume, as a person with the disk would; what the product does is checked
 // inside the pods.
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { waitForRollout } from '../../activities/kubernetes/rollout.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { volumeDirectory } from '../../stack/kube/volume-provisioner.ts';
 import { goodModel } from '../model/fixtures.ts';
+import { MAINTAINED_BY, MAINTAINED_BY_LABEL } from '../../types/index.ts';
 import { bindWorkerRoles, freshNamespace, testKube } from './kube.ts';
 
 export const SERVICE_SELECTOR = 'app=pno-physics-bench';
@@ -22,7 +23,7 @@ export const MODELS_MOUNT = '/app/models';
 /** A namespace running a copy of the production fixture (Deployment, Service, HPA, config, Secret, PVC). */
 export async function serviceCopy(prefix: string): Promise<string> {
   const kube = testKube();
-  const namespace = await freshNamespace(prefix);
+  const namespace = await freshNamespace(prefix, { [MAINTAINED_BY_LABEL]: MAINTAINED_BY });
   await bindWorkerRoles(namespace);
   await applyObjects(kube, await exportNamespace(kube, 'production'), {
     fieldManager: 'pno-test-copy',

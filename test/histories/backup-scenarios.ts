@@ -72,6 +72,7 @@ export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activi
       desiredReplicas: 2,
       scalingActive: true,
     }),
+    reviewAccess: async ({ checks }) => checks.map((check) => ({ check, what: check.verb, allowed: true })),
     ensureNamespace: async ({ name }) => ({ name, created: false }),
     restoreResources: async () => ({ applied: restored }),
     waitForPodsReady: async () => ({ done: true, timedOut: false, ready: 2, total: 2, pods: [] }),

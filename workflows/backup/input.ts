@@ -78,7 +78,10 @@ export const disasterRecoveryInputSchema = inputObject({
     .meta({ rule: 'must be a file name' })
     .default('pno_model.onnx')
     .describe('The model file in the models directory, checked after the restore.'),
-  includeMonitoring: boolean.default(false).describe('Also restore the monitoring config (into its own namespace).'),
+  includeMonitoring: boolean
+    .default(false)
+    .describe('Also restore the monitoring config (its ConfigMaps) into `monitoringNamespace`.'),
+  monitoringNamespace: targetFields.monitoringNamespace,
   force: boolean.default(false).describe('Restore over a namespace whose pods are Ready without waiting for approval.'),
   approvalTimeoutMinutes: integer(1, 7 * 24 * 60)
     .default(60)

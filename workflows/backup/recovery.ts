@@ -1,5 +1,13 @@
-import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type HealthReport, type ModelHealthReport, type RestoredObject } from '../../types/index.ts';
+import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  CREATED_NAMESPACE_LABELS,
+  FailureType,
+  WORKER_ROLES,
+  type HealthReport,
+  type ModelHealthReport,
+  type RestoredObject,
+} from '../../types/index.ts';
+import { checkRecoveryAccess, monitoringAccess, restoreAccess, type AccessTarget } from './recovery-access.ts';
 import { disasterRecoveryInputSchema, type DisasterRecoveryInput } from './input.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
 import { parseInput } from '../shared/input.ts';
@@ -19,15 +27,21 @@ export interface RecoveryReport {
   rtoMs: number;
 }
 
+/** How long a role the worker has just bound to itself may take to show in what it may do. */
+const GRANT_WAIT_MS = 30_000;
+
 /**
- * Restores a backup: authenticate and verify it before anything touches the cluster, ask for approval
- * when the target is serving, then namespace → resources (in dependency order) → pods Ready → models →
+ * Restores a backup: check that the worker may do every step (or grant itself the rights, in a
+ * namespace that was deleted), authenticate and verify the backup before anything touches the
+ * cluster, ask for approval when the target is serving, then namespace → resources (in dependency order) → pods Ready → models →
  * restart → rollout → verification. Every step converges when run again, so a failed recovery is
  * retried by starting it again (or resetting it) with the same input.
  */
 export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput = {}): Promise<RecoveryReport> {
   const input = parseInput(disasterRecoveryInputSchema, 'disasterRecoveryWorkflow', rawInput);
-  const progress = beginRun('disaster-recovery', input.targetNamespace, 8, 'verifying backup');
+  // Runs recorded before the access check replay without it.
+  const checksAccess = patched('recovery-checks-access');
+  const progress = beginRun('disaster-recovery', input.targetNamespace, checksAccess ? 9 : 8, 'verifying backup');
   const approval = approvalGate();
   const readyTimeoutMs = input.readyTimeoutMinutes * 60_000;
   const started = Date.now();
@@ -45,6 +59,36 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const fail = (message: string): never => {
     throw ApplicationFailure.nonRetryable(message, FailureType.recoveryFailed, report);
   };
+  let toGrant: AccessTarget[] = [];
+  /** The namespaces exist and the worker has its rights there, granted to itself where it had none. */
+  const ensureTarget = async () => {
+    const labels = checksAccess ? { labels: { ...CREATED_NAMESPACE_LABELS } } : {};
+    const namespace = await clusterChanges.ensureNamespace({ name: input.targetNamespace, ...labels });
+    const granted: string[] = [];
+    for (const target of toGrant) {
+      if (target.namespace !== input.targetNamespace)
+        await clusterChanges.ensureNamespace({ name: target.namespace, ...labels });
+      await clusterChanges.bindOwnRole({ namespace: target.namespace, role: target.role });
+      const access = await waits(GRANT_WAIT_MS).awaitAccess({ checks: target.checks, timeoutMs: GRANT_WAIT_MS });
+      if (!access.allowed)
+        fail(
+          `bound ${WORKER_ROLES[target.role]} in ${target.namespace}, yet the worker may not ${access.denied.join('; ')}`,
+        );
+      granted.push(`${WORKER_ROLES[target.role]} bound in ${target.namespace}`);
+    }
+    done('namespace', [namespace.created ? 'created' : 'exists', ...granted].join('; '));
+  };
+
+  if (checksAccess) {
+    progress.phase('checking access');
+    const targets = [restoreAccess(input.targetNamespace)];
+    if (input.includeMonitoring) targets.push(monitoringAccess(input.monitoringNamespace));
+    toGrant = await checkRecoveryAccess(targets);
+    const held = targets.filter((t) => !toGrant.includes(t)).map((t) => `${t.namespace}: rights held`);
+    const granting = toGrant.map((t) => `${t.namespace}: will bind ${WORKER_ROLES[t.role]}`);
+    done('access', [...held, ...granting].join('; '));
+    progress.phase('verifying backup');
+  }
 
   if (input.backupKey === 'latest') {
     const latest = await reads.findLatestBackup({ prefix: input.prefix });
@@ -55,6 +99,8 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const verified = await archives.verifyBackup({ key: report.backupKey });
   done('verify', `${verified.entries} entries, ${verified.bytes} bytes, sealed with key ${verified.keyId}`);
 
+  // The worker's rights come first: it cannot see whether a namespace whose binding it lost is serving.
+  if (checksAccess) await ensureTarget();
   progress.phase('checking target');
   const serving = (await reads.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter(
     (p) => p.ready,
@@ -72,12 +118,12 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   }
 
   progress.phase('restoring resources');
-  const namespace = await clusterChanges.ensureNamespace({ name: input.targetNamespace });
-  done('namespace', namespace.created ? 'created' : 'exists');
+  if (!checksAccess) await ensureTarget();
   const { applied } = await archives.restoreResources({
     key: report.backupKey,
     targetNamespace: input.targetNamespace,
     includeMonitoring: input.includeMonitoring,
+    ...(checksAccess ? { monitoringNamespace: input.monitoringNamespace } : {}),
   });
   report.restored = applied;
   done('resources', `${applied.length} objects applied`);
