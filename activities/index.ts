@@ -1,6 +1,7 @@
 // Activities are built from injected clients so tests bind them to real local servers.
 import { createAlertActivities, type AlertDeps } from './alerts/index.ts';
-import { createBackupActivities } from './backup/index.ts';
+import { createBackupActivities, DEFAULT_STAGE } from './backup/index.ts';
+import type { StageConfig } from './backup/stage.ts';
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
 import { createModelActivities, type ModelDeps } from './model/index.ts';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   modelsDir?: string;
   /** Alert sinks (Alertmanager, webhook); none means alerts are only logged. */
   alerts?: AlertDeps;
+  /** Where a recovery stages its backup, and how much it may stage (PNO_RESTORE_STAGE_DIR, _LIMIT_MIB). */
+  restoreStage?: Partial<StageConfig>;
   /** Where trivy and its database live (PNO_TRIVY_PATH, PNO_TRIVY_CACHE_DIR, ...). */
   trivy?: TrivyConfig;
 }
@@ -28,7 +31,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createKubernetesActivities(deps.kube),
     ...createModelActivities(deps.model),
     ...createStorageActivities(deps.storage),
-    ...createBackupActivities({ kube: deps.kube, storage: deps.storage, defaultModelsDir: deps.modelsDir }),
+    ...createBackupActivities({
+      kube: deps.kube,
+      storage: deps.storage,
+      defaultModelsDir: deps.modelsDir,
+      stage: { ...DEFAULT_STAGE, ...deps.restoreStage },
+    }),
     ...createAlertActivities(deps.alerts),
     ...createReportActivities(deps.storage),
     ...createSecurityActivities(deps.kube, deps.trivy),

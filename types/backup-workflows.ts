@@ -46,7 +46,14 @@ export interface RestoreResourcesInput {
   includeMonitoring: boolean;
   /** Where the monitoring config goes; absent means the namespace it was backed up from. */
   monitoringNamespace?: string;
+  /** The ETag the recovery staged: a restage must read that very object. */
+  etag?: string;
+  /** Stamps every restored object (RESTORED_BY_ANNOTATION): which recovery put it there. */
+  recovery?: string;
 }
+
+/** On each object a recovery restored: `<workflow id>/<original run id>`, which a reset keeps. */
+export const RESTORED_BY_ANNOTATION = 'pno.dev/restored-by';
 
 export interface RestoredObject {
   kind: string;
@@ -60,4 +67,6 @@ export interface RestoreModelsInput {
   selector: string;
   container: string;
   modelsDir: string;
+  /** The ETag the recovery staged: a restage must read that very object. */
+  etag?: string;
 }

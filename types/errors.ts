@@ -13,6 +13,10 @@ export const FailureType = {
   // Backup and recovery
   /** An archive that fails authentication, its manifest, or the safety rules for entries. */
   badArchive: 'BadArchive',
+  /** The restore stage (local disk) cannot hold the backup: PNO_RESTORE_STAGE_LIMIT_MIB or free space. */
+  stageFull: 'StageFull',
+  /** The backup object changed (another ETag) while a recovery was reading it. */
+  backupChanged: 'BackupChanged',
   /** A recovery step failed for good; the failure's details carry the recovery report so far. */
   recoveryFailed: 'RecoveryFailed',
   /** No Ready pod matches the selector yet (retried: pods may still be starting). */

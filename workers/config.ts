@@ -34,6 +34,8 @@ export interface WorkerConfig {
   s3: { endpoint?: string; region: string; bucket: string };
   /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
   backupKey?: BackupKey;
+  /** Where a recovery stages its backup on local disk, and at most how much (PNO_RESTORE_STAGE_DIR, _LIMIT_MIB). */
+  restoreStage?: { dir?: string; limitBytes?: number };
   /** The scanner: PNO_TRIVY_PATH (default `trivy` on PATH), its cache, offline mode, a DB mirror, image sources. */
   trivy: TrivyConfig & { offline: boolean };
 }
@@ -142,6 +144,16 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   if (modelsDir !== undefined && !modelsDir.startsWith('/'))
     problems.push(`PNO_MODELS_DIR: must be an absolute path in the pod (got ${JSON.stringify(modelsDir)})`);
 
+  const stageDir = text('PNO_RESTORE_STAGE_DIR');
+  if (stageDir !== undefined && !stageDir.startsWith('/'))
+    problems.push(`PNO_RESTORE_STAGE_DIR: must be an absolute path (got ${JSON.stringify(stageDir)})`);
+  const stageLimit = text('PNO_RESTORE_STAGE_LIMIT_MIB');
+  const stageLimitMiB = stageLimit === undefined ? undefined : Number(stageLimit);
+  if (stageLimitMiB !== undefined && !(Number.isSafeInteger(stageLimitMiB) && stageLimitMiB > 0))
+    problems.push(
+      `PNO_RESTORE_STAGE_LIMIT_MIB: must be a whole number of MiB above 0 (got ${JSON.stringify(stageLimit)})`,
+    );
+
   const trivyCacheDir = text('PNO_TRIVY_CACHE_DIR');
   if (trivyCacheDir !== undefined && !trivyCacheDir.startsWith('/'))
     problems.push(`PNO_TRIVY_CACHE_DIR: must be an absolute path (got ${JSON.stringify(trivyCacheDir)})`);
@@ -182,6 +194,10 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     modelsDir: modelsDir ?? '/app/models',
     s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
     ...(backupKey ? { backupKey } : {}),
+    restoreStage: {
+      ...(stageDir ? { dir: stageDir } : {}),
+      ...(stageLimitMiB ? { limitBytes: stageLimitMiB * 1024 ** 2 } : {}),
+    },
     trivy,
   };
   if (problems.length > 0) throw new ConfigError(problems);

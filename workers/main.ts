@@ -47,6 +47,7 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
         alerts: config.alerts,
         trivy: config.trivy,
         modelsDir: config.modelsDir,
+        restoreStage: config.restoreStage,
         model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath, kube },
         storage: {
           s3: createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, retry: PATIENT_RETRIES }),

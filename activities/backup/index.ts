@@ -1,5 +1,7 @@
 // The backup and restore activities: they read the cluster and the store, and keep Secrets, keys and
 // archive bytes to themselves; workflows see object keys, names and counts.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from '../kubernetes/clients.ts';
@@ -19,12 +21,32 @@ import {
 import { deleteRestored } from './cleanup.ts';
 import { collectBackup } from './collect.ts';
 import { restoreModels, restoreResources } from './restore.ts';
+import { discardStage, ensureStaged, type StageConfig } from './stage.ts';
 
 export interface BackupDeps {
   kube: KubeClients;
   storage?: StorageDeps;
   /** The pods' models directory when an input leaves it empty (PNO_MODELS_DIR, default /app/models). */
   defaultModelsDir?: string;
+  /** Where a recovery stages its backup, and how much it may stage. */
+  stage?: StageConfig;
+}
+
+export const DEFAULT_STAGE: StageConfig = { dir: join(tmpdir(), 'pno-restore'), limitBytes: 4 * 1024 ** 3 };
+
+/** The running recovery, which owns its stage: the workflow id, which a retry and a reset keep. */
+function recoveryId(): string {
+  const { info } = Context.current();
+  return info.workflowExecution?.workflowId ?? info.activityId;
+}
+
+function stageContext(deps: BackupDeps) {
+  return {
+    storage: requireStorage(deps),
+    stage: deps.stage ?? DEFAULT_STAGE,
+    owner: recoveryId(),
+    ...activityStreamContext(),
+  };
 }
 
 /** Inputs may leave the models directory empty: the worker knows where its pods keep models. */
@@ -42,13 +64,11 @@ function requireStorage(deps: BackupDeps): StorageDeps {
 }
 
 function restoreContext(deps: BackupDeps) {
-  const { info } = Context.current();
   return {
+    ...stageContext(deps),
     kube: deps.kube,
-    storage: requireStorage(deps),
-    // Owned by this workflow: a retried or re-run restore re-owns the same fields.
-    fieldManager: `pno-restore-${info.workflowExecution?.workflowId ?? info.activityId}`.slice(0, 128),
-    ...activityStreamContext(),
+    // Owned by this recovery: a retried or re-run restore re-owns the same fields.
+    fieldManager: `pno-restore-${recoveryId()}`.slice(0, 128),
   };
 }
 
@@ -70,6 +90,11 @@ export function createBackupActivities(deps: BackupDeps) {
         withModelsDir(deps, input),
       );
     },
+    /** Downloads, verifies and stages the backup once for this recovery; reused by its later steps. */
+    stageBackup: async (input: { key: string; etag?: string }) =>
+      (await ensureStaged(stageContext(deps), input.key, input.etag)).staged,
+    /** Removes this recovery's stage, once it has succeeded. */
+    discardStage: () => discardStage(deps.stage ?? DEFAULT_STAGE, recoveryId()),
     restoreResources: (input: RestoreResourcesInput) => restoreResources(restoreContext(deps), input),
     restoreModels: (input: RestoreModelsInput) => restoreModels(restoreContext(deps), withModelsDir(deps, input)),
     deleteRestored: (input: { objects: RestoredObject[] }) => deleteRestored(deps.kube, input.objects),

@@ -9,7 +9,7 @@ import { waitForPodsReady } from './pods.ts';
 import { applyObjects, fromYaml } from './resources.ts';
 import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout } from './rollout.ts';
 import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
-import { getHpa, listPods, pickReadyPod } from './status.ts';
+import { getHpa, listPods, pickReadyPod, restoredBy } from './status.ts';
 import { execCommand } from './exec.ts';
 import { heartbeatWhile } from './progress.ts';
 import { capacityFacts, versionFacts } from './capacity.ts';
@@ -43,6 +43,7 @@ export function createKubernetesActivities(kube: KubeClients) {
   return {
     listPods: (input: { namespace: string; selector: string }) => listPods(kube, input.namespace, input.selector),
     getHpa: (input: DeploymentRef) => getHpa(kube, input.namespace, input.name),
+    restoredBy: (input: DeploymentRef) => restoredBy(kube, input.namespace, input.name),
     patchHpa: (input: DeploymentRef & { changes: HpaChanges }) =>
       patchHpa(kube, input.namespace, input.name, input.changes),
     scaleDeployment: (input: DeploymentRef & { replicas: number }) =>

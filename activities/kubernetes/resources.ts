@@ -99,6 +99,10 @@ export interface ApplyOptions {
   fieldManager: string;
   /** Put every namespaced object into this namespace instead of its own. */
   targetNamespace?: string;
+  /** Added to every object's annotations, e.g. which recovery restored it. */
+  annotations?: Record<string, string>;
+  /** Called after each object, e.g. to heartbeat through a long restore. */
+  onApplied?: (object: { kind: string; namespace?: string; name: string }) => void;
 }
 
 /** Applies objects with server-side apply in dependency order; applying the same objects again changes nothing. */
@@ -112,15 +116,19 @@ export async function applyObjects(kube: KubeClients, objects: Obj[], options: A
     const obj = structuredClone(original);
     if (options.targetNamespace && obj.kind !== 'Namespace')
       obj.metadata = { ...obj.metadata, namespace: options.targetNamespace };
+    if (options.annotations)
+      obj.metadata = { ...obj.metadata, annotations: { ...obj.metadata?.annotations, ...options.annotations } };
     const id = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
     await kubeCall(`apply ${id}`, () =>
       kube.objects.patch(obj, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply),
     );
-    applied.push({
+    const done = {
       kind: obj.kind ?? '',
       name: obj.metadata?.name ?? '',
       ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
-    });
+    };
+    applied.push(done);
+    options.onApplied?.(done);
   }
   return applied;
 }

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from './clients.ts';
-import { kubeCall } from './errors.ts';
-import { FailureType, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
-import type { V1Pod } from '@kubernetes/client-node';
+import { classifyKubeError, kubeCall } from './errors.ts';
+import { FailureType, RESTORED_BY_ANNOTATION, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
+import { ApiException, type V1Pod } from '@kubernetes/client-node';
 
 export async function listPods(kube: KubeClients, namespace: string, selector: string): Promise<PodSnapshot[]> {
   const list = await kubeCall(`list pods in ${namespace} (${selector})`, () =>
@@ -55,4 +55,16 @@ export async function pickReadyPod(kube: KubeClients, namespace: string, selecto
     throw ApplicationFailure.retryable(`no ready pod matches ${selector} in ${namespace}`, FailureType.noReadyPod);
   }
   return ready[0].name;
+}
+
+/** Which recovery restored the Deployment (its RESTORED_BY_ANNOTATION), if any. */
+export async function restoredBy(kube: KubeClients, namespace: string, name: string): Promise<{ recovery?: string }> {
+  try {
+    const deployment = await kube.apps.readNamespacedDeployment({ namespace, name });
+    const recovery = deployment.metadata?.annotations?.[RESTORED_BY_ANNOTATION];
+    return recovery ? { recovery } : {};
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) return {};
+    throw classifyKubeError(err, `read deployment ${namespace}/${name}`);
+  }
 }

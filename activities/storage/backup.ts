@@ -106,6 +106,8 @@ export interface VerifyOptions {
   key: string;
   keyMaterial: BackupKey;
   limits?: Partial<ArchiveLimits>;
+  /** Read only this version of the object (a recovery pins the ETag it first read). */
+  ifMatch?: string;
   /** Receives each entry's bytes (already authenticated); stage them, act after this resolves. */
   onEntry?: EntryConsumer;
   onProgress?: (progress: { entries: number; bytes: number; downloadedBytes: number }) => void;
@@ -115,9 +117,9 @@ export interface VerifyOptions {
 /** Reads the object back through the safe reader; resolves only if every check passed. */
 export async function readBackup(
   options: VerifyOptions,
-): Promise<VerifyBackupResult & { fullManifest: BackupManifest }> {
+): Promise<VerifyBackupResult & { fullManifest: BackupManifest; etag: string }> {
   const { s3, bucket, key, keyMaterial, signal } = options;
-  const object = await openObject(s3, bucket, key, signal);
+  const object = await openObject(s3, bucket, key, signal, options.ifMatch);
   const where = `s3://${bucket}/${key}`;
   const format = object.metadata[METADATA_FORMAT];
   const sealedWith = object.metadata[METADATA_KEY_ID];
@@ -152,5 +154,6 @@ export async function readBackup(
     bytes: result.bytes,
     manifest: summarizeManifest(result.manifest),
     fullManifest: result.manifest,
+    etag: object.etag,
   };
 }

@@ -9,6 +9,8 @@ export interface OpenedObject {
   contentLength: number;
   metadata: Record<string, string>;
   lastModified?: Date;
+  /** The object's ETag: pass it back as `ifMatch` to read the very same object again. */
+  etag: string;
   /** Bytes received so far. */
   received(): number;
   /** Lets go of a body that will not be read (a refusal on metadata alone), so the connection is freed. */
@@ -20,10 +22,12 @@ export async function openObject(
   bucket: string,
   key: string,
   signal?: AbortSignal,
+  /** Read only this version of the object (its ETag): another one fails as BackupChanged. */
+  ifMatch?: string,
 ): Promise<OpenedObject> {
   const where = `download s3://${bucket}/${key}`;
   const response = await s3Call(where, () =>
-    s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
+    s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: ifMatch }), { abortSignal: signal }),
   );
   const stream = response.Body as Readable | undefined;
   if (!stream) throw new Error(`${where}: response has no body`);
@@ -49,6 +53,7 @@ export async function openObject(
     contentLength,
     metadata: response.Metadata ?? {},
     lastModified: response.LastModified,
+    etag: response.ETag ?? '',
     received: () => received,
     close: () => stream.destroy(),
   };

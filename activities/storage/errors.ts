@@ -12,6 +12,8 @@ const permanent: Record<string, FailureType> = {
   AllAccessDisabled: FailureType.forbidden,
   InvalidAccessKeyId: FailureType.forbidden,
   SignatureDoesNotMatch: FailureType.forbidden,
+  // A read pinned by ETag (If-Match) found another object under the key.
+  PreconditionFailed: FailureType.backupChanged,
 };
 
 export function classifyS3Error(err: unknown, where: string): unknown {
@@ -20,7 +22,13 @@ export function classifyS3Error(err: unknown, where: string): unknown {
     const status = err.$metadata.httpStatusCode;
     const type =
       permanent[err.name] ??
-      (status === 403 ? FailureType.forbidden : status === 404 ? FailureType.notFound : undefined);
+      (status === 403
+        ? FailureType.forbidden
+        : status === 404
+          ? FailureType.notFound
+          : status === 412
+            ? FailureType.backupChanged
+            : undefined);
     const detail = `${where}: ${err.name}${status ? ` (HTTP ${status})` : ''}`;
     if (type) return ApplicationFailure.nonRetryable(detail, type, { statusCode: status });
     return new Error(`${detail}: ${err.message}`, { cause: err });

@@ -85,7 +85,11 @@ export function createStorageActivities(deps?: StorageDeps) {
     /** Downloads, authenticates, unpacks and checks every entry against the manifest. No secrets in the result. */
     async verifyBackup(input: { key: string; limits?: Partial<ArchiveLimits> }): Promise<VerifyBackupResult> {
       const { s3, bucket } = requireStorage(deps);
-      const { fullManifest: _entries, ...result } = await readBackup({
+      const {
+        fullManifest: _entries,
+        etag: _etag,
+        ...result
+      } = await readBackup({
         s3,
         bucket,
         key: input.key,

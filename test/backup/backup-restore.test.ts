@@ -150,6 +150,8 @@ describe('backup and disaster recovery', () => {
 
     const object = await testS3().send(new GetObjectCommand({ Bucket: setup.bucket, Key: outcome.backup.key }));
     const sealed = Buffer.from(await object.Body!.transformToByteArray());
+    // Read once for the whole recovery (verify, resources, models): one object's worth of bytes.
+    expect(outcome.recovery.downloadedBytes).toBe(sealed.length);
     expect(sealed.includes(PLANTED_SECRET)).toBe(false);
     expect(sealed.includes(Buffer.from(PLANTED_SECRET).toString('base64'))).toBe(false);
     expect(outcome.histories).not.toContain(PLANTED_SECRET);

@@ -84,14 +84,14 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
         const cause = (error as WorkflowFailedError).cause?.cause as
           { type?: string; nonRetryable?: boolean } | undefined;
         expect(cause, name).toMatchObject({ type: 'BadArchive', nonRetryable: true });
-        // Refused at the verify step: the namespace was never created, nothing was bound.
+        // Refused at the verify step (staging): the namespace was never created, nothing was bound.
         expect(await exists(target), name).toBe(false);
         const history = await client.workflow.getHandle(`dr-${target}`).fetchHistory();
         const activityTypes = (history.events ?? [])
           .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
           .filter(Boolean);
         // Before it: the access review, and the binding the worker will need asked as a dry run.
-        expect(activityTypes, name).toEqual(['reviewAccess', 'bindOwnRole', 'verifyBackup']);
+        expect(activityTypes, name).toEqual(['reviewAccess', 'bindOwnRole', 'stageBackup']);
         const bindInput = (history.events ?? []).find(
           (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'bindOwnRole',
         )?.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_STAGE } from '../../activities/backup/index.ts';
 import { restoreModels, restoreResources, type RestoreContext } from '../../activities/backup/restore.ts';
 import { execCommand } from '../../activities/kubernetes/exec.ts';
 import { strategicMergePatch } from '../../activities/kubernetes/patch.ts';
@@ -58,13 +59,16 @@ describe('the committed format-v1 backup on the real servers', () => {
       kube: workerKube(),
       storage: { s3: testS3(), bucket, backupKey: key },
       fieldManager: 'pno-test-v1-fixture',
+      stage: { ...DEFAULT_STAGE, limitBytes: 64 * 1024 ** 2 },
+      owner: `v1-fixture-${namespace}`,
     };
 
-    const { applied } = await restoreResources(ctx, {
+    const { applied, downloadedBytes } = await restoreResources(ctx, {
       key: objectKey,
       targetNamespace: namespace,
       includeMonitoring: false,
     });
+    expect(downloadedBytes).toBe(V1_OBJECT_BYTES);
     expect(applied).toEqual([
       { kind: 'ConfigMap', namespace, name: 'pno-config' },
       { kind: 'Secret', namespace, name: 'pno-secrets' },
@@ -93,7 +97,8 @@ describe('the committed format-v1 backup on the real servers', () => {
       container: 'pno-inference',
       modelsDir,
     });
-    expect(models).toMatchObject({ files: 3, bytes: 2048 + 1024 + 45, modelsDir });
+    // Staged once, by the resources step: the models step read the stage, not the store.
+    expect(models).toMatchObject({ files: 3, downloadedBytes: 0, modelsDir });
     expect(models.pods).toHaveLength(1);
     const [pod] = models.pods;
     for (const [path, digest] of Object.entries(V1_MODEL_FILES)) {

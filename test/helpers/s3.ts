@@ -22,3 +22,22 @@ export async function freshBucket(prefix = 'test'): Promise<string> {
   await testS3().send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }
+
+/** A client of its own that counts the objects it downloads (GetObject calls), for tests of how often a step reads. */
+export function countingS3(): { s3: S3Client; downloads: () => number } {
+  const s3 = inject('s3');
+  const counted = createS3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  let gets = 0;
+  counted.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === 'GetObjectCommand') gets += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countDownloads' },
+  );
+  return { s3: counted, downloads: () => gets };
+}

@@ -52,6 +52,15 @@ export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activi
       notes: ['no database configured'],
     }),
     verifyBackup: async () => ({ bucket: 'b', key, keyId: 'k', objectBytes: 100, entries: 3, bytes: 10, manifest }),
+    stageBackup: async () => ({
+      ...{ bucket: 'b', key, keyId: 'k', objectBytes: 100, entries: 3, bytes: 10, manifest },
+      etag: '"e"',
+      stagedBytes: 10,
+      downloadedBytes: 100,
+      reused: false,
+    }),
+    discardStage: async () => ({ removed: true }),
+    restoredBy: async () => ({}),
     applyRetention: async () => ({
       prefix: 'pno/backups',
       dryRun: false,
@@ -74,9 +83,9 @@ export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activi
     }),
     reviewAccess: async ({ checks }) => checks.map((check) => ({ check, what: check.verb, allowed: true })),
     ensureNamespace: async ({ name }) => ({ name, created: false }),
-    restoreResources: async () => ({ applied: restored }),
+    restoreResources: async () => ({ applied: restored, downloadedBytes: 0 }),
     waitForPodsReady: async () => ({ done: true, timedOut: false, ready: 2, total: 2, pods: [] }),
-    restoreModels: async () => ({ pods: ['pno-a', 'pno-b'], files: 1, bytes: 10, modelsDir: '/app/models' }),
+    restoreModels: async () => ({ pods: ['pno-a', 'pno-b'], files: 1, modelsDir: '/app/models', downloadedBytes: 0 }),
     rolloutRestart: async () => undefined,
     waitForRollout: async () => ({
       done: true,

@@ -6,6 +6,7 @@ import {
   type HealthReport,
   type ModelHealthReport,
   type RestoredObject,
+  type VerifyBackupResult,
 } from '../../types/index.ts';
 import { checkRecoveryAccess, monitoringAccess, restoreAccess, type AccessTarget } from './recovery-access.ts';
 import { disasterRecoveryInputSchema, type DisasterRecoveryInput } from './input.ts';
@@ -25,6 +26,8 @@ export interface RecoveryReport {
   model?: ModelHealthReport['status'];
   /** Start to verified service, in ms: the recovery time actually achieved. */
   rtoMs: number;
+  /** Bytes this run fetched from the store: one object's size, or 0 when its stage was reused. */
+  downloadedBytes?: number;
 }
 
 /** How long a role the worker has just bound to itself may take to show in what it may do. */
@@ -41,6 +44,12 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const input = parseInput(disasterRecoveryInputSchema, 'disasterRecoveryWorkflow', rawInput);
   // Runs recorded before the access check replay without it.
   const checksAccess = patched('recovery-checks-access');
+  // ... and without the stage that reads the archive once for every step.
+  const readsOnce = patched('recovery-reads-once');
+  // ... and without an approval that holds through a reset (what is serving is this recovery's own).
+  const approvalHolds = patched('recovery-approval-holds');
+  const info = workflowInfo();
+  const recovery = `${info.workflowId}/${info.originalExecutionRunId}`;
   const progress = beginRun('disaster-recovery', input.targetNamespace, checksAccess ? 9 : 8, 'verifying backup');
   const approval = approvalGate();
   const readyTimeoutMs = input.readyTimeoutMinutes * 60_000;
@@ -96,7 +105,12 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     report.backupKey = latest!.key;
   }
   // A tampered, truncated or hostile archive fails here, before the cluster is touched.
-  const verified = await archives.verifyBackup({ key: report.backupKey });
+  const verified: VerifyBackupResult & { etag?: string; downloadedBytes?: number } = readsOnce
+    ? await archives.stageBackup({ key: report.backupKey })
+    : await archives.verifyBackup({ key: report.backupKey });
+  // Every later read is of this very object: a backup replaced meanwhile fails the recovery.
+  const pinned = verified.etag ? { etag: verified.etag } : {};
+  let downloadedBytes = verified.downloadedBytes ?? verified.objectBytes;
   done('verify', `${verified.entries} entries, ${verified.bytes} bytes, sealed with key ${verified.keyId}`);
 
   // The worker's rights come first: it cannot see whether a namespace whose binding it lost is serving.
@@ -105,7 +119,14 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const serving = (await reads.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter(
     (p) => p.ready,
   );
-  if (serving.length > 0 && !input.force) {
+  const ours =
+    approvalHolds &&
+    serving.length > 0 &&
+    (await reads.restoredBy({ namespace: input.targetNamespace, name: input.deployment })).recovery === recovery;
+  if (ours) {
+    // Reset or resumed after its restore: the pods serving are the ones it restored, approved then.
+    done('approval', `held: ${input.targetNamespace} serves what this recovery restored`);
+  } else if (serving.length > 0 && !input.force) {
     progress.phase('awaiting approval', `${serving.length} ready pods in ${input.targetNamespace}`);
     const decision = await approval.await(input.approvalTimeoutMinutes * 60_000);
     if (!decision)
@@ -119,14 +140,17 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
 
   progress.phase('restoring resources');
   if (!checksAccess) await ensureTarget();
-  const { applied } = await archives.restoreResources({
+  const resources = await archives.restoreResources({
     key: report.backupKey,
     targetNamespace: input.targetNamespace,
     includeMonitoring: input.includeMonitoring,
     ...(checksAccess ? { monitoringNamespace: input.monitoringNamespace } : {}),
+    ...pinned,
+    ...(approvalHolds ? { recovery } : {}),
   });
-  report.restored = applied;
-  done('resources', `${applied.length} objects applied`);
+  downloadedBytes += resources.downloadedBytes ?? 0;
+  report.restored = resources.applied;
+  done('resources', `${resources.applied.length} objects applied`);
 
   progress.phase('waiting for pods');
   const ready = await waits(readyTimeoutMs).waitForPodsReady({
@@ -145,7 +169,9 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     selector: input.selector,
     container: input.container,
     modelsDir: input.modelsDir,
+    ...pinned,
   });
+  downloadedBytes += models.downloadedBytes ?? 0;
   done('models', `${models.files} files to ${models.pods.length} pods`);
 
   progress.phase('restarting');
@@ -193,7 +219,9 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
       fail(`model check failed after restore: ${JSON.stringify(model.checks)}`.slice(0, 2000));
     done('verification', `health ${health.status}, model ${model.status}`);
   }
+  if (readsOnce) await archives.discardStage();
   progress.phase('done');
   report.rtoMs = Date.now() - started;
+  if (readsOnce) report.downloadedBytes = downloadedBytes;
   return report;
 }
