@@ -23,6 +23,8 @@ declare module 'vitest' {
     realNodeName: string;
     /** Its containerd's socket (images in namespace k8s.io). */
     realNodeContainerd: string;
+    /** The control plane's state and etcd, for a test that runs a second API server of its own. */
+    clusterState: { dir: string; etcdUrl: string };
   }
 }
 
@@ -53,6 +55,7 @@ export default async function setup(project: TestProject) {
   project.provide('workerKubeconfig', stack.workerKubeconfig);
   project.provide('realNodeName', node.name);
   project.provide('realNodeContainerd', node.containerdSocket);
+  project.provide('clusterState', { dir: cluster.dir, etcdUrl: cluster.etcdUrl });
 
   return stopAll;
 }

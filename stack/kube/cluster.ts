@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { freePort, startProcess, waitUntil, type ServerProcess } from '../process.ts';
 import { toolPath, toolsDir } from '../tools.ts';
-import { FRONT_PROXY_CLIENT, generateClusterPki, kubeconfigYaml } from './certs.ts';
+import { apiServerArgs } from './api-server.ts';
+import { generateClusterPki, kubeconfigYaml } from './certs.ts';
 
 export interface LocalCluster {
   server: string;
   dir: string;
+  /** etcd's client URL: a second API server (./api-server.ts) serves the same cluster from it. */
+  etcdUrl: string;
   caPath: string;
   /** Cluster-admin kubeconfig (system:masters). */
   adminKubeconfig: string;
@@ -28,6 +31,7 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     Array.from({ length: 6 }, () => freePort()),
   );
   const server = `https://127.0.0.1:${apiPort}`;
+  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
   const file = (name: string) => join(dir, name);
   const adminKubeconfig = file('admin.kubeconfig');
   await writeFile(
@@ -65,41 +69,13 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       process: etcd,
     });
 
-    const apiserver = start('kube-apiserver', [
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      `--tls-cert-file=${file('apiserver.crt')}`,
-      `--tls-private-key-file=${file('apiserver.key')}`,
-      `--client-ca-file=${file('ca.crt')}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${file('sa.pub')}`,
-      `--service-account-signing-key-file=${file('sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--authorization-mode=Node,RBAC',
-      '--allow-privileged=true',
-      '--endpoint-reconciler-type=none',
-      '--kubelet-preferred-address-types=InternalIP',
-      `--kubelet-certificate-authority=${file('ca.crt')}`,
-      `--kubelet-client-certificate=${file('admin.crt')}`,
-      `--kubelet-client-key=${file('admin.key')}`,
-      '--profiling=false',
-      // The aggregation layer, for metrics-server on the real node: the API server proxies
-      // metrics.k8s.io to it with this client cert and straight to its endpoint (no kube-proxy needed).
-      `--requestheader-client-ca-file=${file('front-proxy-ca.crt')}`,
-      `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
-      '--requestheader-username-headers=X-Remote-User',
-      '--requestheader-group-headers=X-Remote-Group',
-      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
-      `--proxy-client-cert-file=${file('front-proxy-client.crt')}`,
-      `--proxy-client-key-file=${file('front-proxy-client.key')}`,
-      '--enable-aggregator-routing=true',
-    ]);
+    const apiserver = start('kube-apiserver', apiServerArgs({ dir, etcdUrl, port: apiPort! }));
     const config = new k8s.KubeConfig();
     config.loadFromFile(adminKubeconfig);
-    const health = new k8s.Health(config);
-    await waitUntil('kube-apiserver', () => health.readyz({}), { timeoutMs: 60_000, process: apiserver });
+    await waitUntil('kube-apiserver', () => new k8s.Health(config).readyz({}), {
+      timeoutMs: 60_000,
+      process: apiserver,
+    });
 
     const componentAuth = [
       `--kubeconfig=${adminKubeconfig}`,
@@ -186,5 +162,5 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     throw err;
   }
 
-  return { server, dir, caPath: file('ca.crt'), adminKubeconfig, stop };
+  return { server, dir, etcdUrl, caPath: file('ca.crt'), adminKubeconfig, stop };
 }

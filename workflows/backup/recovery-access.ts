@@ -3,7 +3,7 @@
 // namespace takes the worker's RoleBinding with it, and the recovery re-creates both.
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, RESTORABLE_KINDS, WORKER_ROLES, type AccessCheck, type WorkerRole } from '../../types/index.ts';
-import { clusterChanges, reads } from '../shared/activities.ts';
+import { recoverySteps } from '../shared/activities.ts';
 
 /** A namespace a recovery acts on, what it does there, and the worker role that allows it. */
 export interface AccessTarget {
@@ -55,7 +55,7 @@ function grantChecks({ namespace, role }: AccessTarget): AccessCheck[] {
  */
 export async function checkRecoveryAccess(targets: AccessTarget[]): Promise<AccessTarget[]> {
   const asked = targets.map((t) => ({ target: t, has: t.checks, grant: grantChecks(t) }));
-  const verdicts = await reads.reviewAccess({ checks: asked.flatMap((a) => [...a.has, ...a.grant]) });
+  const verdicts = await recoverySteps.reviewAccess({ checks: asked.flatMap((a) => [...a.has, ...a.grant]) });
   const toGrant: AccessTarget[] = [];
   let next = 0;
   for (const { target, has, grant } of asked) {
@@ -73,7 +73,7 @@ export async function checkRecoveryAccess(targets: AccessTarget[]): Promise<Acce
     }
     // RBAC would allow the binding; admission (deploy/rbac.yaml's policy) may still refuse it, e.g. in
     // a namespace not labelled as maintained. Asked without binding, so a refusal comes now.
-    await clusterChanges.bindOwnRole({ namespace: target.namespace, role: target.role, dryRun: true });
+    await recoverySteps.bindOwnRole({ namespace: target.namespace, role: target.role, dryRun: true });
     toGrant.push(target);
   }
   return toGrant;

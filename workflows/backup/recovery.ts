@@ -15,7 +15,7 @@ import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
 import { beginRun } from '../shared/progress.ts';
 import { approvalGate } from '../shared/approval.ts';
-import { archives, clusterChanges, reads, waits } from '../shared/activities.ts';
+import { archives, recoverySteps, waits } from '../shared/activities.ts';
 
 export interface RecoveryReport {
   backupKey: string;
@@ -72,12 +72,12 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   /** The namespaces exist and the worker has its rights there, granted to itself where it had none. */
   const ensureTarget = async () => {
     const labels = checksAccess ? { labels: { ...CREATED_NAMESPACE_LABELS } } : {};
-    const namespace = await clusterChanges.ensureNamespace({ name: input.targetNamespace, ...labels });
+    const namespace = await recoverySteps.ensureNamespace({ name: input.targetNamespace, ...labels });
     const granted: string[] = [];
     for (const target of toGrant) {
       if (target.namespace !== input.targetNamespace)
-        await clusterChanges.ensureNamespace({ name: target.namespace, ...labels });
-      await clusterChanges.bindOwnRole({ namespace: target.namespace, role: target.role });
+        await recoverySteps.ensureNamespace({ name: target.namespace, ...labels });
+      await recoverySteps.bindOwnRole({ namespace: target.namespace, role: target.role });
       const access = await waits(GRANT_WAIT_MS).awaitAccess({ checks: target.checks, timeoutMs: GRANT_WAIT_MS });
       if (!access.allowed)
         fail(
@@ -100,7 +100,7 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   }
 
   if (input.backupKey === 'latest') {
-    const latest = await reads.findLatestBackup({ prefix: input.prefix });
+    const latest = await recoverySteps.findLatestBackup({ prefix: input.prefix });
     if (!latest) fail(`no backup under ${input.prefix}`);
     report.backupKey = latest!.key;
   }
@@ -116,13 +116,13 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   // The worker's rights come first: it cannot see whether a namespace whose binding it lost is serving.
   if (checksAccess) await ensureTarget();
   progress.phase('checking target');
-  const serving = (await reads.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter(
+  const serving = (await recoverySteps.listPods({ namespace: input.targetNamespace, selector: input.selector })).filter(
     (p) => p.ready,
   );
   const ours =
     approvalHolds &&
     serving.length > 0 &&
-    (await reads.restoredBy({ namespace: input.targetNamespace, name: input.deployment })).recovery === recovery;
+    (await recoverySteps.restoredBy({ namespace: input.targetNamespace, name: input.deployment })).recovery === recovery;
   if (ours) {
     // Reset or resumed after its restore: the pods serving are the ones it restored, approved then.
     done('approval', `held: ${input.targetNamespace} serves what this recovery restored`);
@@ -176,7 +176,7 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
 
   progress.phase('restarting');
   // The stamp is this run's start, so a retried restart does not restart again.
-  await clusterChanges.rolloutRestart({
+  await recoverySteps.rolloutRestart({
     namespace: input.targetNamespace,
     name: input.deployment,
     restartedAt: new Date(workflowInfo().runStartTime).toISOString(),

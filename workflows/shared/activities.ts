@@ -25,6 +25,16 @@ export const reads = proxyActivities<Activities>({ startToCloseTimeout: '30 seco
 /** Changes to the cluster (HPA bounds, server-side applies, images): quick; refusals are not retried. */
 export const clusterChanges = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: quickRetry });
 
+/**
+ * A recovery's own reads and changes of the cluster: a disaster may well include the API server, so
+ * these outlast ten minutes of outage (refusals are non-retryable and still fail at once).
+ */
+export const recoverySteps = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds' },
+});
+
 /** Writes to the bucket (history lines, reports, retention); the S3 client already retries each request itself. */
 export const records = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
