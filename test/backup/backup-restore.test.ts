@@ -11,19 +11,11 @@ import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
 import { bindWorkerRoles, testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
-import {
-  MODELS_MOUNT,
-  SERVICE_SELECTOR,
-  modelsOnVolume,
-  serviceCopy,
-  servicePods,
-  sha256,
-  sha256InPods,
-} from '../helpers/service.ts';
+import { SERVICE_SELECTOR, modelsOnVolume, serviceCopy, servicePods } from '../helpers/service.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { PLANTED_SECRET, RECOVERY_STEPS, backupSetup } from './fixtures.ts';
+import { PLANTED_SECRET, RECOVERY_STEPS, backupSetup, expectModelsInEveryPod } from './fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -41,15 +33,6 @@ const specs = async (namespace: string) =>
       return [`${o.kind}/${o.metadata?.name}`, { spec, data: o.data, labels: o.metadata?.labels }];
     }),
   );
-
-/** Every file, as each running pod's container reads it, is byte-identical to what was backed up. */
-async function expectModelsInEveryPod(namespace: string, files: Record<string, Buffer>) {
-  for (const [path, bytes] of Object.entries(files)) {
-    const sums = await sha256InPods(namespace, `${MODELS_MOUNT}/${path}`);
-    expect(Object.keys(sums).length, path).toBeGreaterThan(0);
-    expect(Object.values(sums), path).toEqual(Object.keys(sums).map(() => sha256(bytes)));
-  }
-}
 
 /** Deletes every pod of the service and waits until the Deployment's count of new ones, none of the old, are Ready. */
 async function replaceEveryPod(namespace: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-// A worker in its own process, so a test can SIGKILL it mid-upload. Settings arrive as one JSON env var.
+// A worker in its own process, so a test can SIGKILL it mid-upload or mid-restore. Settings arrive as one JSON env var.
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { BackupKey } from '../../activities/archive/index.ts';
@@ -16,6 +16,7 @@ const settings = JSON.parse(process.env.PNO_CRASH_WORKER ?? '{}') as {
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   bucket: string;
   key: string;
+  stageDir?: string;
 };
 
 const connection = await NativeConnection.connect({ address: settings.address });
@@ -31,6 +32,7 @@ const worker = await createProductWorker({
       bucket: settings.bucket,
       backupKey: new BackupKey(Buffer.from(settings.key, 'base64')),
     },
+    ...(settings.stageDir ? { restoreStage: { dir: settings.stageDir } } : {}),
   }),
 });
 process.stdout.write('polling\n');

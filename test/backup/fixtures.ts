@@ -5,7 +5,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createActivities } from '../../activities/index.ts';
 import { BackupKey } from '../../activities/archive/index.ts';
 import type { KubeClients } from '../../activities/kubernetes/clients.ts';
+import { expect } from 'vitest';
 import { workerKube } from '../helpers/kube.ts';
+import { MODELS_MOUNT, sha256, sha256InPods } from '../helpers/service.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { validationSet } from '../model/fixtures.ts';
 
@@ -36,4 +38,13 @@ export async function backupSetup(apiUrl: string, kube: KubeClients = workerKube
     storage: { s3: testS3(), bucket, backupKey },
   });
   return { bucket, backupKey, keyBytes, activities, prefix: `t/${randomUUID().slice(0, 8)}` };
+}
+
+/** Every file, as each running pod's container reads it, is byte-identical to what was backed up. */
+export async function expectModelsInEveryPod(namespace: string, files: Record<string, Buffer>) {
+  for (const [path, bytes] of Object.entries(files)) {
+    const sums = await sha256InPods(namespace, `${MODELS_MOUNT}/${path}`);
+    expect(Object.keys(sums).length, path).toBeGreaterThan(0);
+    expect(Object.values(sums), path).toEqual(Object.keys(sums).map(() => sha256(bytes)));
+  }
 }

@@ -13,10 +13,10 @@ import { approveUpdate } from '../../workflows/shared/approval.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import { testKube } from '../helpers/kube.ts';
 import { replayRuns } from '../helpers/replay-runs.ts';
-import { MODELS_MOUNT, modelsOnVolume, serviceCopy, sha256, sha256InPods } from '../helpers/service.ts';
+import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { backupSetup } from './fixtures.ts';
+import { backupSetup, expectModelsInEveryPod } from './fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -105,11 +105,7 @@ describe('a failed recovery, fixed and reset', () => {
         expect(step('approval')).toBe(`held: ${namespace} serves what this recovery restored`);
         expect(report).toMatchObject({ model: 'PASS', downloadedBytes: 0 });
         expect(step('verify')).toContain('entries');
-        for (const [path, bytes] of Object.entries(files)) {
-          const sums = Object.values(await sha256InPods(namespace, `${MODELS_MOUNT}/${path}`));
-          expect(sums.length, path).toBeGreaterThan(0);
-          expect(sums, path).toEqual(sums.map(() => sha256(bytes)));
-        }
+        await expectModelsInEveryPod(namespace, files);
 
         // Both runs, as the server recorded them, replay against this code.
         const replays = await replayRuns(client, workflowId, [failedRun, resetRun]);

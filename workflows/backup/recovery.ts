@@ -122,7 +122,8 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const ours =
     approvalHolds &&
     serving.length > 0 &&
-    (await recoverySteps.restoredBy({ namespace: input.targetNamespace, name: input.deployment })).recovery === recovery;
+    (await recoverySteps.restoredBy({ namespace: input.targetNamespace, name: input.deployment })).recovery ===
+      recovery;
   if (ours) {
     // Reset or resumed after its restore: the pods serving are the ones it restored, approved then.
     done('approval', `held: ${input.targetNamespace} serves what this recovery restored`);
