@@ -41,8 +41,9 @@ try {
           workflowId,
           args: [scenario.input],
         });
+        const runId = scenario.drive ? await scenario.drive(client, handle) : undefined;
         await handle.result().catch(() => undefined); // failed runs are worth replaying too
-        return handle.fetchHistory();
+        return client.workflow.getHandle(workflowId, runId).fetchHistory();
       },
     );
     const json: unknown = JSON.parse(historyToJSON(history));

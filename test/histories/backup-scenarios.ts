@@ -7,6 +7,7 @@ import type { Activities } from '../../activities/index.ts';
 import type { ModelSource } from '../../types/index.ts';
 import { goodModel, validationSet } from '../model/fixtures.ts';
 import type { Scenario, ScenarioContext } from './scenarios.ts';
+import { resumeAfterReset } from './resume.ts';
 
 const key = 'pno/backups/backup-history.tar.gz.enc';
 const pods = [
@@ -99,6 +100,42 @@ export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activi
   };
 }
 
+/**
+ * A recovery whose rollout is stuck the first time (the cluster refuses the new pods), then not: the
+ * restored Deployment carries the recovery's stamp, so after a reset what is serving is its own.
+ */
+function stuckOnceStubs(ctx: ScenarioContext): Partial<Activities> {
+  let stamp: string | undefined;
+  let rollouts = 0;
+  const stubs = backupActivityStubs(ctx);
+  return {
+    ...stubs,
+    restoreResources: async (input) => {
+      stamp = input.recovery;
+      return { applied: restored, downloadedBytes: 0 };
+    },
+    restoredBy: async () => (stamp ? { recovery: stamp } : {}),
+    waitForRollout: async (input) => {
+      const done = await stubs.waitForRollout!(input);
+      rollouts += 1;
+      return rollouts === 1 ? { ...done, done: false, timedOut: true, message: 'exceeded quota: pods=2' } : done;
+    },
+  };
+}
+
+/** A restore that fails once as an unreachable API server would (a plain, retryable error), then works. */
+function outageOnceStubs(ctx: ScenarioContext): Partial<Activities> {
+  let calls = 0;
+  return {
+    ...backupActivityStubs(ctx),
+    restoreResources: async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('apply ConfigMap production/pno-config: connect ECONNREFUSED 127.0.0.1:6443');
+      return { applied: restored, downloadedBytes: 0 };
+    },
+  };
+}
+
 export const backupScenarios: Scenario[] = [
   { name: 'backup', workflowType: 'backupWorkflow', input: {}, activities: backupActivityStubs },
   {
@@ -108,4 +145,17 @@ export const backupScenarios: Scenario[] = [
     activities: backupActivityStubs,
   },
   { name: 'restore-drill', workflowType: 'restoreDrillWorkflow', input: {}, activities: backupActivityStubs },
+  {
+    name: 'disaster-recovery-reset-after-failure',
+    workflowType: 'disasterRecoveryWorkflow',
+    input: { readyTimeoutMinutes: 1 },
+    activities: stuckOnceStubs,
+    drive: resumeAfterReset,
+  },
+  {
+    name: 'disaster-recovery-retried-through-outage',
+    workflowType: 'disasterRecoveryWorkflow',
+    input: { force: true },
+    activities: outageOnceStubs,
+  },
 ];

@@ -1,5 +1,6 @@
 // The runs whose histories are recorded (npm run record-histories) and replayed by the suite, so a
 // change that breaks determinism fails CI. One or more per workflow, covering its main branches.
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.ts';
 import { createHttpActivities } from '../../activities/http/index.ts';
@@ -22,6 +23,11 @@ export interface Scenario {
   workflowType: string;
   input: unknown;
   activities(ctx: ScenarioContext): Partial<Activities>;
+  /**
+   * Acts on the started run as an operator would (approve, reset…) and returns the id of the run to
+   * record, once that run has closed; without it, the started run is recorded.
+   */
+  drive?(client: Client, handle: WorkflowHandle): Promise<string>;
 }
 
 const pods = [
