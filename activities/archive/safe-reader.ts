@@ -21,6 +21,7 @@ import { dispatchOnFormatVersion } from './format-dispatch.ts';
 import type { BackupKey } from './keys.ts';
 import type { EntryPlace } from './layout.ts';
 import { checkAgainstManifest } from './manifest.ts';
+import { tarGuard } from './tar-guard.ts';
 
 /** The manifest is read into memory; this caps it (100k entries need about 15 MB). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -87,6 +88,7 @@ export async function readArchive(
     reader.decrypt(options.key),
     reader.decompress(),
     byteCap(limits.maxTotalBytes + MAX_MANIFEST_BYTES + (limits.maxEntries + 1) * FRAMING_PER_ENTRY),
+    tarGuard(),
     extract as unknown as NodeJS.WritableStream,
     { signal: options.signal },
   );
@@ -108,6 +110,9 @@ export async function readArchive(
       if (seen.has(name)) throw badArchive(`${label}: appears twice`);
       seen.add(name);
       const entrySize = size ?? 0;
+      // tarGuard has checked the framing; this is the parser's own view, checked again before any use.
+      if (!Number.isSafeInteger(entrySize) || entrySize < 0)
+        throw badArchive(`${label}: size ${entrySize} is not valid`);
 
       if (name === manifestEntry) {
         if (entrySize > MAX_MANIFEST_BYTES)

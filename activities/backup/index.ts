@@ -72,6 +72,12 @@ function restoreContext(deps: BackupDeps) {
   };
 }
 
+/** A wait that heartbeats its polls and stops when the activity is cancelled. */
+function waitInActivity(timeoutMs: number) {
+  const { onProgress, signal } = activityStreamContext();
+  return { timeoutMs, pollMs: 500, signal, onProgress: (detail: unknown) => onProgress?.({ detail }) };
+}
+
 export function createBackupActivities(deps: BackupDeps) {
   return {
     /** Collects and uploads one encrypted backup; the object key derives from the workflow id. */
@@ -97,6 +103,8 @@ export function createBackupActivities(deps: BackupDeps) {
     discardStage: () => discardStage(deps.stage ?? DEFAULT_STAGE, recoveryId()),
     restoreResources: (input: RestoreResourcesInput) => restoreResources(restoreContext(deps), input),
     restoreModels: (input: RestoreModelsInput) => restoreModels(restoreContext(deps), withModelsDir(deps, input)),
-    deleteRestored: (input: { objects: RestoredObject[] }) => deleteRestored(deps.kube, input.objects),
+    /** Deletes what a drill restored; with `timeoutMs`, waits (heartbeating) until it is gone. */
+    deleteRestored: (input: { objects: RestoredObject[]; timeoutMs?: number }) =>
+      deleteRestored(deps.kube, input.objects, input.timeoutMs ? waitInActivity(input.timeoutMs) : undefined),
   };
 }

@@ -55,6 +55,8 @@ export interface OpenStage {
 const RECORD = 'stage.json';
 /** Free space left untouched by a stage, for the worker's other work. */
 const DISK_RESERVE_BYTES = 256 * 1024 ** 2;
+/** Resource and monitoring YAML together, which a restore parses in memory. */
+const MAX_YAML_BYTES = 64 * 1024 ** 2;
 /** Stages of recoveries that were never finished (nor reset) are swept after this long. */
 const ABANDONED_AFTER_MS = 24 * 3600_000;
 
@@ -106,6 +108,8 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
   const sections = { resources: [] as string[], monitoring: [] as string[] };
   let models = 0;
   let stagedBytes = 0;
+  let yamlBytes = 0;
+  let readBytes = 0;
   try {
     await mkdir(partial);
     const verified = await readBackup({
@@ -125,6 +129,13 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
             : section === 'resources' || section === 'monitoring'
               ? join(section, `${sections[section].length}.yaml`)
               : undefined;
+        // Everything that decompresses counts, kept or not: a bomb in any section ends here, before its data.
+        readBytes += entry.size;
+        if (readBytes > room.bytes)
+          throw ApplicationFailure.nonRetryable(
+            `backup ${key} needs more than ${room.bytes} bytes of restore stage (limited by ${room.by})`,
+            FailureType.stageFull,
+          );
         if (relative === undefined) {
           for await (const _chunk of body) {
             // read and discard: the reader still authenticates and hashes every byte
@@ -132,10 +143,12 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
           return;
         }
         stagedBytes += entry.size;
-        if (stagedBytes > room.bytes)
+        if (section !== 'models') yamlBytes += entry.size;
+        // The YAML is parsed in memory when applied: bounded well below the worker's memory.
+        if (yamlBytes > MAX_YAML_BYTES)
           throw ApplicationFailure.nonRetryable(
-            `backup ${key} needs more than ${room.bytes} bytes of restore stage (limited by ${room.by})`,
-            FailureType.stageFull,
+            `backup ${key}: resource YAML over ${MAX_YAML_BYTES} bytes`,
+            FailureType.badArchive,
           );
         if (section === 'models') models += 1;
         else sections[section as 'resources' | 'monitoring'].push(relative);

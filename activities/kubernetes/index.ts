@@ -13,6 +13,7 @@ import { getHpa, listPods, pickReadyPod, restoredBy } from './status.ts';
 import { execCommand } from './exec.ts';
 import { heartbeatWhile } from './progress.ts';
 import { capacityFacts, versionFacts } from './capacity.ts';
+import { probeService } from './service-proxy.ts';
 import type { AccessCheck, WorkerRole } from '../../types/index.ts';
 
 export { kubeClientsFrom, loadKubeConfig, type KubeClients } from './clients.ts';
@@ -103,6 +104,9 @@ export function createKubernetesActivities(kube: KubeClients) {
       const result = await heartbeatWhile(run, () => context.heartbeat({ pod }));
       return { pod, ...result };
     },
+    /** GETs `path` of a Service (`name:port`) through the API server's service proxy. */
+    probeService: (input: { namespace: string; service: string; path: string; timeoutMs: number }) =>
+      probeService(kube, input),
     podMetrics: (input: { namespace: string; selector: string }) => podMetrics(kube, input.namespace, input.selector),
     nodesSnapshot: () => nodesSnapshot(kube),
     capacityFacts: (input: { namespace: string; selector: string }) =>

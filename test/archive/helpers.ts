@@ -54,3 +54,38 @@ export async function expectBadArchive(promise: Promise<unknown>, message: RegEx
   expect(failure.message).toMatch(message);
   return failure;
 }
+
+/** One raw ustar header block, for archives no tar writer would make (a hostile `size`, a pax record). */
+export function ustarHeader(name: string, size: number | string, type = '0'): Buffer {
+  const block = Buffer.alloc(512);
+  const put = (text: string, at: number, length: number) => block.write(text.slice(0, length), at, 'latin1');
+  put(name, 0, 100);
+  put('0000644\0', 100, 8);
+  put('0000000\0', 108, 8);
+  put('0000000\0', 116, 8);
+  put(typeof size === 'number' ? `${size.toString(8).padStart(11, '0')}\0` : size, 124, 12);
+  put('00000000000\0', 136, 12);
+  put('        ', 148, 8);
+  put(type, 156, 1);
+  put('ustar\0', 257, 6);
+  put('00', 263, 2);
+  const sum = block.reduce((total, byte) => total + byte, 0);
+  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+  return block;
+}
+
+/** A pax extended header (type `x`) carrying `records`, padded to whole blocks. */
+export function paxHeader(records: Record<string, string>): Buffer {
+  const lines = Object.entries(records).map(([key, value]) => {
+    const body = ` ${key}=${value}\n`;
+    let length = body.length + 1;
+    while (`${length}${body}`.length !== length) length += 1;
+    return `${length}${body}`;
+  });
+  const data = Buffer.from(lines.join(''), 'utf8');
+  return Buffer.concat([
+    ustarHeader('PaxHeader', data.length, 'x'),
+    data,
+    Buffer.alloc((512 - (data.length % 512)) % 512),
+  ]);
+}

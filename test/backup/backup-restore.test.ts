@@ -2,14 +2,15 @@
 // with its real node, ONNX Runtime. A namespace copy of the fixture service is backed up, deleted
 // (its models volume with it) and recovered; the models are checked inside the new pods' containers.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { exportNamespace } from '../../activities/kubernetes/resources.ts';
 import { BACKUP_SUFFIX } from '../../activities/storage/index.ts';
 import { CREATED_NAMESPACE_LABELS } from '../../types/index.ts';
 import { backupWorkflow, disasterRecoveryWorkflow, restoreDrillWorkflow } from '../../workflows/index.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { ensureNamespace } from '../../activities/kubernetes/namespaces.ts';
-import { bindWorkerRoles, testKube } from '../helpers/kube.ts';
+import { bindWorkerRoles, testKube, workerKube } from '../helpers/kube.ts';
+import { startReceiver } from '../alerts/receiver.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { SERVICE_SELECTOR, modelsOnVolume, serviceCopy, servicePods } from '../helpers/service.ts';
 import { withWorker } from '../helpers/temporal.ts';
@@ -141,38 +142,72 @@ describe('backup and disaster recovery', () => {
     expect(outcome.histories).not.toContain(Buffer.from(PLANTED_SECRET).toString('base64'));
   }, 120_000);
 
-  it('runs the monthly drill as the worker: restore the latest backup into a scratch namespace, verify, measure, clean up', async () => {
-    const setup = await backupSetup(api.url);
-    const namespace = await serviceCopy('drill-src');
-    await modelsOnVolume(namespace);
-    // A scratch namespace of this test's own, bound as deploy/rbac.yaml binds pno-dr-drill.
-    const drillNamespace = `drill-${namespace.slice(-8)}`;
-    await ensureNamespace(testKube(), drillNamespace);
-    await bindWorkerRoles(drillNamespace, 'pno-dr-drill');
-
-    const drill = await withWorker(setup.activities, async ({ client, taskQueue }) => {
-      await client.workflow.execute(backupWorkflow, {
-        taskQueue,
-        workflowId: `backup-${namespace}`,
-        args: [{ namespace, prefix: setup.prefix }],
+  it(
+    'runs the monthly drill as the worker: restore the latest backup into a scratch namespace, verify, measure against the RTO, clean up',
+    { timeout: 180_000 },
+    async () => {
+      const receiver = await startReceiver();
+      // What the worker is configured with as production's API: a drill must never probe it.
+      const production = await startInferenceApi();
+      onTestFinished(async () => {
+        await Promise.all([receiver.close(), production.close()]);
       });
-      return client.workflow.execute(restoreDrillWorkflow, {
-        taskQueue,
-        workflowId: `drill-${namespace}`,
-        args: [{ prefix: setup.prefix, drillNamespace }],
-      });
-    });
+      const setup = await backupSetup(production.url, workerKube(), { alerts: { webhookUrl: receiver.url } });
+      const namespace = await serviceCopy('drill-src');
+      await modelsOnVolume(namespace);
+      // A scratch namespace of this test's own, bound as deploy/rbac.yaml binds pno-dr-drill.
+      const drillNamespace = `drill-${namespace.slice(-8)}`;
+      await ensureNamespace(testKube(), drillNamespace);
+      await bindWorkerRoles(drillNamespace, 'pno-dr-drill');
 
-    expect(drill).toMatchObject({
-      passed: true,
-      drillNamespace,
-      backupKey: `${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}`,
-    });
-    expect(drill.rtoMs).toBeGreaterThan(0);
-    expect(drill.cleanedUp).toEqual(
-      expect.arrayContaining(['Deployment/pno-physics-bench', 'Secret/pno-secrets', 'HorizontalPodAutoscaler/pno-hpa']),
-    );
-    const left = await testKube().apps.listNamespacedDeployment({ namespace: drillNamespace });
-    expect(left.items.filter((d) => !d.metadata?.deletionTimestamp)).toEqual([]);
-  });
+      const drill = await withWorker(setup.activities, async ({ client, taskQueue }) => {
+        await client.workflow.execute(backupWorkflow, {
+          taskQueue,
+          workflowId: `backup-${namespace}`,
+          args: [{ namespace, prefix: setup.prefix }],
+        });
+        const drill = await client.workflow.execute(restoreDrillWorkflow, {
+          taskQueue,
+          workflowId: `drill-${namespace}`,
+          args: [{ prefix: setup.prefix, drillNamespace }],
+        });
+        // The same drill held to an objective no restore can meet: it fails, and says so to the sink.
+        const tooSlow = await client.workflow.execute(restoreDrillWorkflow, {
+          taskQueue,
+          workflowId: `drill-slow-${namespace}`,
+          args: [{ prefix: setup.prefix, drillNamespace, rtoTargetSeconds: 1 }],
+        });
+        return { ...drill, tooSlow };
+      });
+
+      expect(drill).toMatchObject({
+        passed: true,
+        drillNamespace,
+        backupKey: `${setup.prefix}/backup-${namespace}${BACKUP_SUFFIX}`,
+      });
+      // Measured from start to verified service, and held to the default objective of 30 minutes.
+      expect(drill).toMatchObject({ rtoTargetMs: 30 * 60_000, alerted: false });
+      expect(drill.rtoMs).toBeGreaterThan(1000);
+      expect(drill.rtoMs).toBeLessThan(drill.rtoTargetMs!);
+      expect(drill.tooSlow).toMatchObject({ passed: false, rtoTargetMs: 1000, alerted: true });
+      expect(drill.tooSlow.rtoMs).toBeGreaterThan(1000);
+      expect(drill.tooSlow.failure).toMatch(/^recovery took \d+ s, over the RTO target of 1 s$/);
+      expect(drill.tooSlow.cleanedUp).toContain('Deployment/pno-physics-bench');
+      expect(receiver.requests.map((r) => (r.body as { type?: string }).type)).toEqual(['restore_drill_failed']);
+      // Verified through the drill copy's own Service (the API server's proxy), not production's URL.
+      expect(drill.steps.find((s) => s.step === 'verification')?.detail).toMatch(
+        /^health (HEALTHY|DEGRADED), model PASS$/,
+      );
+      expect(production.hits('/health') + production.hits('/ready')).toBe(0);
+      expect(drill.cleanedUp).toEqual(
+        expect.arrayContaining([
+          'Deployment/pno-physics-bench',
+          'Secret/pno-secrets',
+          'HorizontalPodAutoscaler/pno-hpa',
+        ]),
+      );
+      const left = await testKube().apps.listNamespacedDeployment({ namespace: drillNamespace });
+      expect(left.items.filter((d) => !d.metadata?.deletionTimestamp)).toEqual([]);
+    },
+  );
 });

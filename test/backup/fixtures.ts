@@ -2,7 +2,7 @@
 // ServiceAccount unless a test says otherwise. The namespaces they back up are copies of the
 // production fixture (test/helpers/service.ts), where the worker has its production rights.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createActivities } from '../../activities/index.ts';
+import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import { BackupKey } from '../../activities/archive/index.ts';
 import type { KubeClients } from '../../activities/kubernetes/clients.ts';
 import { expect } from 'vitest';
@@ -26,8 +26,8 @@ export const RECOVERY_STEPS = [
   'verification',
 ];
 
-/** `kube` is the worker's by default: a test that acts as someone else says who. */
-export async function backupSetup(apiUrl: string, kube: KubeClients = workerKube()) {
+/** `kube` is the worker's by default: a test that acts as someone else says who. `more` adds deps (alert sinks…). */
+export async function backupSetup(apiUrl: string, kube: KubeClients = workerKube(), more: Partial<ActivityDeps> = {}) {
   const bucket = await freshBucket('backup');
   const keyBytes = randomBytes(32);
   const backupKey = new BackupKey(keyBytes);
@@ -36,6 +36,7 @@ export async function backupSetup(apiUrl: string, kube: KubeClients = workerKube
     http: { defaultApiBaseUrl: apiUrl },
     model: { defaultValidationSetPath: validationSet, kube },
     storage: { s3: testS3(), bucket, backupKey },
+    ...more,
   });
   return { bucket, backupKey, keyBytes, activities, prefix: `t/${randomUUID().slice(0, 8)}` };
 }

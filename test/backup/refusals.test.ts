@@ -1,6 +1,6 @@
 // Disaster recovery refuses archives it cannot trust, before touching the cluster, and waits for
 // approval before restoring over a namespace that is serving.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import tar from 'tar-stream';
@@ -9,9 +9,9 @@ import { MANIFEST_ENTRY, sealTar } from '../../activities/archive/index.ts';
 import { backupWorkflow, disasterRecoveryWorkflow } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import { approveUpdate } from '../../workflows/shared/approval.ts';
-import { collect } from '../archive/helpers.ts';
+import { collect, paxHeader, ustarHeader } from '../archive/helpers.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
-import { testKube } from '../helpers/kube.ts';
+import { testKube, workerKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { withWorker } from '../helpers/temporal.ts';
 import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
@@ -31,9 +31,12 @@ const exists = (name: string) =>
       () => false,
     );
 
+/** This worker's restore stage: every limit of what may decompress follows from it. */
+const STAGE_LIMIT = 32 * 1024 ** 2;
+
 describe('disaster recovery refuses untrusted archives with nothing applied', () => {
-  it('a flipped byte, a truncated object, and a `../` entry sealed with the product key', async () => {
-    const setup = await backupSetup(api.url);
+  it('a flipped byte, a truncated object, a `../` entry, a huge header, a NaN size and a gzip bomb, sealed with the product key', async () => {
+    const setup = await backupSetup(api.url, workerKube(), { restoreStage: { limitBytes: STAGE_LIMIT } });
     const source = await serviceCopy('refuse');
     await modelsOnVolume(source);
 
@@ -64,7 +67,48 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
           setup.backupKey,
         ).stream,
       );
-      const bad = { tampered: flipped, truncated: good.subarray(0, good.length - 300), traversal };
+      const sealed = async (tarBytes: Readable) => collect(sealTar(tarBytes, setup.backupKey).stream);
+      const packed = (fill: (pack: tar.Pack) => void) => {
+        const pack = tar.pack();
+        fill(pack);
+        pack.finalize();
+        return pack as unknown as Readable;
+      };
+      // A path of 1 MB: the tar parser would hold its pax header whole in memory.
+      const longHeader = await sealed(
+        packed((pack) => pack.entry({ name: `models/${'a'.repeat(1024 * 1024)}`, size: 1 }, Buffer.from('x'))),
+      );
+      // A pax `size=abc`, which the parser reads as NaN.
+      const nanSize = await sealed(
+        Readable.from([
+          Buffer.concat([paxHeader({ size: 'abc' }), ustarHeader('models/pno_model.onnx', 0), Buffer.alloc(1024)]),
+        ]),
+      );
+      // 200 MiB of zeros, a few hundred KB sealed: more than this worker's stage may ever take.
+      const bombSize = 200 * 1024 ** 2;
+      const gzipBomb = await sealed(
+        packed((pack) => {
+          const entry = pack.entry({ name: 'cluster/bomb.bin', size: bombSize });
+          Readable.from(
+            (function* () {
+              for (let i = 0; i < bombSize / 65536; i++) yield Buffer.alloc(65536);
+            })(),
+          ).pipe(entry);
+        }),
+      );
+      const bad = {
+        tampered: flipped,
+        truncated: good.subarray(0, good.length - 300),
+        traversal,
+        'long-header': longHeader,
+        'nan-size': nanSize,
+        'gzip-bomb': gzipBomb,
+      };
+      const reasons: Record<string, RegExp> = {
+        'long-header': /header extension exceeds the 65536-byte limit/,
+        'nan-size': /pax size "abc" is not a whole number of bytes/,
+        'gzip-bomb': new RegExp(`needs more than ${STAGE_LIMIT} bytes of restore stage`),
+      };
 
       for (const [name, bytes] of Object.entries(bad)) {
         const key = `${setup.prefix}/${name}.tar.gz.enc`;
@@ -83,7 +127,11 @@ describe('disaster recovery refuses untrusted archives with nothing applied', ()
         expect(error, name).toBeInstanceOf(WorkflowFailedError);
         const cause = (error as WorkflowFailedError).cause?.cause as
           { type?: string; nonRetryable?: boolean } | undefined;
-        expect(cause, name).toMatchObject({ type: 'BadArchive', nonRetryable: true });
+        expect(cause, name).toMatchObject({
+          type: name === 'gzip-bomb' ? 'StageFull' : 'BadArchive',
+          nonRetryable: true,
+        });
+        if (reasons[name]) expect((cause as { message?: string }).message, name).toMatch(reasons[name]);
         // Refused at the verify step (staging): the namespace was never created, nothing was bound.
         expect(await exists(target), name).toBe(false);
         const history = await client.workflow.getHandle(`dr-${target}`).fetchHistory();

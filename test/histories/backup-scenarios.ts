@@ -62,6 +62,11 @@ export function backupActivityStubs({ apiUrl }: ScenarioContext): Partial<Activi
     }),
     discardStage: async () => ({ removed: true }),
     restoredBy: async () => ({}),
+    probeService: async ({ namespace, service, path }) => ({
+      url: `service ${namespace}/${service}${path}`,
+      statusCode: 200,
+      latencyMs: 1,
+    }),
     applyRetention: async () => ({
       prefix: 'pno/backups',
       dryRun: false,

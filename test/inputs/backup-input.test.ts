@@ -86,6 +86,7 @@ describe('disasterRecoveryWorkflow input', () => {
       readyTimeoutMinutes: 10,
       verify: true,
       apiBaseUrl: '',
+      apiService: '',
     });
   });
 
@@ -108,19 +109,23 @@ describe('disasterRecoveryWorkflow input', () => {
 describe('restoreDrillWorkflow input', () => {
   const refused = (raw: unknown) => refusal(restoreDrillInputSchema, 'restoreDrillWorkflow', raw);
 
-  it('defaults to the scratch namespace', () => {
+  it('defaults to the scratch namespace, verified through its own Service, held to a 30-minute RTO', () => {
     expect(restoreDrillDefaults).toEqual({
       backupKey: 'latest',
       prefix: 'pno/backups',
       drillNamespace: 'pno-dr-drill',
       readyTimeoutMinutes: 10,
       apiBaseUrl: '',
+      apiService: 'pno-physics-bench:8000',
+      rtoTargetSeconds: 1800,
     });
   });
 
   it.each([
     [{ drillNamespace: 'production' }, 'drillNamespace', 'must not be production'],
     [{ drillNamespace: 'Drill' }, 'drillNamespace', 'must be a Kubernetes name'],
+    [{ rtoTargetSeconds: 0 }, 'rtoTargetSeconds', 'must be'],
+    [{ apiService: 'http://x' }, 'apiService', 'must be a Service and port like pno-physics-bench:8000, or empty'],
     [{ backupKey: '' }, 'backupKey', 'must be an object key or "latest"'],
     [{ readyTimeoutMinutes: 1441 }, 'readyTimeoutMinutes', 'must be an integer from 1 to 1440'],
     [{ force: true }, 'force', "is not a field of restoreDrillWorkflow's input"],

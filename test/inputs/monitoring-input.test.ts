@@ -15,6 +15,7 @@ describe('healthCheckWorkflow input', () => {
   it("defaults to the production service and the worker's API URL", () => {
     expect(healthCheckDefaults).toEqual({
       apiBaseUrl: '',
+      apiService: '',
       namespace: 'production',
       selector: 'app=pno-physics-bench',
       hpaName: 'pno-hpa',

@@ -1,9 +1,12 @@
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { restoreDrillInputSchema, type RestoreDrillInput } from './input.ts';
 import { disasterRecoveryWorkflow, type RecoveryReport } from './recovery.ts';
 import { parseInput } from '../shared/input.ts';
 import { beginRun } from '../shared/progress.ts';
-import { clusterChanges } from '../shared/activities.ts';
+import { alerts, waits } from '../shared/activities.ts';
+
+/** How long the cleanup may wait for what the drill restored to be gone (pods stop, claims release). */
+const CLEANUP_WAIT_MS = 2 * 60_000;
 
 export interface DrillReport {
   passed: boolean;
@@ -11,6 +14,10 @@ export interface DrillReport {
   drillNamespace: string;
   /** Recovery time achieved by the drill, in ms (start to verified service). */
   rtoMs: number;
+  /** The objective it was held to, in ms; over it, the drill fails. */
+  rtoTargetMs?: number;
+  /** A failed drill alerts (restore_drill_failed). */
+  alerted?: boolean;
   steps: RecoveryReport['steps'];
   failure?: string;
   cleanedUp: string[];
@@ -35,7 +42,8 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
           force: true,
           verify: true,
           readyTimeoutMinutes: input.readyTimeoutMinutes,
-          apiBaseUrl: input.apiBaseUrl,
+          // The drill's own copy, never production: its URL if given, else its Service via the API server.
+          ...(input.apiBaseUrl ? { apiBaseUrl: input.apiBaseUrl } : { apiService: input.apiService }),
         },
       ],
     });
@@ -49,15 +57,33 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
   progress.stepDone();
   progress.phase('cleaning up');
   const cleaned = recovery?.restored.length
-    ? await clusterChanges.deleteRestored({ objects: recovery.restored })
+    ? await waits(CLEANUP_WAIT_MS).deleteRestored({ objects: recovery.restored, timeoutMs: CLEANUP_WAIT_MS })
     : { deleted: [] };
   progress.stepDone();
+  const rtoMs = recovery?.rtoMs || Date.now() - started;
+  // Runs recorded before the RTO target replay without it.
+  const target = patched('drill-rto-target') ? input.rtoTargetSeconds * 1000 : undefined;
+  if (target !== undefined && failure === undefined && rtoMs > target)
+    failure = `recovery took ${Math.round(rtoMs / 1000)} s, over the RTO target of ${input.rtoTargetSeconds} s`;
+  let alerted: boolean | undefined;
+  if (target !== undefined && failure !== undefined) {
+    await alerts.sendAlert({
+      type: 'restore_drill_failed',
+      severity: 'warning',
+      service: input.drillNamespace,
+      summary: `restore drill failed: ${failure}`.slice(0, 500),
+      details: { workflowId: workflowInfo().workflowId, rtoMs, rtoTargetMs: target },
+      dedupKey: `restore-drill-${workflowInfo().workflowId}`,
+    });
+    alerted = true;
+  }
   progress.phase('done');
   return {
     passed: failure === undefined,
     backupKey: recovery?.backupKey ?? input.backupKey,
     drillNamespace: input.drillNamespace,
-    rtoMs: recovery?.rtoMs || Date.now() - started,
+    rtoMs,
+    ...(target !== undefined ? { rtoTargetMs: target, alerted: alerted ?? false } : {}),
     steps: recovery?.steps ?? [],
     ...(failure ? { failure } : {}),
     cleanedUp: cleaned.deleted,

@@ -1,7 +1,15 @@
 // Inputs of the backup, disaster-recovery and drill workflows: every field defaulted, checked up front.
 import { z } from 'zod';
 import { DEFAULT_BACKUP_PREFIX } from '../../types/index.ts';
-import { boolean, integer, kubeName, nestedObject, objectKeyPrefix, podDirOrEmpty } from '../shared/fields.ts';
+import {
+  boolean,
+  integer,
+  kubeName,
+  nestedObject,
+  objectKeyPrefix,
+  podDirOrEmpty,
+  serviceRef,
+} from '../shared/fields.ts';
 import { defaultsOf, inputObject } from '../shared/input.ts';
 import { serviceTarget, targetFields } from '../shared/target.ts';
 
@@ -91,6 +99,9 @@ export const disasterRecoveryInputSchema = inputObject({
   apiBaseUrl: targetFields.apiBaseUrl.describe(
     "Base URL of the restored service's API; empty means the worker's PNO_API_URL.",
   ),
+  apiService: serviceRef
+    .default('')
+    .describe('A Service of the target (`name:port`) verified through the API server instead of `apiBaseUrl`.'),
 });
 export type DisasterRecoveryInput = z.input<typeof disasterRecoveryInputSchema>;
 export type ParsedDisasterRecoveryInput = z.output<typeof disasterRecoveryInputSchema>;
@@ -107,7 +118,15 @@ export const restoreDrillInputSchema = inputObject({
     .default('pno-dr-drill')
     .describe('The scratch namespace; it lives on between drills (deploy/rbac.yaml binds the worker there).'),
   readyTimeoutMinutes,
-  apiBaseUrl: targetFields.apiBaseUrl,
+  apiBaseUrl: targetFields.apiBaseUrl.describe(
+    "Base URL of the drill copy's API; empty verifies it through `apiService`, never production's URL.",
+  ),
+  apiService: serviceRef
+    .default(`${serviceTarget.service}:8000`)
+    .describe("The drill copy's Service (`name:port`), verified through the API server."),
+  rtoTargetSeconds: integer(1, 7 * 24 * 3600)
+    .default(30 * 60)
+    .describe('The recovery time objective: a drill whose restore takes longer fails, and alerts.'),
 });
 export type RestoreDrillInput = z.input<typeof restoreDrillInputSchema>;
 export type ParsedRestoreDrillInput = z.output<typeof restoreDrillInputSchema>;

@@ -1,9 +1,9 @@
 // What a recovery must be allowed to do, asked before it touches anything. In each namespace it acts
 // on, the worker needs either the rights themselves or the power to grant them to itself: a deleted
 // namespace takes the worker's RoleBinding with it, and the recovery re-creates both.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, RESTORABLE_KINDS, WORKER_ROLES, type AccessCheck, type WorkerRole } from '../../types/index.ts';
-import { recoverySteps } from '../shared/activities.ts';
+import { recoverySteps, waits } from '../shared/activities.ts';
 
 /** A namespace a recovery acts on, what it does there, and the worker role that allows it. */
 export interface AccessTarget {
@@ -18,12 +18,16 @@ const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.s
 const applies = (namespace: string, group: string, resource: string): AccessCheck[] =>
   ['create', 'patch'].map((verb) => ({ verb, group, resource, namespace }));
 
-/** Everything a recovery does in the namespace it restores: read pods, apply, copy models in, restart, follow the rollout. */
-export function restoreAccess(namespace: string): AccessTarget {
+/** Everything a recovery does in the namespace it restores: read pods, apply, copy models in, restart, follow the rollout, verify. */
+export function restoreAccess(namespace: string, verifiesThroughProxy = false): AccessTarget {
+  const proxy: AccessCheck[] = verifiesThroughProxy
+    ? [{ verb: 'get', group: '', resource: 'services', subresource: 'proxy', namespace }]
+    : [];
   return {
     namespace,
     role: 'workloads',
     checks: [
+      ...proxy,
       { verb: 'list', group: '', resource: 'pods', namespace },
       ...RESTORABLE_KINDS.flatMap((k) => applies(namespace, groupOf(k.apiVersion), k.resource)),
       { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace },
@@ -77,4 +81,27 @@ export async function checkRecoveryAccess(targets: AccessTarget[]): Promise<Acce
     toGrant.push(target);
   }
   return toGrant;
+}
+
+/** How long a recovery waits for a right it held to be honoured again by the API server. */
+const REGAIN_WAIT_MS = 2 * 60_000;
+
+const isForbidden = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.forbidden;
+
+/**
+ * Runs a recovery step. Refused (Forbidden) although the review found the right held, the API server
+ * is in transition: one that has just started serves before its RBAC cache has synced. So wait until
+ * the review allows the target's rights again, then run the step again; a right really gone fails it.
+ */
+export async function whileAllowed<T>(target: AccessTarget | undefined, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!target || attempt >= 3 || !isForbidden(err)) throw err;
+      const access = await waits(REGAIN_WAIT_MS).awaitAccess({ checks: target.checks, timeoutMs: REGAIN_WAIT_MS });
+      if (!access.allowed) throw err;
+    }
+  }
 }

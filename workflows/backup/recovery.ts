@@ -8,7 +8,13 @@ import {
   type RestoredObject,
   type VerifyBackupResult,
 } from '../../types/index.ts';
-import { checkRecoveryAccess, monitoringAccess, restoreAccess, type AccessTarget } from './recovery-access.ts';
+import {
+  checkRecoveryAccess,
+  monitoringAccess,
+  restoreAccess,
+  whileAllowed,
+  type AccessTarget,
+} from './recovery-access.ts';
 import { disasterRecoveryInputSchema, type DisasterRecoveryInput } from './input.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
 import { parseInput } from '../shared/input.ts';
@@ -69,6 +75,8 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     throw ApplicationFailure.nonRetryable(message, FailureType.recoveryFailed, report);
   };
   let toGrant: AccessTarget[] = [];
+  // Known once the access check ran: the rights every later step relies on.
+  let restoreTarget: AccessTarget | undefined;
   /** The namespaces exist and the worker has its rights there, granted to itself where it had none. */
   const ensureTarget = async () => {
     const labels = checksAccess ? { labels: { ...CREATED_NAMESPACE_LABELS } } : {};
@@ -90,7 +98,8 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
 
   if (checksAccess) {
     progress.phase('checking access');
-    const targets = [restoreAccess(input.targetNamespace)];
+    restoreTarget = restoreAccess(input.targetNamespace, input.verify && input.apiService !== '');
+    const targets = [restoreTarget];
     if (input.includeMonitoring) targets.push(monitoringAccess(input.monitoringNamespace));
     toGrant = await checkRecoveryAccess(targets);
     const held = targets.filter((t) => !toGrant.includes(t)).map((t) => `${t.namespace}: rights held`);
@@ -141,52 +150,62 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
 
   progress.phase('restoring resources');
   if (!checksAccess) await ensureTarget();
-  const resources = await archives.restoreResources({
-    key: report.backupKey,
-    targetNamespace: input.targetNamespace,
-    includeMonitoring: input.includeMonitoring,
-    ...(checksAccess ? { monitoringNamespace: input.monitoringNamespace } : {}),
-    ...pinned,
-    ...(approvalHolds ? { recovery } : {}),
-  });
+  const resources = await whileAllowed(restoreTarget, () =>
+    archives.restoreResources({
+      key: report.backupKey,
+      targetNamespace: input.targetNamespace,
+      includeMonitoring: input.includeMonitoring,
+      ...(checksAccess ? { monitoringNamespace: input.monitoringNamespace } : {}),
+      ...pinned,
+      ...(approvalHolds ? { recovery } : {}),
+    }),
+  );
   downloadedBytes += resources.downloadedBytes ?? 0;
   report.restored = resources.applied;
   done('resources', `${resources.applied.length} objects applied`);
 
   progress.phase('waiting for pods');
-  const ready = await waits(readyTimeoutMs).waitForPodsReady({
-    namespace: input.targetNamespace,
-    selector: input.selector,
-    minReady: 1,
-    timeoutMs: readyTimeoutMs,
-  });
+  const ready = await whileAllowed(restoreTarget, () =>
+    waits(readyTimeoutMs).waitForPodsReady({
+      namespace: input.targetNamespace,
+      selector: input.selector,
+      minReady: 1,
+      timeoutMs: readyTimeoutMs,
+    }),
+  );
   if (!ready.done) fail(`pods not Ready within ${input.readyTimeoutMinutes} minutes (${ready.ready}/${ready.total})`);
   done('pods', `${ready.ready} ready`);
 
   progress.phase('restoring models');
-  const models = await archives.restoreModels({
-    key: report.backupKey,
-    namespace: input.targetNamespace,
-    selector: input.selector,
-    container: input.container,
-    modelsDir: input.modelsDir,
-    ...pinned,
-  });
+  const models = await whileAllowed(restoreTarget, () =>
+    archives.restoreModels({
+      key: report.backupKey,
+      namespace: input.targetNamespace,
+      selector: input.selector,
+      container: input.container,
+      modelsDir: input.modelsDir,
+      ...pinned,
+    }),
+  );
   downloadedBytes += models.downloadedBytes ?? 0;
   done('models', `${models.files} files to ${models.pods.length} pods`);
 
   progress.phase('restarting');
   // The stamp is this run's start, so a retried restart does not restart again.
-  await recoverySteps.rolloutRestart({
-    namespace: input.targetNamespace,
-    name: input.deployment,
-    restartedAt: new Date(workflowInfo().runStartTime).toISOString(),
-  });
-  const rollout = await waits(readyTimeoutMs).waitForRollout({
-    namespace: input.targetNamespace,
-    name: input.deployment,
-    timeoutMs: readyTimeoutMs,
-  });
+  await whileAllowed(restoreTarget, () =>
+    recoverySteps.rolloutRestart({
+      namespace: input.targetNamespace,
+      name: input.deployment,
+      restartedAt: new Date(workflowInfo().runStartTime).toISOString(),
+    }),
+  );
+  const rollout = await whileAllowed(restoreTarget, () =>
+    waits(readyTimeoutMs).waitForRollout({
+      namespace: input.targetNamespace,
+      name: input.deployment,
+      timeoutMs: readyTimeoutMs,
+    }),
+  );
   if (!rollout.done || rollout.failed) fail(`rollout did not complete: ${rollout.message}`);
   done('rollout', rollout.message);
 
@@ -195,7 +214,14 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     const id = workflowInfo().workflowId;
     const health = await executeChild(healthCheckWorkflow, {
       workflowId: `${id}-health`,
-      args: [{ namespace: input.targetNamespace, selector: input.selector, apiBaseUrl: input.apiBaseUrl }],
+      args: [
+        {
+          namespace: input.targetNamespace,
+          selector: input.selector,
+          apiBaseUrl: input.apiBaseUrl,
+          ...(input.apiService ? { apiService: input.apiService } : {}),
+        },
+      ],
     });
     const model = await executeChild(modelHealthWorkflow, {
       workflowId: `${id}-model`,

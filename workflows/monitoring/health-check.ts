@@ -14,11 +14,18 @@ export async function healthCheckWorkflow(rawInput: HealthCheckInput = {}): Prom
   const progress = beginRun('health-check', input.namespace, 3, 'checking');
 
   const probe = (path: string) =>
-    probes(input.requestTimeoutMs).probeEndpoint({
-      baseUrl: input.apiBaseUrl,
-      path,
-      timeoutMs: input.requestTimeoutMs,
-    });
+    input.apiService
+      ? probes(input.requestTimeoutMs).probeService({
+          namespace: input.namespace,
+          service: input.apiService,
+          path,
+          timeoutMs: input.requestTimeoutMs,
+        })
+      : probes(input.requestTimeoutMs).probeEndpoint({
+          baseUrl: input.apiBaseUrl,
+          path,
+          timeoutMs: input.requestTimeoutMs,
+        });
   const settled = <T>(work: Promise<T>) => work.finally(() => progress.stepDone());
 
   const [api, pods, hpa] = await Promise.all([

@@ -1,6 +1,6 @@
 // Inputs of the health check and the health monitor that runs it every minute.
 import type { z } from 'zod';
-import { historyPrefix, integer, kubeName } from '../shared/fields.ts';
+import { historyPrefix, integer, kubeName, serviceRef } from '../shared/fields.ts';
 import { defaultsOf, inputObject } from '../shared/input.ts';
 import { serviceTarget, targetFields } from '../shared/target.ts';
 
@@ -8,6 +8,11 @@ const healthCheckFields = {
   apiBaseUrl: targetFields.apiBaseUrl.describe(
     "Base URL of the inference API; empty means the worker's configured PNO_API_URL.",
   ),
+  apiService: serviceRef
+    .default('')
+    .describe(
+      'A Service of `namespace` (`name:port`) probed through the API server instead of `apiBaseUrl`; empty: the URL.',
+    ),
   namespace: targetFields.namespace,
   selector: targetFields.selector,
   hpaName: targetFields.hpaName,
