@@ -2,7 +2,7 @@
 // variable, before anything connects.
 import { readFileSync } from 'node:fs';
 import type { LogLevel } from '@temporalio/common';
-import { BackupKeyError, loadBackupKey, type BackupKey } from '../activities/archive/keys.ts';
+import { BackupKeyError, loadBackupKey, loadRetiredKeys, type BackupKey } from '../activities/archive/keys.ts';
 import { IMAGE_SOURCES, type ImageSource, type TrivyConfig } from '../activities/security/trivy.ts';
 
 export interface TemporalSettings {
@@ -34,6 +34,8 @@ export interface WorkerConfig {
   s3: { endpoint?: string; region: string; bucket: string };
   /** From PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE; unset means backup and verify refuse to run. */
   backupKey?: BackupKey;
+  /** Keys rotated out (PNO_BACKUP_RETIRED_KEYS_FILE): backups they sealed stay readable. */
+  retiredKeys: BackupKey[];
   /** Where a recovery stages its backup on local disk, and at most how much (PNO_RESTORE_STAGE_DIR, _LIMIT_MIB). */
   restoreStage?: { dir?: string; limitBytes?: number };
   /** The scanner: PNO_TRIVY_PATH (default `trivy` on PATH), its cache, offline mode, a DB mirror, image sources. */
@@ -133,8 +135,15 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     );
   }
   let backupKey: BackupKey | undefined;
+  let retiredKeys: BackupKey[] = [];
   try {
     backupKey = loadBackupKey(env);
+  } catch (err) {
+    if (!(err instanceof BackupKeyError)) throw err;
+    problems.push(err.message);
+  }
+  try {
+    retiredKeys = loadRetiredKeys(env);
   } catch (err) {
     if (!(err instanceof BackupKeyError)) throw err;
     problems.push(err.message);
@@ -194,6 +203,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     modelsDir: modelsDir ?? '/app/models',
     s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
     ...(backupKey ? { backupKey } : {}),
+    retiredKeys,
     restoreStage: {
       ...(stageDir ? { dir: stageDir } : {}),
       ...(stageLimitMiB ? { limitBytes: stageLimitMiB * 1024 ** 2 } : {}),

@@ -53,6 +53,7 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
           s3: createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, retry: PATIENT_RETRIES }),
           bucket: config.s3.bucket,
           backupKey: config.backupKey,
+          retiredKeys: config.retiredKeys,
         },
       }),
     });

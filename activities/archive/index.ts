@@ -1,6 +1,6 @@
 // The archive library: an authenticated, streamed tar.gz format and a reader that refuses what a
 // restore must not touch. Storage (activities/storage) moves these streams to and from S3.
-export { BackupKey, BackupKeyError, loadBackupKey } from './keys.ts';
+export { BackupKey, BackupKeyError, loadBackupKey, loadRetiredKeys } from './keys.ts';
 export { createEncryptStream } from './encrypt.ts';
 export { createDecryptStream } from './decrypt.ts';
 export { DEFAULT_CHUNK_SIZE } from './format.ts';

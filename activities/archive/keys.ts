@@ -1,5 +1,6 @@
 // The backup key: 32 random bytes from PNO_BACKUP_KEY (base64) or PNO_BACKUP_KEY_FILE (base64 text
-// or the raw 32 bytes). Only its id (first 16 hex of its SHA-256) is ever shown, stored or logged.
+// or the raw 32 bytes), and the keys rotated out, still read (PNO_BACKUP_RETIRED_KEYS_FILE). Only a
+// key's id (first 16 hex of its SHA-256) is ever shown, stored or logged.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
@@ -69,4 +70,26 @@ export function loadBackupKey(env: NodeJS.ProcessEnv): BackupKey | undefined {
   // A mounted Secret may hold the raw bytes; anything else must be the base64 text.
   if (bytes.length === KEY_BYTES) return new BackupKey(bytes);
   return decode('PNO_BACKUP_KEY_FILE', bytes.toString('latin1'));
+}
+
+/**
+ * Keys rotated out, from PNO_BACKUP_RETIRED_KEYS_FILE: one base64 key per line (`#` comments and blank
+ * lines allowed). Backups they sealed stay readable; nothing new is sealed with them.
+ */
+export function loadRetiredKeys(env: NodeJS.ProcessEnv): BackupKey[] {
+  const file = env.PNO_BACKUP_RETIRED_KEYS_FILE?.trim() || undefined;
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch (err) {
+    throw new BackupKeyError(
+      `PNO_BACKUP_RETIRED_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  return text
+    .split('\n')
+    .map((line, i) => ({ line: line.trim(), number: i + 1 }))
+    .filter(({ line }) => line !== '' && !line.startsWith('#'))
+    .map(({ line, number }) => decode(`PNO_BACKUP_RETIRED_KEYS_FILE line ${number}`, line));
 }

@@ -5,7 +5,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from '../kubernetes/clients.ts';
 import { copyToPod } from '../kubernetes/copy.ts';
 import { heartbeatWhile } from '../kubernetes/progress.ts';
-import { applyObjects, fromYaml } from '../kubernetes/resources.ts';
+import { applyObjects, cleanForExport, fromYaml } from '../kubernetes/resources.ts';
+import { admitForRestore } from './admission.ts';
 import { listPods } from '../kubernetes/status.ts';
 import { ensureStaged, modelsOf, stagedYaml, type StageContext } from './stage.ts';
 import {
@@ -24,7 +25,8 @@ export interface RestoreContext extends StageContext {
 export async function restoreResources(ctx: RestoreContext, input: RestoreResourcesInput) {
   const stage = await ensureStaged(ctx, input.key, input.etag);
   const heartbeat = (object: RestoredObject) => ctx.onProgress?.({ applied: `${object.kind}/${object.name}` });
-  const resources = (await stagedYaml(stage, 'resources')).flatMap(fromYaml);
+  const source = stage.record.manifest.namespace;
+  const resources = admitForRestore((await stagedYaml(stage, 'resources')).flatMap(fromYaml), source, input.key);
   const stamp = input.recovery ? { annotations: { [RESTORED_BY_ANNOTATION]: input.recovery } } : {};
   const applied: RestoredObject[] = await applyObjects(ctx.kube, resources, {
     fieldManager: ctx.fieldManager,
@@ -36,7 +38,8 @@ export async function restoreResources(ctx: RestoreContext, input: RestoreResour
     // The monitoring config is ConfigMaps (rules, dashboards): nothing else from that section is applied.
     const config = (await stagedYaml(stage, 'monitoring'))
       .flatMap(fromYaml)
-      .filter((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap');
+      .filter((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap')
+      .map(cleanForExport);
     applied.push(
       ...(await applyObjects(ctx.kube, config, {
         fieldManager: ctx.fieldManager,

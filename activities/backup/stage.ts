@@ -11,7 +11,9 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type VerifyBackupResult } from '../../types/index.ts';
+import { badArchive } from '../archive/index.ts';
 import { readBackup } from '../storage/backup.ts';
+import { BACKUP_SUFFIX } from '../storage/object-keys.ts';
 import { requireBackupKey, type StorageDeps } from '../storage/index.ts';
 
 export interface StageConfig {
@@ -117,6 +119,7 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
       bucket: ctx.storage.bucket,
       key,
       keyMaterial: requireBackupKey(ctx.storage),
+      retiredKeys: ctx.storage.retiredKeys,
       ifMatch: etag,
       signal: ctx.signal,
       onProgress: ctx.onProgress,
@@ -157,6 +160,13 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
       },
     });
     const { fullManifest: _digests, ...summary } = verified;
+    // A backup is written to the key its workflow id names: found under another, it is a copy (an
+    // old backup put where a newer one is expected, say) and is not restored.
+    const sealedAs = `${summary.manifest.workflowId}${BACKUP_SUFFIX}`;
+    if (key.split('/').at(-1) !== sealedAs)
+      throw badArchive(
+        `backup ${key} was written by ${summary.manifest.workflowId} as ${sealedAs}: a copy is not restored`,
+      );
     const record: StageRecord = { ...summary, owner: ctx.owner, stagedBytes, ...sections, models };
     await writeFile(join(partial, RECORD), JSON.stringify(record));
     // A stage for another object or ETag (the backup was replaced) gives way to this one.

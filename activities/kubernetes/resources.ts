@@ -17,7 +17,7 @@ const applyOrder = ['Namespace', ...RESTORABLE_KINDS.map((k) => k.kind)];
 type Obj = KubernetesObject & Record<string, unknown>;
 
 /** Objects the cluster makes by itself in every namespace; restoring them would fight it. */
-function isClusterManaged(obj: Obj): boolean {
+export function isClusterManaged(obj: Obj): boolean {
   const name = obj.metadata?.name;
   if (obj.kind === 'ConfigMap' && name === 'kube-root-ca.crt') return true;
   if (obj.kind === 'ServiceAccount' && name === 'default') return true;

@@ -108,6 +108,8 @@ export interface VerifyOptions {
   limits?: Partial<ArchiveLimits>;
   /** Read only this version of the object (a recovery pins the ETag it first read). */
   ifMatch?: string;
+  /** Older keys, picked by the key id the object was sealed with (key rotation). */
+  retiredKeys?: BackupKey[];
   /** Receives each entry's bytes (already authenticated); stage them, act after this resolves. */
   onEntry?: EntryConsumer;
   onProgress?: (progress: { entries: number; bytes: number; downloadedBytes: number }) => void;
@@ -118,11 +120,14 @@ export interface VerifyOptions {
 export async function readBackup(
   options: VerifyOptions,
 ): Promise<VerifyBackupResult & { fullManifest: BackupManifest; etag: string }> {
-  const { s3, bucket, key, keyMaterial, signal } = options;
+  const { s3, bucket, key, signal } = options;
   const object = await openObject(s3, bucket, key, signal, options.ifMatch);
   const where = `s3://${bucket}/${key}`;
   const format = object.metadata[METADATA_FORMAT];
   const sealedWith = object.metadata[METADATA_KEY_ID];
+  // The current key first; a retired one only for what it sealed.
+  const keyring = [options.keyMaterial, ...(options.retiredKeys ?? [])];
+  const keyMaterial = keyring.find((k) => k.id === sealedWith) ?? options.keyMaterial;
   // Cheap early refusals from metadata; the reader still dispatches on the archive's own header.
   try {
     if (format !== undefined) {
@@ -131,8 +136,9 @@ export async function readBackup(
         throw badArchive(`${where}: format ${JSON.stringify(format)} is not a PNO backup format`);
       formatReaderFor(version, where);
     }
-    if (sealedWith !== undefined && sealedWith !== keyMaterial.id) {
-      throw badArchive(`${where}: sealed with key ${sealedWith}; the loaded key is ${keyMaterial.id}`);
+    if (sealedWith !== undefined && !keyring.some((k) => k.id === sealedWith)) {
+      const loaded = keyring.map((k) => k.id).join(', ');
+      throw badArchive(`${where}: sealed with key ${sealedWith}; the loaded keys are ${loaded}`);
     }
   } catch (err) {
     object.close();

@@ -37,6 +37,8 @@ export interface StorageDeps {
   bucket: string;
   /** Unset when the worker has no PNO_BACKUP_KEY(_FILE); only the activities that need it fail. */
   backupKey?: BackupKey;
+  /** Keys rotated out (PNO_BACKUP_RETIRED_KEYS_FILE): never used to write, still read by key id. */
+  retiredKeys?: BackupKey[];
 }
 
 /** Heartbeat and cancellation of the running activity; nothing when called outside one (tests, scripts). */
@@ -94,6 +96,7 @@ export function createStorageActivities(deps?: StorageDeps) {
         bucket,
         key: input.key,
         keyMaterial: requireBackupKey(deps),
+        retiredKeys: deps?.retiredKeys,
         limits: input.limits,
         ...activityStreamContext(),
       });

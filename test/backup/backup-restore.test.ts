@@ -169,13 +169,13 @@ describe('backup and disaster recovery', () => {
         const drill = await client.workflow.execute(restoreDrillWorkflow, {
           taskQueue,
           workflowId: `drill-${namespace}`,
-          args: [{ prefix: setup.prefix, drillNamespace }],
+          args: [{ prefix: setup.prefix, drillNamespace, sourceNamespace: namespace }],
         });
         // The same drill held to an objective no restore can meet: it fails, and says so to the sink.
         const tooSlow = await client.workflow.execute(restoreDrillWorkflow, {
           taskQueue,
           workflowId: `drill-slow-${namespace}`,
-          args: [{ prefix: setup.prefix, drillNamespace, rtoTargetSeconds: 1 }],
+          args: [{ prefix: setup.prefix, drillNamespace, sourceNamespace: namespace, rtoTargetSeconds: 1 }],
         });
         return { ...drill, tooSlow };
       });

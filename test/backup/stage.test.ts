@@ -9,10 +9,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { discardStage, ensureStaged, modelsOf, stagedYaml, type StageContext } from '../../activities/backup/stage.ts';
 import { loadV1Fixture, V1_KEY_ID, V1_MODEL_FILES, V1_OBJECT_BYTES } from '../archive/v1-fixture.ts';
+import { testKey } from '../archive/helpers.ts';
 import { countingS3, freshBucket, testS3 } from '../helpers/s3.ts';
 
 const { sealed, key: backupKey } = loadV1Fixture();
-const objectKey = 'pno/backups/stage-fixture.tar.gz.enc';
+// Where its workflow (backup-fixture-v1) wrote it: a backup is restored only from its own key.
+const objectKey = 'pno/backups/backup-fixture-v1.tar.gz.enc';
 const metadata = { 'pno-key-id': V1_KEY_ID, 'pno-format': 'pno-backup-v1' };
 
 async function stageSetup(limitBytes = 64 * 1024 ** 2) {
@@ -61,6 +63,32 @@ describe('the restore stage', () => {
       nonRetryable: true,
     });
     expect(await readdir(otherWorker.stage.dir)).toEqual([]);
+  });
+
+  it('refuses an authentic backup copied to another key (an old one put where the newest is expected)', async () => {
+    const { ctx, bucket } = await stageSetup();
+    const copy = 'pno/backups/backup-daily-2026-12-01.tar.gz.enc';
+    await testS3().send(new PutObjectCommand({ Bucket: bucket, Key: copy, Body: sealed, Metadata: metadata }));
+    await expect(ensureStaged(ctx, copy)).rejects.toMatchObject({
+      type: 'BadArchive',
+      message: expect.stringContaining(
+        'was written by backup-fixture-v1 as backup-fixture-v1.tar.gz.enc: a copy is not restored',
+      ),
+    });
+    expect(await readdir(ctx.stage.dir)).toEqual([]);
+  });
+
+  it('reads a backup sealed with a retired key after rotation, and names the keys when it has none that fits', async () => {
+    const { ctx } = await stageSetup();
+    const rotated = { ...ctx, storage: { ...ctx.storage, backupKey: testKey(), retiredKeys: [backupKey] } };
+    await expect(ensureStaged(rotated, objectKey)).resolves.toMatchObject({ staged: { keyId: V1_KEY_ID } });
+    const forgotten = { ...rotated, owner: `${ctx.owner}-2`, storage: { ...rotated.storage, retiredKeys: [] } };
+    await expect(ensureStaged(forgotten, objectKey)).rejects.toMatchObject({
+      type: 'BadArchive',
+      message: expect.stringContaining(
+        `sealed with key ${V1_KEY_ID}; the loaded keys are ${forgotten.storage.backupKey.id}`,
+      ),
+    });
   });
 
   it('refuses a backup bigger than the stage may hold, and leaves nothing', async () => {

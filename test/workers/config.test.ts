@@ -1,8 +1,10 @@
 // Worker configuration: defaults, and every bad value reported at start with the variable's name.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BackupKey } from '../../activities/archive/keys.ts';
 import { ConfigError, readWorkerConfig } from '../../workers/config.ts';
 import { connectionOptions } from '../../workers/connection.ts';
 
@@ -43,6 +45,33 @@ describe('readWorkerConfig', () => {
       'TEMPORAL_ADDRESS',
     ]);
     expect(problems.find((p) => p.startsWith('PNO_WORKFLOW_BUNDLE'))).toContain('ENOENT');
+  });
+
+  it('reads the restore stage and the retired backup keys, naming a bad line by its number', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pno-config-'));
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    const keys = join(dir, 'retired');
+    writeFileSync(keys, `# rotated 2026-11\n${a.toString('base64')}\n\n${b.toString('base64')}\n`);
+    const config = readWorkerConfig({
+      PNO_BACKUP_RETIRED_KEYS_FILE: keys,
+      PNO_RESTORE_STAGE_DIR: '/var/tmp/pno',
+      PNO_RESTORE_STAGE_LIMIT_MIB: '512',
+    });
+    expect(config.retiredKeys.map((k) => k.id)).toEqual([new BackupKey(a).id, new BackupKey(b).id]);
+    expect(config.restoreStage).toEqual({ dir: '/var/tmp/pno', limitBytes: 512 * 1024 ** 2 });
+
+    writeFileSync(keys, `${a.toString('base64')}\nnot-a-key\n`);
+    const problems = problemsOf({
+      PNO_BACKUP_RETIRED_KEYS_FILE: keys,
+      PNO_RESTORE_STAGE_DIR: 'relative',
+      PNO_RESTORE_STAGE_LIMIT_MIB: '0',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^PNO_BACKUP_RETIRED_KEYS_FILE line 2: must be the base64 of 32 random bytes/),
+      'PNO_RESTORE_STAGE_DIR: must be an absolute path (got "relative")',
+      'PNO_RESTORE_STAGE_LIMIT_MIB: must be a whole number of MiB above 0 (got "0")',
+    ]);
+    expect(problems.join('\n')).not.toContain('not-a-key');
   });
 
   it('requires both halves of an mTLS pair', () => {

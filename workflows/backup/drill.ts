@@ -39,6 +39,7 @@ export async function restoreDrillWorkflow(rawInput: RestoreDrillInput = {}): Pr
           backupKey: input.backupKey,
           prefix: input.prefix,
           targetNamespace: input.drillNamespace,
+          sourceNamespace: input.sourceNamespace,
           force: true,
           verify: true,
           readyTimeoutMinutes: input.readyTimeoutMinutes,

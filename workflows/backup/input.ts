@@ -5,6 +5,7 @@ import {
   boolean,
   integer,
   kubeName,
+  kubeNameOrEmpty,
   nestedObject,
   objectKeyPrefix,
   podDirOrEmpty,
@@ -76,6 +77,9 @@ export const disasterRecoveryInputSchema = inputObject({
   backupKey,
   prefix,
   targetNamespace: targetFields.namespace.describe('Namespace to restore into (created when missing).'),
+  sourceNamespace: kubeNameOrEmpty
+    .default('')
+    .describe('The namespace the backup must have been taken from; empty means `targetNamespace`.'),
   selector: targetFields.selector,
   container: targetFields.container,
   deployment: targetFields.deployment,
@@ -117,6 +121,7 @@ export const restoreDrillInputSchema = inputObject({
     .meta({ rule: `must be a Kubernetes name, and ${notTheService}` })
     .default('pno-dr-drill')
     .describe('The scratch namespace; it lives on between drills (deploy/rbac.yaml binds the worker there).'),
+  sourceNamespace: kubeName.default(serviceTarget.namespace).describe('The namespace whose backup is drilled.'),
   readyTimeoutMinutes,
   apiBaseUrl: targetFields.apiBaseUrl.describe(
     "Base URL of the drill copy's API; empty verifies it through `apiService`, never production's URL.",

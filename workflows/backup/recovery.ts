@@ -117,6 +117,13 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const verified: VerifyBackupResult & { etag?: string; downloadedBytes?: number } = readsOnce
     ? await archives.stageBackup({ key: report.backupKey })
     : await archives.verifyBackup({ key: report.backupKey });
+  // A backup restores only where it was meant to: one of staging lands in production only when asked.
+  const source = input.sourceNamespace || input.targetNamespace;
+  if (patched('recovery-binds-source') && verified.manifest.namespace !== source)
+    fail(
+      `backup ${report.backupKey} is of namespace ${verified.manifest.namespace}, not ${source}: ` +
+        'set sourceNamespace to restore it into another',
+    );
   // Every later read is of this very object: a backup replaced meanwhile fails the recovery.
   const pinned = verified.etag ? { etag: verified.etag } : {};
   let downloadedBytes = verified.downloadedBytes ?? verified.objectBytes;

@@ -18,6 +18,11 @@ export const kubeName = ruled('must be a Kubernetes name (lowercase letters, dig
   z.string(e).regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, e),
 );
 
+/** A Kubernetes name, or empty for "the default the field's description names". */
+export const kubeNameOrEmpty = ruled('must be a Kubernetes name, or empty', (e) =>
+  z.string(e).regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, e),
+);
+
 /** A Service and its port, `name:port` (or `name:port-name`), or empty for none. */
 export const serviceRef = ruled('must be a Service and port like pno-physics-bench:8000, or empty', (e) =>
   z.string(e).regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?)?$/, e),
