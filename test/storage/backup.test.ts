@@ -204,7 +204,7 @@ describe('writeBackup and verifyBackup against MinIO', () => {
       const { key } = await backupOf(bucket, smallEntries());
       const other = testKey();
       const verify = () => createStorageActivities({ s3, bucket, backupKey: other }).verifyBackup({ key });
-      await expectBadArchive(verify(), new RegExp(`sealed with key ${backupKey.id}; the loaded key is ${other.id}`));
+      await expectBadArchive(verify(), new RegExp(`sealed with key ${backupKey.id}; the loaded keys are ${other.id}`));
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await objectBytes(s3, bucket, key) }));
       await expectBadArchive(
         verify(),
