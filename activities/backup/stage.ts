@@ -13,7 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type VerifyBackupResult } from '../../types/index.ts';
 import { badArchive } from '../archive/index.ts';
 import { readBackup } from '../storage/backup.ts';
-import { BACKUP_SUFFIX } from '../storage/object-keys.ts';
+import { objectKeyFor } from '../storage/object-keys.ts';
 import { requireBackupKey, type StorageDeps } from '../storage/index.ts';
 
 export interface StageConfig {
@@ -162,7 +162,7 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
     const { fullManifest: _digests, ...summary } = verified;
     // A backup is written to the key its workflow id names: found under another, it is a copy (an
     // old backup put where a newer one is expected, say) and is not restored.
-    const sealedAs = `${summary.manifest.workflowId}${BACKUP_SUFFIX}`;
+    const sealedAs = objectKeyFor('_', summary.manifest.workflowId).slice('_/'.length);
     if (key.split('/').at(-1) !== sealedAs)
       throw badArchive(
         `backup ${key} was written by ${summary.manifest.workflowId} as ${sealedAs}: a copy is not restored`,
