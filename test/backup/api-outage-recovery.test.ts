@@ -12,7 +12,7 @@ import { replayRuns } from '../helpers/replay-runs.ts';
 import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { backupSetup, expectModelsInEveryPod } from './fixtures.ts';
+import { backupSetup, expectModelsInEveryPod, namespaceGone } from './fixtures.ts';
 
 const OUTAGE_MS = 30_000;
 
@@ -26,21 +26,6 @@ afterAll(async () => {
   await extra?.stop();
   await api?.close();
 });
-
-async function namespaceGone(name: string) {
-  await testKube().core.deleteNamespace({ name });
-  await waitFor(
-    `namespace ${name} gone`,
-    () =>
-      testKube()
-        .core.readNamespace({ name })
-        .then(
-          () => undefined,
-          () => true,
-        ),
-    60_000,
-  );
-}
 
 describe('an API-server outage during a recovery', () => {
   it('is waited out: the deleted namespace is recovered as the worker', { timeout: 240_000 }, async () => {

@@ -16,7 +16,7 @@ import { SERVICE_SELECTOR, modelsOnVolume, serviceCopy, servicePods } from '../h
 import { withWorker } from '../helpers/temporal.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { PLANTED_SECRET, RECOVERY_STEPS, backupSetup, expectModelsInEveryPod } from './fixtures.ts';
+import { PLANTED_SECRET, RECOVERY_STEPS, backupSetup, expectModelsInEveryPod, namespaceGone } from './fixtures.ts';
 
 let api: InferenceApi;
 beforeAll(async () => {
@@ -56,20 +56,6 @@ async function replaceEveryPod(namespace: string): Promise<string[]> {
     },
     60_000,
   );
-}
-
-async function namespaceGone(name: string) {
-  await testKube().core.deleteNamespace({ name });
-  for (;;) {
-    const still = await testKube()
-      .core.readNamespace({ name })
-      .then(
-        () => true,
-        () => false,
-      );
-    if (!still) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('backup and disaster recovery', () => {

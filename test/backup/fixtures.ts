@@ -6,7 +6,8 @@ import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import { BackupKey } from '../../activities/archive/index.ts';
 import type { KubeClients } from '../../activities/kubernetes/clients.ts';
 import { expect } from 'vitest';
-import { workerKube } from '../helpers/kube.ts';
+import { testKube, workerKube } from '../helpers/kube.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { MODELS_MOUNT, sha256, sha256InPods } from '../helpers/service.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { validationSet } from '../model/fixtures.ts';
@@ -48,4 +49,20 @@ export async function expectModelsInEveryPod(namespace: string, files: Record<st
     expect(Object.keys(sums).length, path).toBeGreaterThan(0);
     expect(Object.values(sums), path).toEqual(Object.keys(sums).map(() => sha256(bytes)));
   }
+}
+
+/** Deletes the namespace (as cluster-admin, the disaster) and waits until it is gone, its volumes with it. */
+export async function namespaceGone(name: string) {
+  await testKube().core.deleteNamespace({ name });
+  await waitFor(
+    `namespace ${name} gone`,
+    () =>
+      testKube()
+        .core.readNamespace({ name })
+        .then(
+          () => undefined,
+          () => true,
+        ),
+    60_000,
+  );
 }
