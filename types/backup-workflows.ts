@@ -4,10 +4,48 @@
 export type BackupComponent = 'resources' | 'monitoring' | 'models' | 'database';
 
 export interface DatabaseDump {
+  /** The Deployment whose ready pod runs the dump; empty means a pod of the service (the selector). */
+  deployment: string;
   container: string;
   /** Argument array run in the pod, writing the dump to stdout, e.g. ['pg_dump', '-U', 'pno', 'pno']. */
   dumpCommand: string[];
 }
+
+/** Where and how a recovery loads the backup's database dump. */
+export interface DatabaseRestore {
+  /** The Deployment whose ready pod runs the restore. */
+  deployment: string;
+  container: string;
+  /**
+   * Argument array run in the pod with the path of the dump (copied into the pod) appended, e.g.
+   * ['psql', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--file'].
+   */
+  restoreCommand: string[];
+}
+
+export interface RestoreDatabaseInput extends DatabaseRestore {
+  key: string;
+  namespace: string;
+  /** The ETag the recovery staged: a restage must read that very object. */
+  etag?: string;
+  /** The recovery (`<workflow id>/<original run id>`): one that loaded the dump does not load it again. */
+  recovery: string;
+}
+
+export interface RestoreDatabaseResult {
+  pod?: string;
+  /** Bytes of dump fed to the restore command; 0 when this recovery had already loaded it. */
+  loadedBytes: number;
+  /** The dump was loaded by an earlier attempt or run of this recovery (DATABASE_RESTORED_BY_ANNOTATION). */
+  alreadyLoaded: boolean;
+  downloadedBytes: number;
+}
+
+/**
+ * On the database's Deployment once a recovery has loaded the dump: `<workflow id>/<original run id>`.
+ * A reset or retry of that recovery does not load it again over what was written since.
+ */
+export const DATABASE_RESTORED_BY_ANNOTATION = 'pno.dev/database-restored-by';
 
 export interface CreateBackupInput {
   namespace: string;

@@ -12,7 +12,8 @@ import type { KubeClients } from '../kubernetes/clients.ts';
 import { kubeCall } from '../kubernetes/errors.ts';
 import { execStream } from '../kubernetes/exec.ts';
 import { exportNamespace, toYaml, cleanForExport } from '../kubernetes/resources.ts';
-import { pickReadyPod } from '../kubernetes/status.ts';
+import { heartbeatWhile } from '../kubernetes/progress.ts';
+import { pickReadyPod, pickReadyPodOf } from '../kubernetes/status.ts';
 import { writeBackup, type BackupProgress } from '../storage/backup.ts';
 import type { StorageDeps } from '../storage/index.ts';
 import {
@@ -29,7 +30,8 @@ export interface CollectContext {
   workflowId: string;
   runId: string;
   objectKey: string;
-  onProgress?: (progress: BackupProgress) => void;
+  /** Upload progress, and the dump's heartbeat while it runs. */
+  onProgress?: (progress: BackupProgress | { dumping: string }) => void;
   signal?: AbortSignal;
 }
 
@@ -57,22 +59,27 @@ async function boundVolumes(kube: KubeClients, claims: Obj[]): Promise<Obj[]> {
   return volumes;
 }
 
-/** Spools the dump to a temp file: tar needs each entry's size before its bytes. */
+/**
+ * Spools the dump to a temp file: tar needs each entry's size before its bytes. A dump can take
+ * minutes, so it heartbeats while it runs. What the command prints on stderr stays in the worker.
+ */
 async function databaseDumpEntry(
   ctx: CollectContext,
   input: CreateBackupInput,
-  pod: string,
+  servicePod: string | undefined,
   dir: string,
 ): Promise<ArchiveEntry> {
   const database = input.database!;
+  const pod = database.deployment ? await pickReadyPodOf(ctx.kube, input.namespace, database.deployment) : servicePod!;
   const path = join(dir, 'database-dump');
   const out = createWriteStream(path);
-  const code = await execStream(
+  const dump = execStream(
     ctx.kube,
     { namespace: input.namespace, pod, container: database.container },
     database.dumpCommand,
     { stdout: out, signal: ctx.signal },
   );
+  const code = await heartbeatWhile(dump, () => ctx.onProgress?.({ dumping: pod }));
   await new Promise((resolve) => out.end(resolve));
   if (code !== 0)
     throw ApplicationFailure.nonRetryable(`database dump in ${pod} exited ${code}`, FailureType.invalidRequest);
@@ -96,7 +103,7 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
       ? await exportNamespace(kube, input.monitoringNamespace, [{ apiVersion: 'v1', kind: 'ConfigMap' }])
       : [];
     const pod =
-      input.components.includes('models') || input.database
+      input.components.includes('models') || (input.database && !input.database.deployment)
         ? await pickReadyPod(kube, input.namespace, input.selector)
         : undefined;
     const components: BackupComponent[] = [...input.components, ...(input.database ? (['database'] as const) : [])];
@@ -119,7 +126,7 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
           ctx.signal,
         );
       }
-      if (input.database && pod) yield await databaseDumpEntry(ctx, input, pod, spool);
+      if (input.database) yield await databaseDumpEntry(ctx, input, pod, spool);
     };
 
     const written = await writeBackup({

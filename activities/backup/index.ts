@@ -14,12 +14,14 @@ import {
 import {
   FailureType,
   type CreateBackupInput,
+  type RestoreDatabaseInput,
   type RestoreModelsInput,
   type RestoreResourcesInput,
   type RestoredObject,
 } from '../../types/index.ts';
 import { deleteRestored } from './cleanup.ts';
 import { collectBackup } from './collect.ts';
+import { restoreDatabase } from './database.ts';
 import { restoreModels, restoreResources } from './restore.ts';
 import { discardStage, ensureStaged, type StageConfig } from './stage.ts';
 
@@ -103,6 +105,8 @@ export function createBackupActivities(deps: BackupDeps) {
     discardStage: () => discardStage(deps.stage ?? DEFAULT_STAGE, recoveryId()),
     restoreResources: (input: RestoreResourcesInput) => restoreResources(restoreContext(deps), input),
     restoreModels: (input: RestoreModelsInput) => restoreModels(restoreContext(deps), withModelsDir(deps, input)),
+    /** Loads the staged database dump through the restore command, once per recovery. */
+    restoreDatabase: (input: RestoreDatabaseInput) => restoreDatabase(restoreContext(deps), input),
     /** Deletes what a drill restored; with `timeoutMs`, waits (heartbeating) until it is gone. */
     deleteRestored: (input: { objects: RestoredObject[]; timeoutMs?: number }) =>
       deleteRestored(deps.kube, input.objects, input.timeoutMs ? waitInActivity(input.timeoutMs) : undefined),

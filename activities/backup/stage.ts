@@ -46,6 +46,10 @@ interface StageRecord extends Omit<StagedBackup, 'downloadedBytes' | 'reused'> {
   resources: string[];
   monitoring: string[];
   models: number;
+  /** Bytes of the staged database dump; 0 when the backup holds none. */
+  databaseBytes: number;
+  /** STAGE_FORMAT of the worker that wrote it: a stage of an older layout is staged again. */
+  format: number;
 }
 
 export interface OpenStage {
@@ -55,6 +59,8 @@ export interface OpenStage {
 }
 
 const RECORD = 'stage.json';
+const STAGE_FORMAT = 2;
+const DATABASE_DUMP = join('database', 'dump');
 /** Free space left untouched by a stage, for the worker's other work. */
 const DISK_RESERVE_BYTES = 256 * 1024 ** 2;
 /** Resource and monitoring YAML together, which a restore parses in memory. */
@@ -64,6 +70,7 @@ const ABANDONED_AFTER_MS = 24 * 3600_000;
 
 const stageName = (owner: string) => createHash('sha256').update(owner).digest('hex').slice(0, 32);
 export const modelsOf = (stage: OpenStage) => join(stage.dir, 'models');
+export const databaseDumpOf = (stage: OpenStage) => join(stage.dir, DATABASE_DUMP);
 
 async function readRecord(dir: string): Promise<StageRecord | undefined> {
   try {
@@ -101,14 +108,19 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
   const name = stageName(ctx.owner);
   const dir = join(ctx.stage.dir, name);
   const existing = await readRecord(dir);
-  if (existing && existing.owner === ctx.owner && existing.key === key && (!etag || existing.etag === etag))
-    return { dir, record: existing, staged: { ...stagedOf(existing), downloadedBytes: 0, reused: true } };
+  const reusable =
+    existing?.format === STAGE_FORMAT &&
+    existing.owner === ctx.owner &&
+    existing.key === key &&
+    (!etag || existing.etag === etag);
+  if (reusable) return { dir, record: existing, staged: { ...stagedOf(existing), downloadedBytes: 0, reused: true } };
   await sweepAbandoned(ctx.stage.dir, name);
 
   const room = await capacity(ctx.stage);
   const partial = join(ctx.stage.dir, `${name}.partial-${randomUUID()}`);
   const sections = { resources: [] as string[], monitoring: [] as string[] };
   let models = 0;
+  let databaseBytes = 0;
   let stagedBytes = 0;
   let yamlBytes = 0;
   let readBytes = 0;
@@ -131,7 +143,9 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
               join('models', entry.place!.relative)
             : section === 'resources' || section === 'monitoring'
               ? join(section, `${sections[section].length}.yaml`)
-              : undefined;
+              : section === 'database'
+                ? DATABASE_DUMP
+                : undefined;
         // Everything that decompresses counts, kept or not: a bomb in any section ends here, before its data.
         readBytes += entry.size;
         if (readBytes > room.bytes)
@@ -146,7 +160,7 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
           return;
         }
         stagedBytes += entry.size;
-        if (section !== 'models') yamlBytes += entry.size;
+        if (section === 'resources' || section === 'monitoring') yamlBytes += entry.size;
         // The YAML is parsed in memory when applied: bounded well below the worker's memory.
         if (yamlBytes > MAX_YAML_BYTES)
           throw ApplicationFailure.nonRetryable(
@@ -154,6 +168,7 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
             FailureType.badArchive,
           );
         if (section === 'models') models += 1;
+        else if (section === 'database') databaseBytes = entry.size;
         else sections[section as 'resources' | 'monitoring'].push(relative);
         await mkdir(dirname(join(partial, relative)), { recursive: true });
         await pipeline(body, createWriteStream(join(partial, relative)));
@@ -167,7 +182,15 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
       throw badArchive(
         `backup ${key} was written by ${summary.manifest.workflowId} as ${sealedAs}: a copy is not restored`,
       );
-    const record: StageRecord = { ...summary, owner: ctx.owner, stagedBytes, ...sections, models };
+    const record: StageRecord = {
+      ...summary,
+      owner: ctx.owner,
+      stagedBytes,
+      ...sections,
+      models,
+      databaseBytes,
+      format: STAGE_FORMAT,
+    };
     await writeFile(join(partial, RECORD), JSON.stringify(record));
     // A stage for another object or ETag (the backup was replaced) gives way to this one.
     await rm(dir, { recursive: true, force: true });
@@ -179,7 +202,15 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
 }
 
 function stagedOf(record: StageRecord): Omit<StagedBackup, 'downloadedBytes' | 'reused'> {
-  const { owner: _owner, resources: _resources, monitoring: _monitoring, models: _models, ...staged } = record;
+  const {
+    owner: _owner,
+    resources: _resources,
+    monitoring: _monitoring,
+    models: _models,
+    databaseBytes: _databaseBytes,
+    format: _format,
+    ...staged
+  } = record;
   return staged;
 }
 

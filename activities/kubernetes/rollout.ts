@@ -6,6 +6,7 @@ import type { KubeClients } from './clients.ts';
 import { kubeCall } from './errors.ts';
 import { strategicMergePatch } from './patch.ts';
 import { pollUntil, type WaitOptions } from './progress.ts';
+import { podSelectorOf } from './status.ts';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 
@@ -101,9 +102,7 @@ export async function waitForRollout(kube: KubeClients, namespace: string, name:
 
 async function ownedReplicaSets(kube: KubeClients, deployment: V1Deployment): Promise<V1ReplicaSet[]> {
   const namespace = deployment.metadata?.namespace ?? '';
-  const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  const selector = podSelectorOf(deployment);
   const list = await kubeCall(`list replicasets of ${namespace}/${deployment.metadata?.name}`, () =>
     kube.apps.listNamespacedReplicaSet({ namespace, labelSelector: selector }),
   );

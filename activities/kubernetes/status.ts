@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from './clients.ts';
 import { classifyKubeError, kubeCall } from './errors.ts';
 import { FailureType, RESTORED_BY_ANNOTATION, type HpaSnapshot, type PodSnapshot } from '../../types/index.ts';
-import { ApiException, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 
 export async function listPods(kube: KubeClients, namespace: string, selector: string): Promise<PodSnapshot[]> {
   const list = await kubeCall(`list pods in ${namespace} (${selector})`, () =>
@@ -55,6 +55,21 @@ export async function pickReadyPod(kube: KubeClients, namespace: string, selecto
     throw ApplicationFailure.retryable(`no ready pod matches ${selector} in ${namespace}`, FailureType.noReadyPod);
   }
   return ready[0].name;
+}
+
+/** The Deployment's pod selector as a label selector string (`app=pno-db,tier=data`). */
+export function podSelectorOf(deployment: V1Deployment): string {
+  return Object.entries(deployment.spec?.selector.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** A ready pod of the Deployment (see pickReadyPod). */
+export async function pickReadyPodOf(kube: KubeClients, namespace: string, name: string): Promise<string> {
+  const deployment = await kubeCall(`read deployment ${namespace}/${name}`, () =>
+    kube.apps.readNamespacedDeployment({ namespace, name }),
+  );
+  return pickReadyPod(kube, namespace, podSelectorOf(deployment));
 }
 
 /** Which recovery restored the Deployment (its RESTORED_BY_ANNOTATION), if any. */

@@ -6,8 +6,10 @@
 #                        CGO_ENABLED=0), busybox-static for sh/tar/cat…, Debian's logrotate with the
 #                        shared libraries ldd lists, and the image files in stack/fixture-service/image.
 #   fixture-service-never-ready.tar  $NEVER_READY_IMAGE: the same files, started with --never-ready.
+#   postgres.tar         $POSTGRES_IMAGE: Debian's PostgreSQL (server, initdb, pg_dump, psql) with the
+#                        shared libraries ldd lists, busybox-static, and the files in stack/images/postgres.
 # Each tarball has a stamp of the hash of its inputs; unchanged inputs build nothing.
-# Needs gcc, go, busybox-static and logrotate (ensure-node-runtime.sh installs the last two).
+# Needs gcc, go, busybox-static, logrotate and postgresql-15 (ensure-node-runtime.sh installs the last three).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TOOLS=${PNO_TOOLS_DIR:-$ROOT/.tools}
@@ -28,33 +30,63 @@ build_pause() {
   "$archive" "$rootfs" "$PAUSE_IMAGE" "$OUT/pause.tar" '["/pause"]'
 }
 
-build_fixture_service() {
-  local rootfs=$1 lib
-  (cd "$ROOT/stack/fixture-service" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags '-s -w' -o "$rootfs/fixture-service" .)
-  cp -r "$ROOT/stack/fixture-service/image/." "$rootfs/"
-  mkdir -p "$rootfs/bin" "$rootfs/usr/sbin" "$rootfs/var/log/pno" "$rootfs/var/lib/logrotate" "$rootfs/app/models" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
+# Each binary with the dynamic loader and every library it links, at the paths the loader looks them up.
+copy_linked() {
+  local rootfs=$1 bin lib; shift
+  for bin in "$@"; do
+    mkdir -p "$rootfs$(dirname "$bin")"
+    cp -L "$bin" "$rootfs$bin"
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+      mkdir -p "$rootfs$(dirname "$lib")"
+      cp -L "$lib" "$rootfs$lib"
+    done
+  done
+}
+
+add_busybox() {
+  local rootfs=$1 applet
+  mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
   chmod 1777 "$rootfs/tmp"
   cp /bin/busybox "$rootfs/bin/busybox"
   for applet in $(/bin/busybox --list); do [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"; done
-  cp /usr/sbin/logrotate "$rootfs/usr/sbin/logrotate"
-  # The dynamic loader and every library logrotate links, at the paths the loader looks them up.
-  for lib in $(ldd /usr/sbin/logrotate | grep -o '/[^ ]*'); do
-    mkdir -p "$rootfs$(dirname "$lib")"
-    cp -L "$lib" "$rootfs$lib"
-  done
+}
+
+build_fixture_service() {
+  local rootfs=$1
+  add_busybox "$rootfs"
+  (cd "$ROOT/stack/fixture-service" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags '-s -w' -o "$rootfs/fixture-service" .)
+  cp -r "$ROOT/stack/fixture-service/image/." "$rootfs/"
+  mkdir -p "$rootfs/usr/sbin" "$rootfs/var/log/pno" "$rootfs/var/lib/logrotate" "$rootfs/app/models"
+  copy_linked "$rootfs" /usr/sbin/logrotate
   "$archive" "$rootfs" "$FIXTURE_SERVICE_IMAGE" "$OUT/fixture-service.tar" '["/fixture-service"]'
   "$archive" "$rootfs" "$NEVER_READY_IMAGE" "$OUT/fixture-service-never-ready.tar" '["/fixture-service","--never-ready"]'
 }
 
-for image in pause fixture-service; do
+PG=/usr/lib/postgresql/15
+build_postgres() {
+  local rootfs=$1
+  add_busybox "$rootfs"
+  cp -r "$ROOT/stack/images/postgres/." "$rootfs/"
+  copy_linked "$rootfs" $PG/bin/{postgres,initdb,pg_ctl,pg_dump,psql,createdb,pg_isready}
+  # Server modules (PL/pgSQL, encodings, text search), not the LLVM JIT (off in the entrypoint).
+  mkdir -p "$rootfs$PG/lib"
+  find $PG/lib -maxdepth 1 -name '*.so' ! -name 'llvmjit*' -exec cp {} "$rootfs$PG/lib/" \;
+  mkdir -p "$rootfs/usr/share/postgresql" "$rootfs/usr/share/zoneinfo" "$rootfs/var/lib/postgresql"
+  cp -r /usr/share/postgresql/15 "$rootfs/usr/share/postgresql/"
+  cp -r /usr/share/zoneinfo/. "$rootfs/usr/share/zoneinfo/"
+  "$archive" "$rootfs" "$POSTGRES_IMAGE" "$OUT/postgres.tar" '["/usr/local/bin/pno-postgres"]'
+}
+
+for image in pause fixture-service postgres; do
   case $image in
     pause) hash=$(inputs_hash "$ROOT/stack/images/pause" <(echo "$PAUSE_IMAGE")) ;;
     fixture-service) hash=$(inputs_hash "$ROOT/stack/fixture-service" /bin/busybox /usr/sbin/logrotate <(echo "$FIXTURE_SERVICE_IMAGE $NEVER_READY_IMAGE")) ;;
+    postgres) hash=$(inputs_hash "$ROOT/stack/images/postgres" /bin/busybox $PG/bin/postgres <(echo "$POSTGRES_IMAGE")) ;;
   esac
   fresh "$image" "$hash" && continue
   start=$SECONDS
   rootfs=$(mktemp -d)
-  if [ "$image" = pause ]; then build_pause "$rootfs"; else build_fixture_service "$rootfs"; fi
+  "build_${image//-/_}" "$rootfs"
   rm -rf "$rootfs"
   echo "$hash" > "$OUT/.$image.inputs"
   echo "[setup] built image $image ($(du -h "$OUT/$image.tar" | cut -f1)) in $((SECONDS - start))s" >&2

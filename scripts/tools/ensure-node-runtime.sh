@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ensures what a real Kubernetes node needs on this machine, beside the control plane ensure-kube.sh builds:
 #   - Debian packages containerd, runc, containernetworking-plugins (and iptables, which they pull in),
-#     conntrack for kube-proxy, and busybox-static + logrotate, which go into the fixture image;
+#     conntrack for kube-proxy, and busybox-static + logrotate + postgresql-15, which go into the fixture images;
 #     installed as root with a policy-rc.d guard so no service starts; versions checked against the pins;
 #   - kubelet and kube-proxy ($KUBERNETES_VERSION, built from scripts/tools/kube-build) and metrics-server
 #     ($METRICS_SERVER_VERSION, go install) in "$PNO_TOOLS_DIR/bin", each with a ".<name>.version" stamp;
@@ -19,7 +19,7 @@ built=()
 
 # --- Debian packages -------------------------------------------------------------------------------
 declare -A want=([containerd]=$CONTAINERD_VERSION [runc]=$RUNC_VERSION [containernetworking-plugins]=$CNI_PLUGINS_VERSION
-  [conntrack]='' [busybox-static]='' [logrotate]='')
+  [conntrack]='' [busybox-static]='' [logrotate]='' [postgresql-15]='')
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
 for p in "${!want[@]}"; do installed "$p" || missing+=("$p"); done

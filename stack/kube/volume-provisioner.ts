@@ -3,7 +3,7 @@
 // made for it. Released volumes are deleted with their directory. This is what lets each copy of the
 // fixture service, and a namespace that disaster recovery re-creates, have models volumes of their
 // own instead of all claims pinning one hand-made volume.
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeClients } from '../../activities/kubernetes/clients.ts';
@@ -65,8 +65,10 @@ async function provisionPending(admin: KubeClients, options: { root: string; nod
     if (spec?.storageClassName !== LOCAL_STORAGE_CLASS || spec.volumeName || status?.phase !== 'Pending') continue;
     if (!metadata?.uid || !metadata.name || !metadata.namespace || metadata.deletionTimestamp) continue;
     const path = join(options.root, metadata.uid);
-    // World-writable like a fresh filesystem's root: the containers may run as any user.
-    await mkdir(path, { recursive: true, mode: 0o777 });
+    // World-writable like a fresh filesystem's root: the containers may run as any user. (chmod,
+    // since mkdir's mode is narrowed by the umask.)
+    await mkdir(path, { recursive: true });
+    await chmod(path, 0o777);
     const volume: k8s.V1PersistentVolume = {
       metadata: { name: `pvc-${metadata.uid}`, annotations: { [PROVISIONED_BY]: PROVISIONER } },
       spec: {

@@ -3,10 +3,8 @@
 // pods), the recovery fails naming the step, the quota is lifted, the run is reset to its first task
 // with nothing re-applied (no signal, no update), and it completes: the approval given to the first
 // run holds (what is serving is what this recovery restored), and the backup is not downloaded again.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { backupWorkflow, disasterRecoveryWorkflow } from '../../workflows/index.ts';
 import { approveUpdate } from '../../workflows/shared/approval.ts';
@@ -14,7 +12,7 @@ import { progressQuery } from '../../workflows/shared/progress.ts';
 import { testKube } from '../helpers/kube.ts';
 import { replayRuns } from '../helpers/replay-runs.ts';
 import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
-import { withWorker } from '../helpers/temporal.ts';
+import { resetToStart, withWorker } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { RECOVERY_STEPS, backupSetup, expectModelsInEveryPod } from './fixtures.ts';
 
@@ -23,15 +21,6 @@ beforeAll(async () => {
   api = await startInferenceApi();
 });
 afterAll(() => api.close());
-
-const temporalCli = (args: string[]) =>
-  promisify(execFile)(process.env.TEMPORAL_CLI_PATH ?? 'temporal', [
-    ...args,
-    '--address',
-    inject('temporalAddress'),
-    '--namespace',
-    inject('temporalNamespace'),
-  ]);
 
 describe('a failed recovery, fixed and reset', () => {
   it(
@@ -78,21 +67,7 @@ describe('a failed recovery, fixed and reset', () => {
 
         // The cause fixed, the operator resets the run to its start, re-applying no signal or update.
         await testKube().core.deleteNamespacedResourceQuota({ namespace, name: 'no-room' });
-        const reset = await temporalCli([
-          'workflow',
-          'reset',
-          '--workflow-id',
-          workflowId,
-          '--type',
-          'FirstWorkflowTask',
-          '--reason',
-          'quota lifted',
-          '--reapply-exclude',
-          'All',
-          '--output',
-          'json',
-        ]);
-        const resetRun = (JSON.parse(reset.stdout) as { runId: string }).runId;
+        const resetRun = await resetToStart(workflowId, 'quota lifted');
         expect(resetRun).not.toBe(failedRun);
 
         const report = await client.workflow.getHandle<typeof disasterRecoveryWorkflow>(workflowId, resetRun).result();

@@ -1,5 +1,7 @@
 // Test access to the real dev server started by global setup: a shared client, and a worker on a
 // task queue of its own for the duration of one test.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 // @temporalio/proto is CommonJS; its namespace object is the default export under ESM.
 import proto from '@temporalio/proto';
@@ -30,6 +32,35 @@ export async function withWorker<R>(
     workflowBundlePath: inject('workflowBundlePath'),
   };
   return withWorkerAt(server, activities, body, await testClient(), options.taskQueue);
+}
+
+/** The `temporal` CLI against the test server, as an operator runs it; resolves to its output. */
+export const temporalCli = (args: string[]) =>
+  promisify(execFile)(process.env.TEMPORAL_CLI_PATH ?? 'temporal', [
+    ...args,
+    '--address',
+    inject('temporalAddress'),
+    '--namespace',
+    inject('temporalNamespace'),
+  ]);
+
+/** Resets a workflow to its first task, re-applying no signal or update; resolves to the new run id. */
+export async function resetToStart(workflowId: string, reason: string): Promise<string> {
+  const reset = await temporalCli([
+    'workflow',
+    'reset',
+    '--workflow-id',
+    workflowId,
+    '--type',
+    'FirstWorkflowTask',
+    '--reason',
+    reason,
+    '--reapply-exclude',
+    'All',
+    '--output',
+    'json',
+  ]);
+  return (JSON.parse(reset.stdout) as { runId: string }).runId;
 }
 
 /** A workflow's history events with their type names (EVENT_TYPE_…), in order. */

@@ -30,9 +30,14 @@ describe('backupWorkflow input', () => {
     });
   });
 
-  it('takes a database dump as a container and an argument array', () => {
+  it("takes a database dump as a container and an argument array, in the service's pod unless a Deployment is named", () => {
     const database = { container: 'postgres', dumpCommand: ['pg_dump', '-U', 'pno', 'pno'] };
-    expect(parseInput(backupInputSchema, 'backupWorkflow', { database }).database).toEqual(database);
+    expect(parseInput(backupInputSchema, 'backupWorkflow', { database }).database).toEqual({
+      deployment: '',
+      ...database,
+    });
+    const own = { ...database, deployment: 'pno-db' };
+    expect(parseInput(backupInputSchema, 'backupWorkflow', { database: own }).database).toEqual(own);
   });
 
   it.each([
@@ -49,7 +54,12 @@ describe('backupWorkflow input', () => {
     [
       { database: { container: 'pg', dumpCommand: 'pg_dump pno' } },
       'database.dumpCommand',
-      'must be an argument array like ["pg_dump", "-U", "pno", "pno"]',
+      'must be an argument array like ["pg_dump", "--clean", "--if-exists"]',
+    ],
+    [
+      { database: { deployment: 'DB', container: 'pg', dumpCommand: ['pg_dump'] } },
+      'database.deployment',
+      'must be a Kubernetes name, or empty',
     ],
     [{ database: { container: 'pg', dumpCommand: [] } }, 'database.dumpCommand', 'must be an argument array'],
     [
@@ -57,7 +67,11 @@ describe('backupWorkflow input', () => {
       'database.shell',
       'is not a field of a database dump',
     ],
-    [{ database: 'postgres' }, 'database', 'must be {"container": ..., "dumpCommand": [...]} or null'],
+    [
+      { database: 'postgres' },
+      'database',
+      'must be {"deployment": ..., "container": ..., "dumpCommand": [...]} or null',
+    ],
     [{ prefix: '../other' }, 'prefix', 'must be an object key prefix like pno/backups'],
     [{ retentionDays: 0 }, 'retentionDays', 'must be an integer from 1 to 3650'],
     [{ keepAtLeast: -1 }, 'keepAtLeast', 'must be an integer from 0 to 1000'],
@@ -81,6 +95,7 @@ describe('disasterRecoveryWorkflow input', () => {
       modelsDir: '',
       modelFile: 'pno_model.onnx',
       includeMonitoring: false,
+      database: null,
       monitoringNamespace: 'monitoring',
       force: false,
       approvalTimeoutMinutes: 60,
@@ -101,6 +116,17 @@ describe('disasterRecoveryWorkflow input', () => {
     [{ monitoringNamespace: 'kube system' }, 'monitoringNamespace', 'must be a Kubernetes name'],
     [{ sourceNamespace: 'Staging' }, 'sourceNamespace', 'must be a Kubernetes name, or empty'],
     [{ force: 1 }, 'force', 'must be true or false'],
+    [{ database: { container: 'pg', restoreCommand: ['psql'] } }, 'database.deployment', 'must be a Kubernetes name'],
+    [
+      { database: { deployment: 'pno-db', container: 'pg', restoreCommand: 'psql < dump.sql' } },
+      'database.restoreCommand',
+      'must be an argument array like ["psql", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--file"]',
+    ],
+    [
+      { database: { deployment: 'pno-db', container: 'pg', restoreCommand: ['psql'], dumpCommand: ['pg_dump'] } },
+      'database.dumpCommand',
+      'is not a field of a database restore',
+    ],
     [{ approvalTimeoutMinutes: 7 * 24 * 60 + 1 }, 'approvalTimeoutMinutes', 'must be an integer from 1 to 10080'],
     [{ readyTimeoutMinutes: 0 }, 'readyTimeoutMinutes', 'must be an integer from 1 to 1440'],
     [{ apiBaseUrl: 'localhost:8000' }, 'apiBaseUrl', 'must use http or https'],

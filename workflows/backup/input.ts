@@ -16,19 +16,34 @@ import { serviceTarget, targetFields } from '../shared/target.ts';
 
 const componentNames = ['resources', 'monitoring', 'models'] as const;
 const componentsRule = `must be a non-empty list of ${componentNames.join(', ')}`;
-const dumpCommandRule = 'must be an argument array like ["pg_dump", "-U", "pno", "pno"]';
+const argumentArray = (rule: string) => z.array(z.string({ error: rule }), { error: rule }).min(1, { error: rule });
+const dumpCommandRule = 'must be an argument array like ["pg_dump", "--clean", "--if-exists"]';
+const restoreCommandRule =
+  'must be an argument array like ["psql", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--file"]';
 
-/** Shaped as DatabaseDump: the container and the argument array that writes the dump to stdout. */
+/** Shaped as DatabaseDump: the pod and container, and the argument array that writes the dump to stdout. */
 const databaseDump = nestedObject(
   {
+    deployment: kubeNameOrEmpty.default(''),
     container: z.string({ error: 'must name the container to dump in' }),
-    dumpCommand: z
-      .array(z.string({ error: dumpCommandRule }), { error: dumpCommandRule })
-      .min(1, { error: dumpCommandRule }),
+    dumpCommand: argumentArray(dumpCommandRule),
   },
   {
     unknownKey: 'is not a field of a database dump',
-    notObject: 'must be {"container": ..., "dumpCommand": [...]} or null',
+    notObject: 'must be {"deployment": ..., "container": ..., "dumpCommand": [...]} or null',
+  },
+);
+
+/** Shaped as DatabaseRestore: the pod and container, and the argument array given the dump's path last. */
+const databaseRestore = nestedObject(
+  {
+    deployment: kubeName,
+    container: z.string({ error: 'must name the container to restore in' }),
+    restoreCommand: argumentArray(restoreCommandRule),
+  },
+  {
+    unknownKey: 'is not a field of a database restore',
+    notObject: 'must be {"deployment": ..., "container": ..., "restoreCommand": [...]} or null',
   },
 );
 
@@ -63,7 +78,9 @@ export const backupInputSchema = inputObject({
   database: databaseDump
     .nullable()
     .default(null)
-    .describe('A database to dump through `dumpCommand` in the pod; null means none ("no database" is recorded).'),
+    .describe(
+      'A database to dump through `dumpCommand` in a ready pod of `deployment` (empty: of the service); null means none ("no database" is recorded).',
+    ),
   prefix,
   retentionDays: integer(1, 3650).default(30).describe('Backups older than this are deleted.'),
   keepAtLeast: integer(0, 1000).default(3).describe('The newest backups kept whatever their age.'),
@@ -93,6 +110,12 @@ export const disasterRecoveryInputSchema = inputObject({
   includeMonitoring: boolean
     .default(false)
     .describe('Also restore the monitoring config (its ConfigMaps) into `monitoringNamespace`.'),
+  database: databaseRestore
+    .nullable()
+    .default(null)
+    .describe(
+      "Load the backup's database dump in a ready pod of `deployment`, once its rollout is done: the dump is copied into the pod's /tmp and its path appended to `restoreCommand`. Null leaves the database as it is.",
+    ),
   monitoringNamespace: targetFields.monitoringNamespace,
   force: boolean.default(false).describe('Restore over a namespace whose pods are Ready without waiting for approval.'),
   approvalTimeoutMinutes: integer(1, 7 * 24 * 60)

@@ -1,4 +1,4 @@
-import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import {
   CREATED_NAMESPACE_LABELS,
   FailureType,
@@ -56,7 +56,8 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   const approvalHolds = patched('recovery-approval-holds');
   const info = workflowInfo();
   const recovery = `${info.workflowId}/${info.originalExecutionRunId}`;
-  const progress = beginRun('disaster-recovery', input.targetNamespace, checksAccess ? 9 : 8, 'verifying backup');
+  const stepCount = (checksAccess ? 9 : 8) + (input.database ? 1 : 0);
+  const progress = beginRun('disaster-recovery', input.targetNamespace, stepCount, 'verifying backup');
   const approval = approvalGate();
   const readyTimeoutMs = input.readyTimeoutMinutes * 60_000;
   const started = Date.now();
@@ -123,6 +124,10 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     fail(
       `backup ${report.backupKey} is of namespace ${verified.manifest.namespace}, not ${source}: ` +
         'set sourceNamespace to restore it into another',
+    );
+  if (input.database && !verified.manifest.components.includes('database'))
+    fail(
+      `backup ${report.backupKey} holds no database dump to restore (its components: ${verified.manifest.components.join(', ')})`,
     );
   // Every later read is of this very object: a backup replaced meanwhile fails the recovery.
   const pinned = verified.etag ? { etag: verified.etag } : {};
@@ -196,6 +201,42 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
   );
   downloadedBytes += models.downloadedBytes ?? 0;
   done('models', `${models.files} files to ${models.pods.length} pods`);
+
+  if (input.database) {
+    progress.phase('restoring database');
+    const database = input.database;
+    const rollout = await whileAllowed(restoreTarget, () =>
+      waits(readyTimeoutMs).waitForRollout({
+        namespace: input.targetNamespace,
+        name: database.deployment,
+        timeoutMs: readyTimeoutMs,
+      }),
+    );
+    if (!rollout.done || rollout.failed) fail(`database ${database.deployment} not ready: ${rollout.message}`);
+    const loaded = await whileAllowed(restoreTarget, () =>
+      archives.restoreDatabase({
+        ...database,
+        key: report.backupKey,
+        namespace: input.targetNamespace,
+        recovery,
+        ...pinned,
+      }),
+    ).catch((err: unknown) => {
+      // A load that failed (the command's exit code) ends the recovery like any other step, with its report.
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) fail(err.cause.message);
+      throw err;
+    });
+    downloadedBytes += loaded.downloadedBytes;
+    done(
+      'database',
+      loaded.alreadyLoaded
+        ? `dump already loaded by this recovery into ${database.deployment}`
+        : `${loaded.loadedBytes} bytes of dump loaded in ${loaded.pod}`,
+    );
+  } else if (verified.manifest.components.includes('database')) {
+    // Not a step of this run (the progress count has none): a note that the dump was left alone.
+    report.steps.push({ step: 'database', detail: 'the backup holds a dump; not loaded (no database in the input)' });
+  }
 
   progress.phase('restarting');
   // The stamp is this run's start, so a retried restart does not restart again.
