@@ -38,6 +38,8 @@ export interface WorkerConfig {
   retiredKeys: BackupKey[];
   /** Where a recovery stages its backup on local disk, and at most how much (PNO_RESTORE_STAGE_DIR, _LIMIT_MIB). */
   restoreStage?: { dir?: string; limitBytes?: number };
+  /** Where `/metrics` is served (PNO_METRICS_ADDRESS, `host:port`): the product's figures and the SDK's; unset means none. */
+  metricsAddress?: string;
   /** The scanner: PNO_TRIVY_PATH (default `trivy` on PATH), its cache, offline mode, a DB mirror, image sources. */
   trivy: TrivyConfig & { offline: boolean };
 }
@@ -49,6 +51,12 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/** `host:port` with a port up to 65535 (`[::]:9464` for IPv6); port 0 takes a free one (logged). */
+export function isListenAddress(value: string): boolean {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  return match !== null && Number(match[2]) <= 65535;
 }
 
 const logLevels: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -102,6 +110,9 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
       problems.push(`${name}: must be an http(s) URL (got ${JSON.stringify(value)})`);
     return value;
   };
+  const metricsAddress = text('PNO_METRICS_ADDRESS');
+  if (metricsAddress !== undefined && !isListenAddress(metricsAddress))
+    problems.push(`PNO_METRICS_ADDRESS: must be host:port, e.g. 0.0.0.0:9464 (got ${JSON.stringify(metricsAddress)})`);
   const alertmanagerUrl = httpUrl('PNO_ALERTMANAGER_URL');
   const webhookUrl = httpUrl('PNO_ALERT_WEBHOOK_URL');
 
@@ -197,6 +208,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     apiBaseUrl,
     alerts: { ...(alertmanagerUrl ? { alertmanagerUrl } : {}), ...(webhookUrl ? { webhookUrl } : {}) },
     syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
+    ...(metricsAddress ? { metricsAddress } : {}),
     // Unset: a model check with an empty path fails naming the variable (the embedded default sets both).
     modelPath: file('PNO_MODEL_PATH'),
     validationSetPath: file('PNO_VALIDATION_SET_PATH'),

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../stack/index.ts';
 import { toolsDir } from '../stack/tools.ts';
 import { readWorkerConfig } from './config.ts';
-import { installLogging } from './logging.ts';
+import { installRuntime } from './runtime.ts';
 import { runWorker } from './main.ts';
 
 const stateDir = fileURLToPath(new URL('../.tools/state/', import.meta.url));
@@ -27,7 +27,10 @@ const fixtureValidationSet = fileURLToPath(new URL('../test/fixtures/model/valid
 const trivyCache = `${stateDir}trivy-cache`;
 if (!existsSync(trivyCache)) cpSync(`${toolsDir}/share/trivy-fixture-db`, trivyCache, { recursive: true });
 
-const logger = installLogging('INFO');
+// The worker's /metrics, as deploy/worker.yaml serves it (PNO_METRICS_ADDRESS overrides).
+const metricsAddress = process.env.PNO_METRICS_ADDRESS || '127.0.0.1:9464';
+const runtime = await installRuntime({ logLevel: 'INFO', metrics: true });
+const { logger } = runtime;
 const started = performance.now();
 const stack = await startLocalStack({
   temporal: { port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db` },
@@ -44,6 +47,7 @@ try {
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     TEMPORAL_NAMESPACE: 'default',
     PNO_SYNC_SCHEDULES: 'true',
+    PNO_METRICS_ADDRESS: metricsAddress,
     PNO_API_URL: api.url,
     KUBECONFIG: kubeconfig,
     S3_ENDPOINT: minio.endpoint,
@@ -80,13 +84,14 @@ try {
       `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} top pods -n production`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
       `  Inference API:     ${api.url} (local stand-in)`,
+      `  Worker metrics:    http://${metricsAddress}/metrics (the product's figures and the SDK's)`,
       "  Image scans:       offline, images from the node's containerd, the fixture vulnerability DB",
       "  Try: temporal workflow start --task-queue pno-maintenance --type healthCheckWorkflow --input '{}'",
       'Ctrl-C stops it.',
       '',
     ].join('\n') + '\n',
   );
-  await runWorker(config, logger);
+  await runWorker(config, runtime);
 } finally {
   await stack.stop();
   logger.info('stopped');

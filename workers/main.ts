@@ -1,7 +1,6 @@
 // The production worker: reads configuration, connects, registers search attributes and (optionally)
 // the schedules, then polls until SIGINT/SIGTERM, when the SDK drains in-flight work before exiting.
 import { Client, Connection } from '@temporalio/client';
-import type { Logger } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { kubeClientsFrom, loadKubeConfig } from '../activities/kubernetes/index.ts';
@@ -10,15 +9,27 @@ import { syncSchedules } from '../schedules/sync.ts';
 import { scheduleDefinitions } from '../schedules/definitions.ts';
 import { ConfigError, readWorkerConfig, type WorkerConfig } from './config.ts';
 import { connectionOptions } from './connection.ts';
-import { installLogging } from './logging.ts';
+import { collectProductMetrics } from './metrics/product-metrics.ts';
+import { startMetricsServer } from './metrics/server.ts';
+import { installRuntime, type InstalledRuntime } from './runtime.ts';
 import { ensureSearchAttributes } from './search-attributes.ts';
 import { createProductWorker } from './worker.ts';
 
-export async function runWorker(config: WorkerConfig, logger: Logger): Promise<void> {
+export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime): Promise<void> {
+  const { logger } = runtime;
   const options = connectionOptions(config.temporal);
   const { namespace } = config.temporal;
 
   const client = await Connection.connect(options);
+  // Kept open while the worker runs when it serves metrics: they are read from the server's records.
+  const metrics = config.metricsAddress
+    ? await startMetricsServer({
+        address: config.metricsAddress,
+        collect: () => collectProductMetrics(new Client({ connection: client, namespace })),
+        sdkMetricsUrl: runtime.sdkMetricsUrl,
+      })
+    : undefined;
+  if (metrics) logger.info('serving metrics', { url: metrics.url });
   try {
     const added = await ensureSearchAttributes(client, namespace).catch((err: unknown) => {
       // Temporal Cloud refuses this call; there the attributes are added in the Cloud UI or tcld.
@@ -30,9 +41,12 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
       const changes = await syncSchedules(new Client({ connection: client, namespace }), scheduleDefinitions());
       logger.info('schedules synced', { ...changes });
     }
-  } finally {
+  } catch (err) {
+    await metrics?.close();
     await client.close();
+    throw err;
   }
+  if (!metrics) await client.close();
 
   const connection = await NativeConnection.connect(options);
   try {
@@ -61,13 +75,17 @@ export async function runWorker(config: WorkerConfig, logger: Logger): Promise<v
     await worker.run();
   } finally {
     await connection.close();
+    if (metrics) {
+      await metrics.close();
+      await client.close();
+    }
   }
 }
 
 if (import.meta.main) {
   try {
     const config = readWorkerConfig(process.env);
-    await runWorker(config, installLogging(config.logLevel));
+    await runWorker(config, await installRuntime({ logLevel: config.logLevel, metrics: !!config.metricsAddress }));
   } catch (err) {
     process.stderr.write(`${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
     process.exit(1);

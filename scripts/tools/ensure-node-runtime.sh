@@ -20,22 +20,11 @@ built=()
 # --- Debian packages -------------------------------------------------------------------------------
 declare -A want=([containerd]=$CONTAINERD_VERSION [runc]=$RUNC_VERSION [containernetworking-plugins]=$CNI_PLUGINS_VERSION
   [conntrack]='' [busybox-static]='' [logrotate]='' [postgresql-15]='')
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-missing=()
-for p in "${!want[@]}"; do installed "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || { echo "[setup] a real node needs root to install: ${missing[*]}" >&2; exit 1; }
-  echo "[setup] installing ${missing[*]} (apt-get)" >&2
-  guard=/usr/sbin/policy-rc.d
-  # Packages must not start their services (containerd would claim /run/containerd): exit 101 = "not now".
-  if [ ! -e "$guard" ]; then printf '#!/bin/sh\nexit 101\n' > "$guard"; chmod +x "$guard"; trap 'rm -f "$guard"' EXIT; fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  built+=("packages:${missing[*]}")
-fi
+source "$ROOT/scripts/tools/debian-packages.sh"
+ensure_debian_packages "${!want[@]}"
 for p in "${!want[@]}"; do
   [ -n "${want[$p]}" ] || continue
-  have=$(dpkg-query -W -f='${Version}' "$p"); have=${have#*:}; have=${have%%[~+-]*}
+  have=$(package_version "$p")
   [ "$have" = "${want[$p]}" ] || { echo "[setup] $p is $have; versions.env pins ${want[$p]}" >&2; exit 1; }
 done
 

@@ -43,6 +43,18 @@ const hpa = {
   scalingActive: true,
 };
 
+/** The real model activities on the fixtures, and an alert sink that takes everything. */
+function modelActivities(): Partial<Activities> {
+  return {
+    ...createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet }),
+    sendAlert: async ({ dedupKey, resolved }) => ({
+      dedupKey,
+      status: resolved ? ('resolved' as const) : ('firing' as const),
+      delivered: [],
+    }),
+  };
+}
+
 export const scenarios: Scenario[] = [
   ...backupScenarios,
   ...routineScenarios,
@@ -74,12 +86,12 @@ export const scenarios: Scenario[] = [
     name: 'model-health-pass',
     workflowType: 'modelHealthWorkflow',
     input: {},
-    activities: () => createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet }),
+    activities: modelActivities,
   },
   {
     name: 'model-health-nan-weights',
     workflowType: 'modelHealthWorkflow',
     input: { source: { kind: 'file', path: fixture('pno_nan_weights.onnx') } },
-    activities: () => createModelActivities({ defaultModelPath: goodModel, defaultValidationSetPath: validationSet }),
+    activities: modelActivities,
   },
 ];

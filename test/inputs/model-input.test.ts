@@ -24,6 +24,7 @@ describe('modelHealthWorkflow input', () => {
       logVarianceOutput: 'log_variance',
       maxRelativeL2Error: 0.1,
       coverageTolerance: 0.03,
+      alert: true,
     });
     expect(modelHealthDefaults).toEqual(parse({}));
   });

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertActivities } from '../../activities/alerts/index.ts';
 import { createModelActivities } from '../../activities/model/index.ts';
 import { FailureType, type ModelHealthReport } from '../../types/index.ts';
 import { modelHealthWorkflow, type ModelHealthInput } from '../../workflows/index.ts';
@@ -12,15 +13,24 @@ import { progressQuery } from '../../workflows/shared/progress.ts';
 import { workerKube } from '../helpers/kube.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
 import { historyEvents, withWorker } from '../helpers/temporal.ts';
+import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { fixture, goodModel, validationSet } from './fixtures.ts';
 
-const activities = () =>
-  createModelActivities({
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(() => receiver.close());
+
+const activities = () => ({
+  ...createModelActivities({
     defaultModelPath: goodModel,
     defaultValidationSetPath: validationSet,
     s3: testS3(),
     kube: workerKube(),
-  });
+  }),
+  ...createAlertActivities({ webhookUrl: receiver.url }),
+});
 let runs = 0;
 const workflowId = (name: string) => `model-health-${name}-${Date.now()}-${runs++}`;
 
@@ -118,6 +128,31 @@ describe('modelHealthWorkflow', () => {
       expect.stringMatching(/tar exited 1: tar: no-such-model\.onnx: No such file or directory/),
     ]);
     expect(reports.pod!.model).toBe('pod:production/app=pno-physics-bench:/app/models/no-such-model.onnx');
+  });
+
+  it('alerts model_validation_failure when a model fails and resolves it when it passes; not with alert: false', async () => {
+    const path = fixture('pno_nan_weights.onnx');
+    // Only what this test sends: other tests check the same models.
+    const since = receiver.requests.length;
+    const alertsFor = (model: string) =>
+      receiver.requests
+        .slice(since)
+        .map((r) => r.body as { type: string; status: string; dedupKey: string; severity: string; summary: string })
+        .filter((b) => b.dedupKey === `model-health:${model}`);
+    const failed = await checkAll({ nan: { source: { kind: 'file', path } } });
+    const model = failed.nan!.model;
+    expect(alertsFor(model)).toEqual([
+      expect.objectContaining({ type: 'model_validation_failure', status: 'firing', severity: 'critical' }),
+    ]);
+    expect(alertsFor(model)[0]!.summary).toMatch(/failed its health check: integrity: initializer spectral_w_re/);
+    // Quiet when the caller acts on the result itself (disaster recovery, the security update).
+    await checkAll({ quiet: { source: { kind: 'file', path }, alert: false } });
+    expect(alertsFor(model)).toHaveLength(1);
+
+    const passed = await checkAll({ good: { source: { kind: 'file', path: goodModel } } });
+    expect(alertsFor(passed.good!.model)).toEqual([
+      expect.objectContaining({ type: 'model_validation_failure', status: 'resolved' }),
+    ]);
   });
 
   it('fails at once, without retrying or running an activity, on bad input naming the field', async () => {

@@ -47,6 +47,16 @@ describe('readWorkerConfig', () => {
     expect(problems.find((p) => p.startsWith('PNO_WORKFLOW_BUNDLE'))).toContain('ENOENT');
   });
 
+  it('serves metrics only where PNO_METRICS_ADDRESS says, and refuses one that is not host:port', () => {
+    expect(readWorkerConfig({}).metricsAddress).toBeUndefined();
+    expect(readWorkerConfig({ PNO_METRICS_ADDRESS: '0.0.0.0:9464' }).metricsAddress).toBe('0.0.0.0:9464');
+    expect(readWorkerConfig({ PNO_METRICS_ADDRESS: '[::]:9464' }).metricsAddress).toBe('[::]:9464');
+    for (const bad of ['9464', 'localhost:', 'localhost:70000', 'http://0.0.0.0:9464'])
+      expect(problemsOf({ PNO_METRICS_ADDRESS: bad }), bad).toEqual([
+        `PNO_METRICS_ADDRESS: must be host:port, e.g. 0.0.0.0:9464 (got ${JSON.stringify(bad)})`,
+      ]);
+  });
+
   it('reads the restore stage and the retired backup keys, naming a bad line by its number', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pno-config-'));
     const [a, b] = [randomBytes(32), randomBytes(32)];

@@ -282,6 +282,8 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
             container: input.container,
             path: `${models.modelsDir}/${input.modelFile}`,
           },
+          // A failing model fails the recovery, which says so; no alert of its own.
+          alert: false,
         },
       ],
     });

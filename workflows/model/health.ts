@@ -1,4 +1,4 @@
-import { ActivityFailure } from '@temporalio/workflow';
+import { ActivityFailure, patched } from '@temporalio/workflow';
 import type { ModelCheckResult, ModelHealthReport } from '../../types/index.ts';
 import { modelHealthInputSchema, type ModelHealthInput } from './input.ts';
 import { parseInput } from '../shared/input.ts';
@@ -10,7 +10,8 @@ import {
   overallModelHealth,
   sourceLabel,
 } from './policy.ts';
-import { models } from '../shared/activities.ts';
+import { alerts, models } from '../shared/activities.ts';
+import { serviceTarget } from '../shared/target.ts';
 import { beginRun } from '../shared/progress.ts';
 
 export { modelHealthDefaults, type ModelHealthInput } from './input.ts';
@@ -24,6 +25,8 @@ export { modelHealthDefaults, type ModelHealthInput } from './input.ts';
  *   const report = await executeChild(modelHealthWorkflow, { args: [{ source: { kind: 's3', bucket, key } }] });
  *   if (report.status === 'FAIL') ... // report.checks.*.reasons say why
  * An unhealthy model is a FAIL result, never a thrown error; only invalid input fails the workflow.
+ * A FAIL alerts (`model_validation_failure`, as the guide names it) and a PASS resolves that alert,
+ * unless the caller says `alert: false` because it acts on the result itself.
  */
 export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Promise<ModelHealthReport> {
   const input = parseInput(modelHealthInputSchema, 'modelHealthWorkflow', rawInput);
@@ -63,12 +66,29 @@ export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Prom
   progress.phase('done');
 
   const checks = { integrity, inference };
-  return {
+  const report: ModelHealthReport = {
     status: overallModelHealth(checks),
     checkedAt: new Date().toISOString(),
     model: integrity.facts?.model ?? sourceLabel(input.source),
     checks,
   };
+  // Runs recorded before it alerted replay without the alert.
+  if (input.alert && patched('model-health-alerts')) {
+    const reasons = Object.values(checks).flatMap((c) => c.reasons.map((r) => `${c.name}: ${r}`));
+    await alerts.sendAlert({
+      type: 'model_validation_failure',
+      severity: 'critical',
+      service: serviceTarget.service,
+      summary:
+        report.status === 'PASS'
+          ? `model ${report.model} passed its health check`
+          : `model ${report.model} failed its health check: ${reasons.slice(0, 3).join('; ')}`.slice(0, 500),
+      details: { model: report.model, integrity: integrity.status, inference: inference.status },
+      dedupKey: `model-health:${report.model}`,
+      resolved: report.status === 'PASS',
+    });
+  }
+  return report;
 }
 
 /** A check whose activity failed for good (or ran out of retries) is reported as FAIL, not thrown. */

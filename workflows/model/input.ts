@@ -2,7 +2,7 @@
 // rules that name the field.
 import { z } from 'zod';
 import { onnxElemTypes } from '../../types/index.ts';
-import { integer, kubeName, nestedObject, selector, workerPath, workerPathOrEmpty } from '../shared/fields.ts';
+import { boolean, integer, kubeName, nestedObject, selector, workerPath, workerPathOrEmpty } from '../shared/fields.ts';
 import { defaultsOf, inputObject } from '../shared/input.ts';
 
 const sourceRules = (kind: string) => ({
@@ -116,6 +116,11 @@ export const modelHealthInputSchema = inputObject({
     .default(0.03)
     .describe(
       'Pass when |coverage of mean ± 2σ − 0.95| ≤ this. Kept under 0.05 by default so the upper side bites too: coverage near 1.0 means intervals too wide to be useful.',
+    ),
+  alert: boolean
+    .default(true)
+    .describe(
+      'Alert (`model_validation_failure`) when the check fails and resolve it when it passes; false for callers that act on the result themselves.',
     ),
 }).superRefine((input, ctx) => {
   const outputs = input.expectedOutputs.map((t) => t.name);

@@ -290,7 +290,8 @@ async function verifyRollout(input: ParsedSecurityUpdateInput, newImage: string)
   if (input.modelCheck !== null) {
     try {
       const model = await executeChild(modelHealthWorkflow, {
-        args: [input.modelCheck],
+        // A failing model rolls the update back, which alerts: no alert of its own.
+        args: [{ ...input.modelCheck, alert: false }],
         workflowId: `${workflowInfo().workflowId}/model-check`,
       });
       if (model.status !== 'PASS') {
