@@ -108,6 +108,8 @@ export interface ModelHealthReport {
   status: 'PASS' | 'FAIL';
   checkedAt: string;
   model: string;
+  /** The model checked, the same whichever pod served it: what alerts and metrics are keyed by. */
+  identity?: string;
   checks: {
     integrity: ModelCheckResult<ModelIntegrityFacts>;
     inference: ModelCheckResult<ModelInferenceFacts>;

@@ -140,7 +140,7 @@ describe('modelHealthWorkflow', () => {
         .map((r) => r.body as { type: string; status: string; dedupKey: string; severity: string; summary: string })
         .filter((b) => b.dedupKey === `model-health:${model}`);
     const failed = await checkAll({ nan: { source: { kind: 'file', path } } });
-    const model = failed.nan!.model;
+    const model = failed.nan!.identity!;
     expect(alertsFor(model)).toEqual([
       expect.objectContaining({ type: 'model_validation_failure', status: 'firing', severity: 'critical' }),
     ]);
@@ -150,7 +150,7 @@ describe('modelHealthWorkflow', () => {
     expect(alertsFor(model)).toHaveLength(1);
 
     const passed = await checkAll({ good: { source: { kind: 'file', path: goodModel } } });
-    expect(alertsFor(passed.good!.model)).toEqual([
+    expect(alertsFor(passed.good!.identity!)).toEqual([
       expect.objectContaining({ type: 'model_validation_failure', status: 'resolved' }),
     ]);
   });

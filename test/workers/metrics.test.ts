@@ -157,10 +157,10 @@ describe('product metrics', () => {
 
   it('the model check, with its error and ±2σ coverage; certificates by days left; runs by type', () => {
     const model = ran['model-health-pass']!.result as {
-      model: string;
+      identity: string;
       checks: { inference: { facts: { relativeL2Error: number; coverage2Sigma: number } } };
     };
-    const labels = { model: model.model };
+    const labels = { model: model.identity };
     expect(valueOf(families, 'pno_model_check_passed', labels)).toBe(1);
     expect(valueOf(families, 'pno_model_relative_l2_error', labels)).toBe(model.checks.inference.facts.relativeL2Error);
     expect(valueOf(families, 'pno_model_coverage_2sigma', labels)).toBe(model.checks.inference.facts.coverage2Sigma);

@@ -209,7 +209,8 @@ const modelHealth: Source = async (client) => {
   const [latest] = await runs(client, `WorkflowType = 'modelHealthWorkflow' AND ExecutionStatus = 'Completed'`);
   if (latest) {
     const report = await resultOf<ModelHealthReport>(client, latest);
-    const labels = { model: report.model };
+    // Keyed by identity, not by the pod it was read from: one series per model, not per pod.
+    const labels = { model: report.identity ?? report.model };
     passed.samples.push({ labels, value: report.status === 'PASS' ? 1 : 0 });
     const facts = report.checks.inference.facts;
     if (facts?.relativeL2Error != null) error.samples.push({ labels, value: facts.relativeL2Error });

@@ -66,10 +66,13 @@ export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Prom
   progress.phase('done');
 
   const checks = { integrity, inference };
+  const model = integrity.facts?.model ?? sourceLabel(input.source);
   const report: ModelHealthReport = {
     status: overallModelHealth(checks),
     checkedAt: new Date().toISOString(),
-    model: integrity.facts?.model ?? sourceLabel(input.source),
+    model,
+    // A pod source's model names the pod it was read from; its identity does not.
+    identity: input.source.kind === 'pod' ? sourceLabel(input.source) : model,
     checks,
   };
   // Runs recorded before it alerted replay without the alert.
@@ -81,10 +84,10 @@ export async function modelHealthWorkflow(rawInput: ModelHealthInput = {}): Prom
       service: serviceTarget.service,
       summary:
         report.status === 'PASS'
-          ? `model ${report.model} passed its health check`
-          : `model ${report.model} failed its health check: ${reasons.slice(0, 3).join('; ')}`.slice(0, 500),
+          ? `model ${report.identity} passed its health check`
+          : `model ${report.identity} failed its health check: ${reasons.slice(0, 3).join('; ')}`.slice(0, 500),
       details: { model: report.model, integrity: integrity.status, inference: inference.status },
-      dedupKey: `model-health:${report.model}`,
+      dedupKey: `model-health:${report.identity}`,
       resolved: report.status === 'PASS',
     });
   }
