@@ -21,7 +21,7 @@ export interface WorkerConfig {
   /** Inference API probed when a workflow leaves its URL empty. */
   apiBaseUrl?: string;
   /** Alert sinks; neither set means alerts are logged and reported as delivered nowhere. */
-  alerts: { alertmanagerUrl?: string; webhookUrl?: string };
+  alerts: { alertmanagerUrl?: string; webhookUrl?: string; uiBaseUrl?: string };
   /** Reconcile the product's schedules when the worker starts. */
   syncSchedules: boolean;
   /** ONNX model checked when a workflow leaves the model path empty. */
@@ -115,6 +115,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     problems.push(`PNO_METRICS_ADDRESS: must be host:port, e.g. 0.0.0.0:9464 (got ${JSON.stringify(metricsAddress)})`);
   const alertmanagerUrl = httpUrl('PNO_ALERTMANAGER_URL');
   const webhookUrl = httpUrl('PNO_ALERT_WEBHOOK_URL');
+  const uiBaseUrl = httpUrl('PNO_TEMPORAL_UI_URL');
 
   const tlsEnabled = flag('TEMPORAL_TLS', false);
   const tls = {
@@ -206,7 +207,11 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     logLevel,
     workflowBundlePath: file('PNO_WORKFLOW_BUNDLE'),
     apiBaseUrl,
-    alerts: { ...(alertmanagerUrl ? { alertmanagerUrl } : {}), ...(webhookUrl ? { webhookUrl } : {}) },
+    alerts: {
+      ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
+      ...(webhookUrl ? { webhookUrl } : {}),
+      ...(uiBaseUrl ? { uiBaseUrl } : {}),
+    },
     syncSchedules: flag('PNO_SYNC_SCHEDULES', false),
     ...(metricsAddress ? { metricsAddress } : {}),
     // Unset: a model check with an empty path fails naming the variable (the embedded default sets both).

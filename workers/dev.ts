@@ -48,6 +48,7 @@ try {
     TEMPORAL_NAMESPACE: 'default',
     PNO_SYNC_SCHEDULES: 'true',
     PNO_METRICS_ADDRESS: metricsAddress,
+    PNO_TEMPORAL_UI_URL: 'http://localhost:8233',
     PNO_API_URL: api.url,
     KUBECONFIG: kubeconfig,
     S3_ENDPOINT: minio.endpoint,

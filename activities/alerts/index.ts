@@ -4,6 +4,7 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type AlertSinkName, type SendAlertInput, type SendAlertResult } from '../../types/index.ts';
 import { alertmanagerAlerts, alertmanagerEndpoint } from './alertmanager.ts';
+import { runUrl } from './links.ts';
 import { postJson } from './post-json.ts';
 import { webhookPayload } from './webhook.ts';
 
@@ -12,6 +13,8 @@ export interface AlertDeps {
   alertmanagerUrl?: string;
   /** Generic JSON webhook URL (PNO_ALERT_WEBHOOK_URL). */
   webhookUrl?: string;
+  /** The Temporal Web UI (PNO_TEMPORAL_UI_URL): each alert links to the run that raised it. */
+  uiBaseUrl?: string;
   /** Per-request timeout. */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -48,11 +51,20 @@ export function createAlertActivities(deps: AlertDeps = {}) {
       const now = new Date();
       const status = alert.resolved ? 'resolved' : 'firing';
       const options = { timeoutMs, fetch: deps.fetch, signal: context?.cancellationSignal };
+      const generatorURL = runUrl(
+        deps.uiBaseUrl,
+        execution && context?.info.workflowNamespace
+          ? { namespace: context.info.workflowNamespace, ...execution }
+          : undefined,
+      );
 
       const sends: [AlertSinkName, () => Promise<void>][] = [];
       if (deps.alertmanagerUrl) {
         const url = alertmanagerEndpoint(deps.alertmanagerUrl);
-        sends.push(['alertmanager', () => postJson('alertmanager', url, alertmanagerAlerts(alert, now), options)]);
+        sends.push([
+          'alertmanager',
+          () => postJson('alertmanager', url, alertmanagerAlerts(alert, now, generatorURL), options),
+        ]);
       }
       if (deps.webhookUrl) {
         const url = deps.webhookUrl;
@@ -64,7 +76,7 @@ export function createAlertActivities(deps: AlertDeps = {}) {
         sends.push([
           'webhook',
           () =>
-            postJson('webhook', url, webhookPayload(alert, now, source), {
+            postJson('webhook', url, webhookPayload(alert, now, source, generatorURL), {
               ...options,
               ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
             }),

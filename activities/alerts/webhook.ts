@@ -1,6 +1,7 @@
 // A generic JSON webhook: one object per alert. Receivers deduplicate on `dedupKey` (as PagerDuty's
 // dedup_key or Opsgenie's alias do); `Idempotency-Key` is the same for every attempt of one send.
 import type { SendAlertInput } from '../../types/index.ts';
+import { runbookFor } from './links.ts';
 
 export interface WebhookPayload {
   version: 1;
@@ -15,9 +16,17 @@ export interface WebhookPayload {
   expiresAt?: string;
   /** The workflow that raised it, so a human can find the run in the Web UI. */
   source?: { workflowId: string; runId: string };
+  /** That run in the Web UI, when the worker knows where the UI is (PNO_TEMPORAL_UI_URL). */
+  runUrl?: string;
+  runbookUrl: string;
 }
 
-export function webhookPayload(alert: SendAlertInput, now: Date, source?: WebhookPayload['source']): WebhookPayload {
+export function webhookPayload(
+  alert: SendAlertInput,
+  now: Date,
+  source?: WebhookPayload['source'],
+  runUrl?: string,
+): WebhookPayload {
   return {
     version: 1,
     status: alert.resolved ? 'resolved' : 'firing',
@@ -30,5 +39,7 @@ export function webhookPayload(alert: SendAlertInput, now: Date, source?: Webhoo
     at: now.toISOString(),
     ...(alert.expiresAt && !alert.resolved ? { expiresAt: alert.expiresAt } : {}),
     ...(source ? { source } : {}),
+    ...(runUrl ? { runUrl } : {}),
+    runbookUrl: runbookFor(alert.type),
   };
 }
