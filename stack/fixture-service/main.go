@@ -1,7 +1,7 @@
 // The fixture inference service as a real container: the endpoints the maintenance product watches
-// (/health, /ready, /metrics in Prometheus text) plus test hooks to fail readiness and burn CPU, and
-// an access log under /var/log/pno that the image's logrotate config rotates. Standard library only,
-// built static (CGO_ENABLED=0) so the image needs no libc.
+// (/health, /ready, /metrics in Prometheus text) plus test hooks to fail readiness, burn CPU and slow
+// its predictions down, and an access log under /var/log/pno that the image's logrotate config
+// rotates. Standard library only, built static (CGO_ENABLED=0) so the image needs no libc.
 package main
 
 import (
@@ -59,6 +59,7 @@ type service struct {
 	notReady     atomic.Bool
 	burns        burns
 	errors       atomic.Uint64
+	slowBy       atomic.Int64 // added to every /predict, in nanoseconds: a slow release
 	duration     histogram
 	logMu        sync.Mutex
 }
@@ -122,7 +123,7 @@ func (s *service) routes() *http.ServeMux {
 	mux.HandleFunc("POST /ready/ok", func(w http.ResponseWriter, _ *http.Request) { s.notReady.Store(false) })
 	// A stand-in inference: records a duration, and an error when asked to fail.
 	mux.HandleFunc("POST /predict", func(w http.ResponseWriter, r *http.Request) {
-		took := time.Duration(rand.IntN(20)+1) * time.Millisecond
+		took := time.Duration(rand.IntN(20)+1)*time.Millisecond + time.Duration(s.slowBy.Load())
 		time.Sleep(took)
 		s.duration.observe(took.Seconds())
 		if r.URL.Query().Get("fail") != "" {
@@ -131,6 +132,15 @@ func (s *service) routes() *http.ServeMux {
 			return
 		}
 		fmt.Fprintln(w, `{"prediction":[0.0]}`)
+	})
+	// Makes every /predict this much slower (seconds in [0, 10]; 0 ends it), for the latency alert.
+	mux.HandleFunc("POST /slow", func(w http.ResponseWriter, r *http.Request) {
+		seconds, err := strconv.ParseFloat(r.URL.Query().Get("seconds"), 64)
+		if err != nil || seconds < 0 || seconds > 10 {
+			http.Error(w, "seconds must be in [0, 10]", http.StatusBadRequest)
+			return
+		}
+		s.slowBy.Store(int64(seconds * float64(time.Second)))
 	})
 	// Keeps one core busy for the given seconds (in the background), for CPU metrics and autoscaling.
 	mux.HandleFunc("POST /burn", func(w http.ResponseWriter, r *http.Request) {

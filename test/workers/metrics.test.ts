@@ -9,11 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { searchAttributes } from '../../types/index.ts';
 import { renderFamilies, type Family } from '../../workers/metrics/exposition.ts';
 import { collectProductMetrics } from '../../workers/metrics/product-metrics.ts';
+import { startMetricsServer } from '../../workers/metrics/server.ts';
+import { startPrometheus } from '../../stack/prometheus.ts';
 import { ensureSearchAttributes } from '../../workers/search-attributes.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import { scenarios, type Scenario } from '../histories/scenarios.ts';
@@ -221,6 +223,31 @@ describe('product metrics', () => {
       },
       client,
     );
+  });
+
+  it('every panel of the shipped Grafana dashboard gets a series from a real Prometheus scraping the worker', async () => {
+    const server = await startMetricsServer({
+      address: '127.0.0.1:0',
+      collect: () => collectProductMetrics(client),
+      cacheMs: 1_000,
+    });
+    const prometheus = await startPrometheus({ jobs: { 'pno-maintenance-worker': [new URL(server.url).host] } });
+    onTestFinished(async () => {
+      await prometheus.stop();
+      await server.close();
+    });
+    await waitFor('the worker scraped', async () =>
+      (await prometheus.query('pno_backup_last_size_bytes')).length > 0 ? true : undefined,
+    );
+    const dashboard = JSON.parse(
+      await readFile(new URL('../../deploy/monitoring/grafana-dashboard.json', import.meta.url), 'utf8'),
+    ) as { panels: { title: string; targets: { expr: string }[] }[] };
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(15);
+    const empty: string[] = [];
+    for (const panel of dashboard.panels)
+      for (const { expr } of panel.targets)
+        if ((await prometheus.query(expr)).length === 0) empty.push(`${panel.title}: ${expr}`);
+    expect(empty).toEqual([]);
   });
 
   it("the worker's /metrics serves them with the SDK's own, and a restarted worker serves the same figures", async () => {
