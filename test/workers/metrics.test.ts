@@ -91,6 +91,7 @@ describe('product metrics', () => {
       'model-health-pass',
       'certificate-expiry-critical',
       'security-update-updated',
+      'auto-scaling-optimizer-apply',
     ])
       ran[name] = await run(name);
     families = await collectProductMetrics(client);
@@ -195,6 +196,21 @@ describe('product metrics', () => {
     expect(found.length).toBeGreaterThan(0);
     expect(valueOf(families, 'pno_vulnerabilities_fixable', { image: report.image })).toBe(
       report.criticalVulnerabilities.length,
+    );
+  });
+
+  it("the optimizers' pending recommendations and recorded changes, by outcome", () => {
+    const status = ran['auto-scaling-optimizer-apply']!.result as {
+      pending: unknown[];
+      changes: { outcome: string; at: string }[];
+    };
+    const labels = { optimizer: 'auto-scaling' };
+    expect(valueOf(families, 'pno_optimizer_recommendations_pending', labels)).toBe(status.pending.length);
+    const applied = status.changes.filter((c) => c.outcome === 'applied');
+    expect(applied.length).toBeGreaterThan(0);
+    expect(valueOf(families, 'pno_optimizer_changes', { ...labels, outcome: 'applied' })).toBe(applied.length);
+    expect(valueOf(families, 'pno_optimizer_last_applied_timestamp_seconds', labels)).toBe(
+      Math.max(...applied.map((c) => Date.parse(c.at) / 1000)),
     );
   });
 

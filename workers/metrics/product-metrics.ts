@@ -6,6 +6,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { searchAttributes } from '../../types/index.ts';
 import type { CertificateReport, ModelHealthReport, RoutineReport, SecurityReport } from '../../types/index.ts';
+import { optimizerStatusQuery, type OptimizerStatus } from '../../workflows/optimizers/sampling.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import type { Family, Sample } from './exposition.ts';
 
@@ -273,6 +274,40 @@ const approvals: Source = async (client) => {
   return [waiting];
 };
 
+/** The optimizers run for good (one instance each): their latest run, asked while it runs. */
+const OPTIMIZER_WORKFLOWS = {
+  autoScalingOptimizerWorkflow: 'auto-scaling',
+  performanceOptimizerWorkflow: 'performance',
+};
+
+const optimizers: Source = async (client) => {
+  const pending = family('pno_optimizer_recommendations_pending', 'Recommendations the optimizer holds for approval.');
+  const changes = family('pno_optimizer_changes', 'Changes the optimizer recorded in its latest run, by outcome.');
+  const last = family('pno_optimizer_last_applied_timestamp_seconds', 'When the optimizer last applied a change.');
+  for (const [type, optimizer] of Object.entries(OPTIMIZER_WORKFLOWS)) {
+    const [latest] = await runs(
+      client,
+      `WorkflowType = '${type}' AND ExecutionStatus IN ('Running', 'Completed', 'ContinuedAsNew')`,
+    );
+    if (!latest) continue;
+    const handle = client.workflow.getHandle(latest.workflowId, latest.runId);
+    const status =
+      latest.status.name === 'RUNNING'
+        ? await handle.query(optimizerStatusQuery)
+        : await resultOf<OptimizerStatus>(client, latest);
+    const labels = { optimizer };
+    pending.samples.push({ labels, value: status.pending.length });
+    for (const outcome of ['applied', 'unchanged', 'failed'] as const)
+      changes.samples.push({
+        labels: { ...labels, outcome },
+        value: status.changes.filter((c) => c.outcome === outcome).length,
+      });
+    const applied = status.changes.filter((c) => c.outcome === 'applied').map((c) => Date.parse(c.at) / 1000);
+    if (applied.length > 0) last.samples.push({ labels, value: Math.max(...applied) });
+  }
+  return [pending, changes, last];
+};
+
 export const SOURCES: Record<string, Source> = {
   runs: runTimes,
   backups,
@@ -283,6 +318,7 @@ export const SOURCES: Record<string, Source> = {
   certificates,
   vulnerabilities,
   approvals,
+  optimizers,
 };
 
 /** Every product family, read now. */
