@@ -2,6 +2,7 @@
 // product's search attributes registered. Used by the test suite and by `./ops start`.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributes } from '../types/index.ts';
+import { toolPath } from './tools.ts';
 
 export interface LocalTemporalOptions {
   /** Fixed ports for the embedded default; tests leave them unset to get free ones. */
@@ -12,11 +13,12 @@ export interface LocalTemporalOptions {
 }
 
 export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<TestWorkflowEnvironment> {
-  const cliPath = process.env.TEMPORAL_CLI_PATH;
+  // The CLI setup built (TEMPORAL_CLI_PATH, else the tool cache's), never the SDK's download: nothing
+  // here may reach the internet, and a server fetched at run time would not be the pinned one.
+  const cliPath = process.env.TEMPORAL_CLI_PATH || toolPath('temporal');
   return TestWorkflowEnvironment.createLocal({
     server: {
-      // No internet here: run the CLI setup built. Without one, the SDK downloads its own server.
-      executable: cliPath ? { type: 'existing-path', path: cliPath } : { type: 'cached-download' },
+      executable: { type: 'existing-path', path: cliPath },
       ip: '127.0.0.1',
       ...(options.port ? { port: options.port } : {}),
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
