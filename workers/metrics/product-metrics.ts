@@ -35,7 +35,7 @@ const FAILED = `ExecutionStatus IN ('Failed', 'TimedOut', 'Terminated')`;
 
 const seconds = (date: Date | undefined) => (date ? date.getTime() / 1000 : NaN);
 
-async function runs(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
+async function listRuns(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
   const found: WorkflowExecutionInfo[] = [];
   for await (const run of client.workflow.list({ query, pageSize: LIST_LIMIT })) {
     found.push(run);
@@ -61,9 +61,20 @@ const resultOf = <T>(client: Client, run: WorkflowExecutionInfo) =>
 const family = (name: string, help: string, samples: Sample[] = []): Family => ({ name, help, samples });
 
 /** Families filled by one source; a source that fails leaves them empty. */
-type Source = (client: Client) => Promise<Family[]>;
+type Source = (client: Client, runs: RunReader) => Promise<Family[]>;
 
-const runTimes: Source = async (client) => {
+/** Runs matching a visibility query, newest first; one read per query and collection (sources share them). */
+type RunReader = (query: string) => Promise<WorkflowExecutionInfo[]>;
+
+function runReader(client: Client): RunReader {
+  const read = new Map<string, Promise<WorkflowExecutionInfo[]>>();
+  return (query) => {
+    if (!read.has(query)) read.set(query, listRuns(client, query));
+    return read.get(query)!;
+  };
+}
+
+const runTimes: Source = async (client, runs) => {
   const success = family(
     'pno_workflow_last_success_timestamp_seconds',
     'When the latest run of the workflow completed.',
@@ -75,9 +86,9 @@ const runTimes: Source = async (client) => {
   const running = family('pno_workflows_running', 'Runs of the workflow in progress.');
   for (const type of PRODUCT_WORKFLOWS) {
     const labels = { workflow_type: type };
-    const [done] = await runs(client, `WorkflowType = '${type}' AND ExecutionStatus = 'Completed'`);
+    const [done] = await runs(`WorkflowType = '${type}' AND ExecutionStatus = 'Completed'`);
     if (done) success.samples.push({ labels, value: seconds(done.closeTime) });
-    const [failed] = await runs(client, `WorkflowType = '${type}' AND ${FAILED}`);
+    const [failed] = await runs(`WorkflowType = '${type}' AND ${FAILED}`);
     if (failed) failure.samples.push({ labels, value: seconds(failed.closeTime) });
     const count = await client.workflow.count(`WorkflowType = '${type}' AND ExecutionStatus = 'Running'`);
     running.samples.push({ labels, value: count.count });
@@ -91,7 +102,7 @@ interface BackupFacts {
   verified: { entries: number };
 }
 
-const backups: Source = async (client) => {
+const backups: Source = async (client, runs) => {
   const last = family(
     'pno_backup_last_success_timestamp_seconds',
     'When the newest verified backup of the namespace completed.',
@@ -102,7 +113,7 @@ const backups: Source = async (client) => {
     'pno_backup_last_verified_entries',
     'Entries of the newest backup checked against its manifest.',
   );
-  const completed = await runs(client, `WorkflowType = 'backupWorkflow' AND ExecutionStatus = 'Completed'`);
+  const completed = await runs(`WorkflowType = 'backupWorkflow' AND ExecutionStatus = 'Completed'`);
   for (const run of newestPerNamespace(completed)) {
     const labels = { namespace: namespaceOf(run) };
     const result = await resultOf<BackupFacts>(client, run);
@@ -114,7 +125,7 @@ const backups: Source = async (client) => {
   return [last, size, duration, entries];
 };
 
-const recoveries: Source = async (client) => {
+const recoveries: Source = async (client, runs) => {
   const success = family(
     'pno_restore_last_success_timestamp_seconds',
     'When the latest disaster recovery into the namespace completed.',
@@ -128,12 +139,12 @@ const recoveries: Source = async (client) => {
     'Recovery time of the latest completed disaster recovery into the namespace.',
   );
   const type = `WorkflowType = 'disasterRecoveryWorkflow'`;
-  for (const run of newestPerNamespace(await runs(client, `${type} AND ExecutionStatus = 'Completed'`))) {
+  for (const run of newestPerNamespace(await runs(`${type} AND ExecutionStatus = 'Completed'`))) {
     const labels = { namespace: namespaceOf(run) };
     success.samples.push({ labels, value: seconds(run.closeTime) });
     rto.samples.push({ labels, value: (await resultOf<{ rtoMs: number }>(client, run)).rtoMs / 1000 });
   }
-  for (const run of newestPerNamespace(await runs(client, `${type} AND ${FAILED}`)))
+  for (const run of newestPerNamespace(await runs(`${type} AND ${FAILED}`)))
     failure.samples.push({ labels: { namespace: namespaceOf(run) }, value: seconds(run.closeTime) });
   return [success, failure, rto];
 };
@@ -147,7 +158,7 @@ interface DrillFacts {
 /** How many runs back the newest passing drill is looked for. */
 const DRILL_LOOKBACK = 10;
 
-const drills: Source = async (client) => {
+const drills: Source = async (client, runs) => {
   const passed = family(
     'pno_restore_drill_last_passed',
     '1 when the latest restore drill in the namespace passed, else 0.',
@@ -162,7 +173,7 @@ const drills: Source = async (client) => {
     'When a restore drill in the namespace last passed.',
   );
   const byNamespace = new Map<string, WorkflowExecutionInfo[]>();
-  for (const run of await runs(client, `WorkflowType = 'restoreDrillWorkflow' AND ExecutionStatus = 'Completed'`))
+  for (const run of await runs(`WorkflowType = 'restoreDrillWorkflow' AND ExecutionStatus = 'Completed'`))
     byNamespace.set(namespaceOf(run), [...(byNamespace.get(namespaceOf(run)) ?? []), run]);
   for (const [namespace, list] of byNamespace) {
     const labels = { namespace };
@@ -182,15 +193,12 @@ const drills: Source = async (client) => {
   return [passed, rto, target, success];
 };
 
-const routines: Source = async (client) => {
+const routines: Source = async (client, runs) => {
   const failed = family('pno_routine_step_failed', "1 when the step failed in the routine's latest run, else 0.");
   const status = family('pno_routine_last_status', "The routine's latest run: 0 ok, 1 warn, 2 fail.");
   const types = ['daily', 'weekly', 'monthly', 'quarterly'];
   for (const routine of types) {
-    const [latest] = await runs(
-      client,
-      `WorkflowType = '${routine}MaintenanceWorkflow' AND ExecutionStatus = 'Completed'`,
-    );
+    const [latest] = await runs(`WorkflowType = '${routine}MaintenanceWorkflow' AND ExecutionStatus = 'Completed'`);
     if (!latest) continue;
     const report = await resultOf<RoutineReport>(client, latest);
     status.samples.push({ labels: { routine }, value: ['ok', 'warn', 'fail'].indexOf(report.status) });
@@ -200,14 +208,14 @@ const routines: Source = async (client) => {
   return [failed, status];
 };
 
-const modelHealth: Source = async (client) => {
+const modelHealth: Source = async (client, runs) => {
   const passed = family('pno_model_check_passed', '1 when the latest model health check passed, else 0.');
   const error = family(
     'pno_model_relative_l2_error',
     'Mean relative L2 error on the validation samples in the latest check.',
   );
   const coverage = family('pno_model_coverage_2sigma', 'Fraction of targets inside mean ± 2σ in the latest check.');
-  const [latest] = await runs(client, `WorkflowType = 'modelHealthWorkflow' AND ExecutionStatus = 'Completed'`);
+  const [latest] = await runs(`WorkflowType = 'modelHealthWorkflow' AND ExecutionStatus = 'Completed'`);
   if (latest) {
     const report = await resultOf<ModelHealthReport>(client, latest);
     // Keyed by identity, not by the pod it was read from: one series per model, not per pod.
@@ -220,12 +228,12 @@ const modelHealth: Source = async (client) => {
   return [passed, error, coverage];
 };
 
-const certificates: Source = async (client) => {
+const certificates: Source = async (client, runs) => {
   const days = family(
     'pno_certificate_days_left',
     'Whole days until the certificate expires (negative once expired), as last checked.',
   );
-  const [latest] = await runs(client, `WorkflowType = 'certificateExpiryWorkflow' AND ExecutionStatus = 'Completed'`);
+  const [latest] = await runs(`WorkflowType = 'certificateExpiryWorkflow' AND ExecutionStatus = 'Completed'`);
   if (latest) {
     for (const cert of (await resultOf<CertificateReport>(client, latest)).certificates)
       if (cert.daysLeft !== undefined)
@@ -237,13 +245,13 @@ const certificates: Source = async (client) => {
   return [days];
 };
 
-const vulnerabilities: Source = async (client) => {
+const vulnerabilities: Source = async (client, runs) => {
   const found = family('pno_vulnerabilities', 'Vulnerabilities in the running image by severity, as last scanned.');
   const fixable = family(
     'pno_vulnerabilities_fixable',
     'CRITICAL and HIGH vulnerabilities with a fixed version, as last scanned.',
   );
-  const [latest] = await runs(client, `WorkflowType = 'securityUpdateWorkflow' AND ExecutionStatus = 'Completed'`);
+  const [latest] = await runs(`WorkflowType = 'securityUpdateWorkflow' AND ExecutionStatus = 'Completed'`);
   if (latest) {
     const { report } = await resultOf<{ report: SecurityReport }>(client, latest);
     for (const [severity, count] of Object.entries(report.severityBreakdown))
@@ -256,13 +264,13 @@ const vulnerabilities: Source = async (client) => {
 /** Runs that may wait for a person: how long each has been waiting for a decision. */
 const APPROVAL_WORKFLOWS = ['disasterRecoveryWorkflow', 'securityUpdateWorkflow'];
 
-const approvals: Source = async (client) => {
+const approvals: Source = async (client, runs) => {
   const waiting = family(
     'pno_approval_waiting_seconds',
     'How long the run has been waiting for an approval (since it started).',
   );
   for (const type of APPROVAL_WORKFLOWS) {
-    for (const run of await runs(client, `WorkflowType = '${type}' AND ExecutionStatus = 'Running'`)) {
+    for (const run of await runs(`WorkflowType = '${type}' AND ExecutionStatus = 'Running'`)) {
       const progress = await client.workflow.getHandle(run.workflowId, run.runId).query(progressQuery);
       if (progress.phase === 'awaiting approval')
         waiting.samples.push({
@@ -280,13 +288,12 @@ const OPTIMIZER_WORKFLOWS = {
   performanceOptimizerWorkflow: 'performance',
 };
 
-const optimizers: Source = async (client) => {
+const optimizers: Source = async (client, runs) => {
   const pending = family('pno_optimizer_recommendations_pending', 'Recommendations the optimizer holds for approval.');
   const changes = family('pno_optimizer_changes', 'Changes the optimizer recorded in its latest run, by outcome.');
   const last = family('pno_optimizer_last_applied_timestamp_seconds', 'When the optimizer last applied a change.');
   for (const [type, optimizer] of Object.entries(OPTIMIZER_WORKFLOWS)) {
     const [latest] = await runs(
-      client,
       `WorkflowType = '${type}' AND ExecutionStatus IN ('Running', 'Completed', 'ContinuedAsNew')`,
     );
     if (!latest) continue;
@@ -325,9 +332,10 @@ export const SOURCES: Record<string, Source> = {
 export async function collectProductMetrics(client: Client): Promise<Family[]> {
   const errors = family('pno_metrics_source_errors', '1 when the source could not be read at this collection, else 0.');
   const families: Family[] = [];
+  const runs = runReader(client);
   for (const [source, read] of Object.entries(SOURCES)) {
     try {
-      families.push(...(await read(client)));
+      families.push(...(await read(client, runs)));
       errors.samples.push({ labels: { source }, value: 0 });
     } catch {
       errors.samples.push({ labels: { source }, value: 1 });
