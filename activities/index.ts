@@ -4,6 +4,7 @@ import { createBackupActivities, DEFAULT_STAGE } from './backup/index.ts';
 import type { StageConfig } from './backup/stage.ts';
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
+import type { CommandBook } from './kubernetes/commands.ts';
 import { createModelActivities, type ModelDeps } from './model/index.ts';
 import { createReportActivities } from './reports/index.ts';
 import { createSecurityActivities, type TrivyConfig } from './security/index.ts';
@@ -23,12 +24,14 @@ export interface ActivityDeps {
   restoreStage?: Partial<StageConfig>;
   /** Where trivy and its database live (PNO_TRIVY_PATH, PNO_TRIVY_CACHE_DIR, ...). */
   trivy?: TrivyConfig;
+  /** The commands workflow inputs may name to run in pods (the configuration's `commands`; default the guide's). */
+  commands?: CommandBook;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHttpActivities(deps.http),
-    ...createKubernetesActivities(deps.kube),
+    ...createKubernetesActivities(deps.kube, deps.commands),
     ...createModelActivities(deps.model),
     ...createStorageActivities(deps.storage),
     ...createBackupActivities({
@@ -36,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
       storage: deps.storage,
       defaultModelsDir: deps.modelsDir,
       stage: { ...DEFAULT_STAGE, ...deps.restoreStage },
+      commands: deps.commands,
     }),
     ...createAlertActivities(deps.alerts),
     ...createReportActivities(deps.storage),

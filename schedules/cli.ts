@@ -27,8 +27,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   }
   let settings;
+  let product;
   try {
-    settings = readWorkerConfig(env).temporal;
+    ({ temporal: settings, product } = readWorkerConfig(env));
   } catch (err) {
     if (err instanceof ConfigError) return fail(2, err.message);
     throw err;
@@ -38,7 +39,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const client = new Client({ connection, namespace: settings.namespace });
     await runCommand(command, {
       client,
-      definitions: scheduleDefinitions(),
+      definitions: scheduleDefinitions(product),
+      syncOptions: { taskQueue: product.taskQueue },
       prefix: SCHEDULE_PREFIX,
       registerSearchAttributes: () => ensureSearchAttributes(connection, settings.namespace),
       out,

@@ -1,6 +1,8 @@
 // The product's schedules, as data: the guide's maintenance calendar and its monitors. `sync` makes
 // the server match this list. Times are UTC (a calendar spec with no time zone is read in UTC).
 import { ScheduleOverlapPolicy, type CalendarSpec } from '@temporalio/client';
+import { defaultProductConfig, type ProductConfig } from '../config/schema.ts';
+import { inputSchemas, type WorkflowType } from '../workflows/inputs.ts';
 
 /** Every schedule the product owns has an id with this prefix; others are never touched. */
 export const SCHEDULE_PREFIX = 'pno-';
@@ -33,10 +35,50 @@ export interface ScheduleDefinition {
  */
 const firstSunday = { dayOfWeek: 'SUNDAY', dayOfMonth: { start: 1, end: 7 } } as const;
 
-const production = 'production';
+/**
+ * The product's schedules as the configuration has them: each input is the service's fields the
+ * workflow takes, then the schedule's own `input`; a schedule with `enabled: false` is left out
+ * (and `sync` deletes it).
+ */
+export function scheduleDefinitions(config: ProductConfig = defaultProductConfig()): ScheduleDefinition[] {
+  return baseDefinitions(config.service.namespace)
+    .filter((d) => config.schedules[scheduleName(d)]?.enabled !== false)
+    .map((d) => ({
+      ...d,
+      input: { ...serviceFieldsOf(d.workflowType, config.service), ...config.schedules[scheduleName(d)]?.input },
+    }));
+}
 
-export function scheduleDefinitions(): ScheduleDefinition[] {
+/** The name a configuration file gives a schedule: its id without the prefix. */
+export const scheduleName = (d: { id: string }) => d.id.slice(SCHEDULE_PREFIX.length);
+
+/** Every schedule name a configuration may set. */
+export const scheduleNames = (): string[] => baseDefinitions('production').map(scheduleName);
+
+/** The service's fields that `workflowType`'s input has, by the same names. */
+function serviceFieldsOf(workflowType: string, service: ProductConfig['service']): Record<string, unknown> {
+  const shape = inputSchemas[workflowType as WorkflowType].shape as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(service).filter(([field]) => field in shape));
+}
+
+function baseDefinitions(production: string): ScheduleDefinition[] {
   return [
+    {
+      id: `${SCHEDULE_PREFIX}nightly-backup`,
+      description: 'Nightly backup of production (00:30 UTC, before the daily routine verifies it at 02:00)',
+      workflowType: 'backupWorkflow',
+      input: {},
+      routine: 'backup',
+      targetNamespace: production,
+      // Clear of the monthly window (01:00) and ahead of the daily routine's backup verification.
+      calendars: [{ hour: 0, minute: 30, comment: 'every day 00:30 UTC' }],
+      // A backup still running a day later is stuck; a second one would only race it for the same data.
+      overlap: ScheduleOverlapPolicy.SKIP,
+      // A late backup beats none: after an outage take it when the server is back, up to the next night's.
+      catchupWindow: '20 hours',
+      // Its own part of the half hour, as other nightly jobs start at the top of it.
+      jitter: '10 minutes',
+    },
     {
       id: `${SCHEDULE_PREFIX}daily-maintenance`,
       description: 'Daily maintenance (guide: 02:00 UTC, 30 minutes, no impact)',

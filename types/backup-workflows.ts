@@ -7,8 +7,8 @@ export interface DatabaseDump {
   /** The Deployment whose ready pod runs the dump; empty means a pod of the service (the selector). */
   deployment: string;
   container: string;
-  /** Argument array run in the pod, writing the dump to stdout, e.g. ['pg_dump', '-U', 'pno', 'pno']. */
-  dumpCommand: string[];
+  /** The worker's configured command run in the pod, writing the dump to stdout (`db-dump`). */
+  dumpCommand: string;
 }
 
 /** Where and how a recovery loads the backup's database dump. */
@@ -16,11 +16,8 @@ export interface DatabaseRestore {
   /** The Deployment whose ready pod runs the restore. */
   deployment: string;
   container: string;
-  /**
-   * Argument array run in the pod with the path of the dump (copied into the pod) appended, e.g.
-   * ['psql', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--file'].
-   */
-  restoreCommand: string[];
+  /** The worker's configured command run in the pod with the path of the dump (copied into the pod) appended (`db-restore`). */
+  restoreCommand: string;
 }
 
 export interface RestoreDatabaseInput extends DatabaseRestore {

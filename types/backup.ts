@@ -87,4 +87,6 @@ export interface RetentionReport {
   kept: number;
   /** Incomplete multipart uploads under the prefix older than the cutoff, aborted (or that would be). */
   abortedUploads: number;
+  /** What the configuration's minimums raised, e.g. `olderThanDays 1 → 7 (retention.minDays)`. */
+  raised?: string[];
 }

@@ -38,3 +38,19 @@ export interface HealthReport {
     hpa: CheckResult<HpaSnapshot>;
   };
 }
+
+/**
+ * The service's p95 inference latency as Prometheus has it (the guide's query), or why there is no
+ * figure: no Prometheus configured, unreachable, an error, or no series (no traffic in the window).
+ */
+export type LatencyReading =
+  | {
+      source: 'prometheus';
+      query: string;
+      /** The slowest series' p95 (one series per instance under the guide's query). */
+      p95Ms: number;
+      series: number;
+      /** The labels of that series (e.g. its instance). */
+      worst: Record<string, string>;
+    }
+  | { source: 'none'; reason: string };

@@ -84,3 +84,12 @@ export const RESTORABLE_KINDS: readonly RestorableKind[] = Object.freeze([
   { apiVersion: 'apps/v1', kind: 'StatefulSet', resource: 'statefulsets' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers' },
 ]);
+
+/** What a command's output leaves in history (execInPod): never the output itself. */
+export interface OutputSummary {
+  bytes: number;
+  /** Of the whole output, to compare runs or check it against a copy taken by hand. */
+  sha256: string;
+  /** The last whole lines, a few hundred characters at most, credentials redacted. */
+  tail: string;
+}

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { LogLevel } from '@temporalio/common';
 import { BackupKeyError, loadBackupKey, loadRetiredKeys, type BackupKey } from '../activities/archive/keys.ts';
 import { IMAGE_SOURCES, type ImageSource, type TrivyConfig } from '../activities/security/trivy.ts';
+import { ProductConfigError, readProductConfig } from '../config/load.ts';
+import { defaultProductConfig, type ProductConfig } from '../config/schema.ts';
 
 export interface TemporalSettings {
   address: string;
@@ -15,11 +17,15 @@ export interface TemporalSettings {
 
 export interface WorkerConfig {
   temporal: TemporalSettings;
+  /** The configuration file (PNO_CONFIG_FILE; unset: every default): service, commands, retention, schedules. */
+  product: ProductConfig;
   logLevel: LogLevel;
   /** Prebuilt workflow bundle for production; unset means bundle from source at start. */
   workflowBundlePath?: string;
   /** Inference API probed when a workflow leaves its URL empty. */
   apiBaseUrl?: string;
+  /** Prometheus' base URL (PNO_PROMETHEUS_URL): the latency the daily analysis and the performance optimizer read; unset, they probe. */
+  prometheusUrl?: string;
   /** Alert sinks; neither set means alerts are logged and reported as delivered nowhere. */
   alerts: { alertmanagerUrl?: string; webhookUrl?: string; uiBaseUrl?: string };
   /** Reconcile the product's schedules when the worker starts. */
@@ -116,6 +122,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const alertmanagerUrl = httpUrl('PNO_ALERTMANAGER_URL');
   const webhookUrl = httpUrl('PNO_ALERT_WEBHOOK_URL');
   const uiBaseUrl = httpUrl('PNO_TEMPORAL_UI_URL');
+  const prometheusUrl = httpUrl('PNO_PROMETHEUS_URL');
 
   const tlsEnabled = flag('TEMPORAL_TLS', false);
   const tls = {
@@ -202,11 +209,24 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
       : {}),
   };
 
+  let product = defaultProductConfig();
+  const productFile = text('PNO_CONFIG_FILE');
+  if (productFile !== undefined) {
+    try {
+      product = readProductConfig(productFile);
+    } catch (err) {
+      if (!(err instanceof ProductConfigError)) throw err;
+      problems.push(...err.problems.map((p) => `PNO_CONFIG_FILE ${productFile}: ${p}`));
+    }
+  }
+
   const config: WorkerConfig = {
+    product,
     temporal: { address, namespace, ...(apiKey ? { apiKey } : {}), ...(anyTls ? { tls } : {}) },
     logLevel,
     workflowBundlePath: file('PNO_WORKFLOW_BUNDLE'),
     apiBaseUrl,
+    ...(prometheusUrl ? { prometheusUrl } : {}),
     alerts: {
       ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
       ...(webhookUrl ? { webhookUrl } : {}),

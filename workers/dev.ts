@@ -47,6 +47,9 @@ try {
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     TEMPORAL_NAMESPACE: 'default',
     PNO_SYNC_SCHEDULES: 'true',
+    // The shipped configuration, as deploy/ mounts it (PNO_CONFIG_FILE overrides).
+    PNO_CONFIG_FILE:
+      process.env.PNO_CONFIG_FILE || fileURLToPath(new URL('../config/pno-maintenance.yaml', import.meta.url)),
     PNO_METRICS_ADDRESS: metricsAddress,
     PNO_TEMPORAL_UI_URL: 'http://localhost:8233',
     PNO_API_URL: api.url,

@@ -6,7 +6,7 @@ import { createActivities } from '../activities/index.ts';
 import { kubeClientsFrom, loadKubeConfig } from '../activities/kubernetes/index.ts';
 import { createS3Client, PATIENT_RETRIES } from '../activities/storage/index.ts';
 import { syncSchedules } from '../schedules/sync.ts';
-import { scheduleDefinitions } from '../schedules/definitions.ts';
+import { SCHEDULE_PREFIX, scheduleDefinitions } from '../schedules/definitions.ts';
 import { ConfigError, readWorkerConfig, type WorkerConfig } from './config.ts';
 import { connectionOptions } from './connection.ts';
 import { collectProductMetrics } from './metrics/product-metrics.ts';
@@ -38,7 +38,12 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
     });
     if (added.length > 0) logger.info('registered search attributes', { added });
     if (config.syncSchedules) {
-      const changes = await syncSchedules(new Client({ connection: client, namespace }), scheduleDefinitions());
+      const changes = await syncSchedules(
+        new Client({ connection: client, namespace }),
+        scheduleDefinitions(config.product),
+        SCHEDULE_PREFIX,
+        { taskQueue: config.product.taskQueue },
+      );
       logger.info('schedules synced', { ...changes });
     }
   } catch (err) {
@@ -55,19 +60,22 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
       connection,
       namespace,
       workflowBundlePath: config.workflowBundlePath,
+      taskQueue: config.product.taskQueue,
       activities: createActivities({
         kube,
-        http: { defaultApiBaseUrl: config.apiBaseUrl },
+        http: { defaultApiBaseUrl: config.apiBaseUrl, prometheusUrl: config.prometheusUrl },
         alerts: config.alerts,
         trivy: config.trivy,
         modelsDir: config.modelsDir,
         restoreStage: config.restoreStage,
+        commands: config.product.commands,
         model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath, kube },
         storage: {
           s3: createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, retry: PATIENT_RETRIES }),
           bucket: config.s3.bucket,
           backupKey: config.backupKey,
           retiredKeys: config.retiredKeys,
+          retentionFloor: config.product.retention,
         },
       }),
     });

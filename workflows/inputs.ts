@@ -5,7 +5,7 @@ import type * as registered from './index.ts';
 import { backupInputSchema, disasterRecoveryInputSchema, restoreDrillInputSchema } from './backup/input.ts';
 import { modelHealthInputSchema } from './model/input.ts';
 import { healthCheckInputSchema, healthMonitorInputSchema } from './monitoring/input.ts';
-import { optimizerInputSchema } from './optimizers/input.ts';
+import { optimizerInputSchema, performanceOptimizerInputSchema } from './optimizers/input.ts';
 import { dailyInputSchema, monthlyInputSchema, quarterlyInputSchema, weeklyInputSchema } from './routines/input.ts';
 import { certificateExpiryInputSchema, securityAuditInputSchema, securityUpdateInputSchema } from './security/input.ts';
 
@@ -20,7 +20,7 @@ export const inputSchemas = {
   securityAuditWorkflow: securityAuditInputSchema,
   healthMonitorWorkflow: healthMonitorInputSchema,
   autoScalingOptimizerWorkflow: optimizerInputSchema,
-  performanceOptimizerWorkflow: optimizerInputSchema,
+  performanceOptimizerWorkflow: performanceOptimizerInputSchema,
   backupWorkflow: backupInputSchema,
   disasterRecoveryWorkflow: disasterRecoveryInputSchema,
   restoreDrillWorkflow: restoreDrillInputSchema,

@@ -22,6 +22,7 @@ import {
   type CreateBackupInput,
   type CreateBackupResult,
 } from '../../types/index.ts';
+import { resolveCommand, type CommandBook } from '../kubernetes/commands.ts';
 import { podDirectoryEntries } from './pod-entries.ts';
 
 export interface CollectContext {
@@ -30,6 +31,8 @@ export interface CollectContext {
   workflowId: string;
   runId: string;
   objectKey: string;
+  /** The worker's configured commands, one of which the input's database dump names. */
+  commands: CommandBook;
   /** Upload progress, and the dump's heartbeat while it runs. */
   onProgress?: (progress: BackupProgress | { dumping: string }) => void;
   signal?: AbortSignal;
@@ -70,15 +73,14 @@ async function databaseDumpEntry(
   dir: string,
 ): Promise<ArchiveEntry> {
   const database = input.database!;
+  const argv = resolveCommand(ctx.commands, database.dumpCommand, 'database.dumpCommand');
   const pod = database.deployment ? await pickReadyPodOf(ctx.kube, input.namespace, database.deployment) : servicePod!;
   const path = join(dir, 'database-dump');
   const out = createWriteStream(path);
-  const dump = execStream(
-    ctx.kube,
-    { namespace: input.namespace, pod, container: database.container },
-    database.dumpCommand,
-    { stdout: out, signal: ctx.signal },
-  );
+  const dump = execStream(ctx.kube, { namespace: input.namespace, pod, container: database.container }, argv, {
+    stdout: out,
+    signal: ctx.signal,
+  });
   const code = await heartbeatWhile(dump, () => ctx.onProgress?.({ dumping: pod }));
   await new Promise((resolve) => out.end(resolve));
   if (code !== 0)
@@ -88,6 +90,8 @@ async function databaseDumpEntry(
 
 export async function collectBackup(ctx: CollectContext, input: CreateBackupInput): Promise<CreateBackupResult> {
   const { kube } = ctx;
+  // A dump naming no configured command fails before anything is read or uploaded.
+  if (input.database) resolveCommand(ctx.commands, input.database.dumpCommand, 'database.dumpCommand');
   const spool = await mkdtemp(join(tmpdir(), 'pno-backup-'));
   const notes: string[] = [];
   try {

@@ -27,9 +27,11 @@ import {
 /** Where in the database's container the dump is put while it loads. */
 const POD_TEMP_DIR = '/tmp';
 
+/** `restoreCommand` is the argument array the input's command name stands for. */
 export async function restoreDatabase(
   ctx: RestoreContext,
   input: RestoreDatabaseInput,
+  restoreCommand: string[],
 ): Promise<RestoreDatabaseResult> {
   const stage = await ensureStaged(ctx, input.key, input.etag);
   const downloadedBytes = stage.staged.downloadedBytes;
@@ -54,15 +56,10 @@ export async function restoreDatabase(
       copyToPod(ctx.kube, target, dirname(databaseDumpOf(stage)), remoteDir, { signal: ctx.signal }),
       heartbeat,
     );
-    const load = execStream(
-      ctx.kube,
-      target,
-      [...input.restoreCommand, `${remoteDir}/${basename(databaseDumpOf(stage))}`],
-      {
-        stderr: stderr.sink,
-        signal: ctx.signal,
-      },
-    );
+    const load = execStream(ctx.kube, target, [...restoreCommand, `${remoteDir}/${basename(databaseDumpOf(stage))}`], {
+      stderr: stderr.sink,
+      signal: ctx.signal,
+    });
     code = await heartbeatWhile(load, heartbeat);
   } finally {
     // The copy is the database's data: it does not stay behind in the container.

@@ -19,6 +19,7 @@ import {
   type RestoreResourcesInput,
   type RestoredObject,
 } from '../../types/index.ts';
+import { DEFAULT_COMMANDS, resolveCommand, type CommandBook } from '../kubernetes/commands.ts';
 import { deleteRestored } from './cleanup.ts';
 import { collectBackup } from './collect.ts';
 import { restoreDatabase } from './database.ts';
@@ -32,6 +33,8 @@ export interface BackupDeps {
   defaultModelsDir?: string;
   /** Where a recovery stages its backup, and how much it may stage. */
   stage?: StageConfig;
+  /** The configured commands the database dump and restore name (default: the guide's). */
+  commands?: CommandBook;
 }
 
 export const DEFAULT_STAGE: StageConfig = { dir: join(tmpdir(), 'pno-restore'), limitBytes: 4 * 1024 ** 3 };
@@ -93,6 +96,7 @@ export function createBackupActivities(deps: BackupDeps) {
           workflowId: info.workflowExecution?.workflowId ?? info.activityId,
           runId: info.workflowExecution?.runId ?? '',
           objectKey: backupKeyForCurrentWorkflow(input.prefix),
+          commands: deps.commands ?? DEFAULT_COMMANDS,
           ...activityStreamContext(),
         },
         withModelsDir(deps, input),
@@ -106,7 +110,12 @@ export function createBackupActivities(deps: BackupDeps) {
     restoreResources: (input: RestoreResourcesInput) => restoreResources(restoreContext(deps), input),
     restoreModels: (input: RestoreModelsInput) => restoreModels(restoreContext(deps), withModelsDir(deps, input)),
     /** Loads the staged database dump through the restore command, once per recovery. */
-    restoreDatabase: (input: RestoreDatabaseInput) => restoreDatabase(restoreContext(deps), input),
+    restoreDatabase: (input: RestoreDatabaseInput) =>
+      restoreDatabase(
+        restoreContext(deps),
+        input,
+        resolveCommand(deps.commands ?? DEFAULT_COMMANDS, input.restoreCommand, 'database.restoreCommand'),
+      ),
     /** Deletes what a drill restored; with `timeoutMs`, waits (heartbeating) until it is gone. */
     deleteRestored: (input: { objects: RestoredObject[]; timeoutMs?: number }) =>
       deleteRestored(deps.kube, input.objects, input.timeoutMs ? waitInActivity(input.timeoutMs) : undefined),

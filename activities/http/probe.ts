@@ -20,7 +20,8 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }
 
-function describeFetchError(err: unknown, timeoutMs: number): string {
+/** Why a fetch got no answer, in words: a timeout, or the connection's own error. */
+export function describeFetchError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `no answer within ${timeoutMs} ms`;
   }

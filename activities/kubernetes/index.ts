@@ -10,7 +10,9 @@ import { applyObjects, fromYaml } from './resources.ts';
 import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout } from './rollout.ts';
 import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
 import { getHpa, listPods, pickReadyPod, restoredBy } from './status.ts';
-import { execCommand } from './exec.ts';
+import { execStream } from './exec.ts';
+import { outputSummarizer, redact } from './output-summary.ts';
+import { DEFAULT_COMMANDS, resolveCommand, type CommandBook } from './commands.ts';
 import { heartbeatWhile } from './progress.ts';
 import { capacityFacts, versionFacts } from './capacity.ts';
 import { probeService } from './service-proxy.ts';
@@ -40,7 +42,7 @@ interface DeploymentRef {
   name: string;
 }
 
-export function createKubernetesActivities(kube: KubeClients) {
+export function createKubernetesActivities(kube: KubeClients, commands: CommandBook = DEFAULT_COMMANDS) {
   return {
     listPods: (input: { namespace: string; selector: string }) => listPods(kube, input.namespace, input.selector),
     getHpa: (input: DeploymentRef) => getHpa(kube, input.namespace, input.name),
@@ -87,22 +89,31 @@ export function createKubernetesActivities(kube: KubeClients) {
         fieldManager: workflowFieldManager(),
         targetNamespace: input.targetNamespace,
       }),
-    /** Runs a command (argument array) in a ready pod of the selector, or the named pod. */
+    /** Runs the configured command `command` names in a ready pod (or `pod`); only a summary of its output returns. */
     execInPod: async (input: {
       namespace: string;
       selector: string;
       pod?: string;
       container: string;
-      command: string[];
+      /** A name in the worker's commands. */
+      command: string;
+      /** The input field that named it, for the refusal. */
+      field?: string;
     }) => {
+      const argv = resolveCommand(commands, input.command, input.field ?? 'command');
       const pod = input.pod ?? (await pickReadyPod(kube, input.namespace, input.selector));
       const context = Context.current();
-      // A command can run for minutes (database maintenance): heartbeat so a dead worker is noticed.
-      const run = execCommand(kube, { namespace: input.namespace, pod, container: input.container }, input.command, {
+      // Only a summary of the output reaches history: the command may print secrets.
+      const [stdout, stderr] = [outputSummarizer(), outputSummarizer()];
+      const run = execStream(kube, { namespace: input.namespace, pod, container: input.container }, argv, {
+        stdout: stdout.sink,
+        stderr: stderr.sink,
         signal: context.cancellationSignal,
       });
-      const result = await heartbeatWhile(run, () => context.heartbeat({ pod }));
-      return { pod, ...result };
+      // A command can run for minutes (database maintenance): heartbeat so a dead worker is noticed.
+      const exitCode = await heartbeatWhile(run, () => context.heartbeat({ pod }));
+      // The arguments are configuration, shown to say what ran; redacted all the same.
+      return { pod, command: argv.map(redact), exitCode, stdout: stdout.summary(), stderr: stderr.summary() };
     },
     /** GETs `path` of a Service (`name:port`) through the API server's service proxy. */
     probeService: (input: { namespace: string; service: string; path: string; timeoutMs: number }) =>

@@ -39,6 +39,8 @@ export interface StorageDeps {
   backupKey?: BackupKey;
   /** Keys rotated out (PNO_BACKUP_RETIRED_KEYS_FILE): never used to write, still read by key id. */
   retiredKeys?: BackupKey[];
+  /** The configuration's retention minimums: retention never deletes younger backups or keeps fewer. */
+  retentionFloor?: { minDays: number; minKeep: number };
 }
 
 /** Heartbeat and cancellation of the running activity; nothing when called outside one (tests, scripts). */
@@ -112,7 +114,28 @@ export function createStorageActivities(deps?: StorageDeps) {
           `asOf: not a date (got ${JSON.stringify(input.asOf)})`,
           FailureType.invalidInput,
         );
-      return applyRetention(s3, bucket, { ...input, asOf, signal: activityStreamContext().signal });
+      // The minimums raise valid values only: an invalid one is still refused by applyRetention.
+      const floor = deps?.retentionFloor ?? { minDays: 1, minKeep: 0 };
+      const atLeast = (value: number, min: number, lowest: number) =>
+        Number.isInteger(value) && value >= lowest ? Math.max(value, min) : value;
+      const olderThanDays = atLeast(input.olderThanDays, floor.minDays, 1);
+      const keepAtLeast = atLeast(input.keepAtLeast ?? 1, floor.minKeep, 0);
+      const report = await applyRetention(s3, bucket, {
+        ...input,
+        olderThanDays,
+        keepAtLeast,
+        asOf,
+        signal: activityStreamContext().signal,
+      });
+      const raised = [
+        ...(olderThanDays > input.olderThanDays
+          ? [`olderThanDays ${input.olderThanDays} → ${olderThanDays} (retention.minDays)`]
+          : []),
+        ...(keepAtLeast > (input.keepAtLeast ?? 1)
+          ? [`keepAtLeast ${input.keepAtLeast ?? 1} → ${keepAtLeast} (retention.minKeep)`]
+          : []),
+      ];
+      return raised.length > 0 ? { ...report, raised } : report;
     },
 
     /** The newest backup under `prefix`, or null when there is none. */

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.ts';
+import { DEFAULT_COMMANDS } from '../../activities/kubernetes/commands.ts';
 import { BackupKey } from '../../activities/archive/index.ts';
 import { kubeClientsFrom, loadKubeConfig } from '../../activities/kubernetes/clients.ts';
 import { createS3Client } from '../../activities/storage/client.ts';
@@ -29,6 +30,7 @@ try {
     http: { defaultApiBaseUrl: api.url },
     model: { defaultModelPath: goodModel, defaultValidationSetPath: validationSet, kube },
     storage: { s3, bucket: 'bench', backupKey: new BackupKey(randomBytes(32)) },
+    commands: { ...DEFAULT_COMMANDS, 'no-op': ['true'] },
   });
   // No vulnerability database offline: the scan is the one stub, taking what a cached trivy scan takes.
   const scanImage = async ({ image }: { image: string }) => {
@@ -48,7 +50,7 @@ try {
       const report = await client.workflow.execute(dailyMaintenanceWorkflow, {
         taskQueue,
         workflowId: `bench-daily-${randomUUID()}`,
-        args: [{ parallel, logRotateCommand: ['true'], latencyProbes: 10 }],
+        args: [{ parallel, logRotateCommand: 'no-op', latencyProbes: 10 }],
       });
       if (report.steps.some((s) => s.status === 'fail'))
         throw new Error(`daily failed: ${JSON.stringify(report.steps)}`);

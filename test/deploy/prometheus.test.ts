@@ -9,24 +9,12 @@ import { startAlertmanager } from '../../stack/alertmanager.ts';
 import { startPrometheus } from '../../stack/prometheus.ts';
 import { startReceiver } from '../alerts/receiver.ts';
 import { testKube } from '../helpers/kube.ts';
-import { SERVICE_SELECTOR, podIp, serviceCopy } from '../helpers/service.ts';
+import { SERVICE_SELECTOR, podIp, predictionTraffic, serviceCopy, slowPredictions } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const rules = ['guide.rules.yml', 'maintenance.rules.yml'].map((f) =>
   fileURLToPath(new URL(`../../deploy/monitoring/rules/${f}`, import.meta.url)),
 );
-
-/** Sends predictions to the pod one after another until stopped, as its clients would. */
-function traffic(ip: string): () => Promise<void> {
-  let running = true;
-  const loop = (async () => {
-    while (running) await fetch(`http://${ip}:8000/predict`, { method: 'POST' }).then((r) => r.text());
-  })();
-  return async () => {
-    running = false;
-    await loop;
-  };
-}
 
 describe('the guide rules on a real Prometheus', () => {
   it(
@@ -43,9 +31,8 @@ describe('the guide rules on a real Prometheus', () => {
         ruleFiles: rules,
         alertmanagerUrl: alertmanager.url,
       });
-      const answer = await fetch(`http://${slow}:8000/slow?seconds=0.8`, { method: 'POST' });
-      expect(answer.status).toBe(200);
-      const stops = [traffic(slow!), traffic(fast!)];
+      await slowPredictions(slow!, 0.8);
+      const stops = [predictionTraffic(slow!), predictionTraffic(fast!)];
       onTestFinished(async () => {
         await Promise.all(stops.map((stop) => stop()));
         await prometheus.stop();

@@ -12,18 +12,18 @@ import { serviceCopy } from './service.ts';
 
 export const DATABASE_DEPLOYMENT = 'pno-db';
 
-/** What a backup of the fixture's database runs: pg_dump, with the DROPs that let it load over a database. */
+/** What a backup of the fixture's database runs: the shipped `db-dump` (pg_dump, with the DROPs that let it load over a database). */
 export const DUMP: DatabaseDump = {
   deployment: DATABASE_DEPLOYMENT,
   container: 'postgres',
-  dumpCommand: ['pg_dump', '--clean', '--if-exists'],
+  dumpCommand: 'db-dump',
 };
 
-/** What a recovery runs to load it (the dump's path appended): all or nothing, stopping at the first error. */
+/** What a recovery runs to load it: the shipped `db-restore` (the dump's path appended), all or nothing. */
 export const RESTORE: DatabaseRestore = {
   deployment: DATABASE_DEPLOYMENT,
   container: 'postgres',
-  restoreCommand: ['psql', '--quiet', '--output=/dev/null', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--file'],
+  restoreCommand: 'db-restore',
 };
 
 /** A copy of the service with its database beside it, rolled out. */

@@ -78,6 +78,24 @@ export async function podIp(namespace: string, name: string): Promise<string> {
   return pod.status.podIP;
 }
 
+/** Sends predictions to the pod one after another, as its clients would, until the returned stop is awaited. */
+export function predictionTraffic(ip: string): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    while (running) await fetch(`http://${ip}:8000/predict`, { method: 'POST' }).then((r) => r.text());
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
+}
+
+/** Makes every prediction of the pod at `ip` this much slower (the fixture service's test hook; 0 ends it). */
+export async function slowPredictions(ip: string, seconds: number): Promise<void> {
+  const answer = await fetch(`http://${ip}:8000/slow?seconds=${seconds}`, { method: 'POST' });
+  if (answer.status !== 200) throw new Error(`slow ${ip}: HTTP ${answer.status}`);
+}
+
 /** Keeps one core busy in the pod for up to `seconds` (the fixture service's test hook). */
 export async function burn(namespace: string, pod: string, seconds: number): Promise<void> {
   const answer = await fetch(`http://${await podIp(namespace, pod)}:8000/burn?seconds=${seconds}`, { method: 'POST' });

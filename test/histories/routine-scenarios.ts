@@ -4,10 +4,22 @@ import type { Activities } from '../../activities/index.ts';
 import { backupActivityStubs } from './backup-scenarios.ts';
 import type { Scenario, ScenarioContext } from './scenarios.ts';
 
+const emptyOutput = {
+  bytes: 0,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  tail: '',
+};
+
 function routineActivities(ctx: ScenarioContext): Partial<Activities> {
   return {
     ...backupActivityStubs(ctx),
-    execInPod: async () => ({ pod: 'pno-a', exitCode: 0, stdout: '', stderr: '' }),
+    execInPod: async ({ command }) => ({
+      pod: 'pno-a',
+      command: [command],
+      exitCode: 0,
+      stdout: emptyOutput,
+      stderr: emptyOutput,
+    }),
     podMetrics: async () => ({ available: false as const, reason: 'metrics API unavailable (HTTP 404)' }),
     getRolloutState: async () => ({
       done: true,

@@ -9,7 +9,7 @@ import {
   restoreDrillInputSchema,
 } from '../../workflows/backup/input.ts';
 import { parseInput } from '../../workflows/shared/input.ts';
-import { expectRefused, refusal } from './helpers.ts';
+import { COMMAND_RULE, expectRefused, refusal } from './helpers.ts';
 
 describe('backupWorkflow input', () => {
   const refused = (raw: unknown) => refusal(backupInputSchema, 'backupWorkflow', raw);
@@ -30,11 +30,16 @@ describe('backupWorkflow input', () => {
     });
   });
 
-  it("takes a database dump as a container and an argument array, in the service's pod unless a Deployment is named", () => {
-    const database = { container: 'postgres', dumpCommand: ['pg_dump', '-U', 'pno', 'pno'] };
+  it("takes a database dump as a container and a configured command, in the service's pod unless a Deployment is named", () => {
+    const database = { container: 'postgres', dumpCommand: 'db-dump-custom' };
     expect(parseInput(backupInputSchema, 'backupWorkflow', { database }).database).toEqual({
       deployment: '',
       ...database,
+    });
+    expect(parseInput(backupInputSchema, 'backupWorkflow', { database: { container: 'pg' } }).database).toEqual({
+      deployment: '',
+      container: 'pg',
+      dumpCommand: 'db-dump',
     });
     const own = { ...database, deployment: 'pno-db' };
     expect(parseInput(backupInputSchema, 'backupWorkflow', { database: own }).database).toEqual(own);
@@ -50,27 +55,15 @@ describe('backupWorkflow input', () => {
       'components[1]',
       'must be a non-empty list of resources, monitoring, models',
     ],
-    [{ database: { dumpCommand: ['pg_dump'] } }, 'database.container', 'must name the container to dump in'],
-    [
-      { database: { container: 'pg', dumpCommand: 'pg_dump pno' } },
-      'database.dumpCommand',
-      'must be an argument array like ["pg_dump", "--clean", "--if-exists"]',
-    ],
-    [
-      { database: { deployment: 'DB', container: 'pg', dumpCommand: ['pg_dump'] } },
-      'database.deployment',
-      'must be a Kubernetes name, or empty',
-    ],
-    [{ database: { container: 'pg', dumpCommand: [] } }, 'database.dumpCommand', 'must be an argument array'],
-    [
-      { database: { container: 'pg', dumpCommand: ['x'], shell: true } },
-      'database.shell',
-      'is not a field of a database dump',
-    ],
+    [{ database: { dumpCommand: 'db-dump' } }, 'database.container', 'must name the container to dump in'],
+    [{ database: { container: 'pg', dumpCommand: 'pg_dump pno' } }, 'database.dumpCommand', COMMAND_RULE],
+    [{ database: { deployment: 'DB', container: 'pg' } }, 'database.deployment', 'must be a Kubernetes name, or empty'],
+    [{ database: { container: 'pg', dumpCommand: ['pg_dump'] } }, 'database.dumpCommand', COMMAND_RULE],
+    [{ database: { container: 'pg', shell: true } }, 'database.shell', 'is not a field of a database dump'],
     [
       { database: 'postgres' },
       'database',
-      'must be {"deployment": ..., "container": ..., "dumpCommand": [...]} or null',
+      'must be {"deployment": ..., "container": ..., "dumpCommand": "db-dump"} or null',
     ],
     [{ prefix: '../other' }, 'prefix', 'must be an object key prefix like pno/backups'],
     [{ retentionDays: 0 }, 'retentionDays', 'must be an integer from 1 to 3650'],
@@ -116,14 +109,14 @@ describe('disasterRecoveryWorkflow input', () => {
     [{ monitoringNamespace: 'kube system' }, 'monitoringNamespace', 'must be a Kubernetes name'],
     [{ sourceNamespace: 'Staging' }, 'sourceNamespace', 'must be a Kubernetes name, or empty'],
     [{ force: 1 }, 'force', 'must be true or false'],
-    [{ database: { container: 'pg', restoreCommand: ['psql'] } }, 'database.deployment', 'must be a Kubernetes name'],
+    [{ database: { container: 'pg' } }, 'database.deployment', 'must be a Kubernetes name'],
     [
       { database: { deployment: 'pno-db', container: 'pg', restoreCommand: 'psql < dump.sql' } },
       'database.restoreCommand',
-      'must be an argument array like ["psql", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--file"]',
+      COMMAND_RULE,
     ],
     [
-      { database: { deployment: 'pno-db', container: 'pg', restoreCommand: ['psql'], dumpCommand: ['pg_dump'] } },
+      { database: { deployment: 'pno-db', container: 'pg', dumpCommand: 'db-dump' } },
       'database.dumpCommand',
       'is not a field of a database restore',
     ],

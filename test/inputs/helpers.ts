@@ -27,3 +27,7 @@ export function refusal(schema: z.ZodType, workflowName: string, raw: unknown): 
 export function expectRefused(refused: Refusal, field: string, rule: string): void {
   expect(refused).toMatchObject({ field, message: expect.stringContaining(`invalid input: ${field} ${rule}`) });
 }
+
+/** The refusal of anything but a command name where an input names a command. */
+export const COMMAND_RULE =
+  'must be the name of a command in the worker\'s configuration (`commands`), like "log-rotate"';

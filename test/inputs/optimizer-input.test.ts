@@ -1,6 +1,11 @@
 // The optimizers' input schema (both optimizers run the same sampling loop).
 import { describe, expect, it } from 'vitest';
-import { optimizerDefaults, optimizerInputSchema } from '../../workflows/optimizers/input.ts';
+import {
+  optimizerDefaults,
+  optimizerInputSchema,
+  performanceOptimizerInputSchema,
+} from '../../workflows/optimizers/input.ts';
+import { defaultsOf } from '../../workflows/shared/input.ts';
 import { parseInput } from '../../workflows/shared/input.ts';
 import { expectRefused, refusal } from './helpers.ts';
 
@@ -55,8 +60,28 @@ describe('optimizer input', () => {
   ])('refuses %j, naming %s', (raw, field, rule) => expectRefused(refused(raw), field, rule));
 
   it('names the workflow it was started as', () => {
-    expect(refusal(optimizerInputSchema, 'performanceOptimizerWorkflow', { colour: 1 }).message).toContain(
+    expect(refusal(performanceOptimizerInputSchema, 'performanceOptimizerWorkflow', { colour: 1 }).message).toContain(
       "performanceOptimizerWorkflow's input",
     );
+  });
+
+  it("gives the performance optimizer the guide's latency query and limit; the auto-scaling one takes neither", () => {
+    expect(defaultsOf(performanceOptimizerInputSchema)).toEqual({
+      ...optimizerDefaults,
+      latencyQuery: 'histogram_quantile(0.95, rate(pno_inference_duration_seconds_bucket[5m]))',
+      latencyP95LimitMs: 500,
+    });
+    expectRefused(
+      refused({ latencyQuery: 'up' }),
+      'latencyQuery',
+      "is not a field of autoScalingOptimizerWorkflow's input",
+    );
+    const performance = (raw: unknown) => refusal(performanceOptimizerInputSchema, 'performanceOptimizerWorkflow', raw);
+    expectRefused(
+      performance({ latencyQuery: ' ' }),
+      'latencyQuery',
+      'must be a PromQL expression of at most 2000 characters',
+    );
+    expectRefused(performance({ latencyP95LimitMs: 0 }), 'latencyP95LimitMs', 'must be an integer from 1 to 600000');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FailureType } from '../../types/index.ts';
 import {
-  command,
+  commandName,
   emptyOr,
   historyPrefix,
   httpUrlOrEmpty,
@@ -172,10 +172,10 @@ describe('shared field rules', () => {
     for (const bad of ['../elsewhere', '/abs', 'a//b', 'a/']) expect(accepts(prefix, bad), bad).toBe(false);
   });
 
-  it('commands: a non-empty array of non-empty strings', () => {
-    const cmd = command('["true"]');
-    expect(accepts(cmd, ['logrotate', '-f', '/etc/logrotate.conf'])).toBe(true);
-    for (const bad of [[], [''], 'logrotate -f', [1]]) expect(accepts(cmd, bad), JSON.stringify(bad)).toBe(false);
+  it('commands: a name of the configuration, never an argument array', () => {
+    for (const ok of ['log-rotate', 'db-dump', 'x']) expect(accepts(commandName, ok), ok).toBe(true);
+    for (const bad of [['logrotate', '-f'], 'logrotate -f', '', 'Log', '-x', 'a/b'])
+      expect(accepts(commandName, bad), JSON.stringify(bad)).toBe(false);
   });
 
   it("emptyOr: empty, or what the wrapped schema accepts, refused with that schema's rule", () => {

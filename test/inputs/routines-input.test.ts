@@ -11,7 +11,7 @@ import {
   weeklyInputSchema,
 } from '../../workflows/routines/input.ts';
 import { parseInput } from '../../workflows/shared/input.ts';
-import { expectRefused, refusal } from './helpers.ts';
+import { COMMAND_RULE, expectRefused, refusal } from './helpers.ts';
 
 const target = {
   namespace: 'production',
@@ -27,9 +27,10 @@ describe('routine inputs', () => {
   it('default to the production service and each routine its own settings', () => {
     expect(dailyDefaults).toEqual({
       ...target,
-      logRotateCommand: ['logrotate', '-f', '/etc/logrotate.conf'],
+      logRotateCommand: 'log-rotate',
       backupPrefix: 'pno/backups',
-      maxBackupAgeHours: 48,
+      maxBackupAgeHours: 24,
+      latencyQuery: 'histogram_quantile(0.95, rate(pno_inference_duration_seconds_bucket[5m]))',
       latencyProbes: 10,
       latencyP95LimitMs: 500,
       scanTimeoutMs: 600_000,
@@ -60,12 +61,8 @@ describe('routine inputs', () => {
     [{ selector: '' }, 'selector', 'must be a label selector'],
     [{ service: '' }, 'service', 'must be a non-empty name'],
     [{ apiBaseUrl: 'api' }, 'apiBaseUrl', 'must be an absolute http(s) URL'],
-    [
-      { logRotateCommand: 'logrotate -f /etc/logrotate.conf' },
-      'logRotateCommand',
-      'must be a non-empty argument array like ["logrotate", "-f", "/etc/logrotate.conf"]',
-    ],
-    [{ logRotateCommand: ['logrotate', ''] }, 'logRotateCommand[1]', 'must be a non-empty argument array'],
+    [{ logRotateCommand: 'logrotate -f /etc/logrotate.conf' }, 'logRotateCommand', COMMAND_RULE],
+    [{ logRotateCommand: ['sh', '-c', 'env'] }, 'logRotateCommand', COMMAND_RULE],
     [{ backupPrefix: 'pno//backups' }, 'backupPrefix', 'must be an object key prefix'],
     [{ maxBackupAgeHours: 0 }, 'maxBackupAgeHours', 'must be an integer from 1 to 8760'],
     [{ latencyProbes: 1001 }, 'latencyProbes', 'must be an integer from 1 to 1000'],
@@ -78,24 +75,16 @@ describe('routine inputs', () => {
   );
 
   it('weekly takes a database to maintain and a model check', () => {
-    const database = { container: 'postgres', maintenanceCommand: ['psql', '-U', 'pno', '-c', 'VACUUM ANALYZE'] };
+    const database = { container: 'postgres' };
     expect(
       parseInput(weeklyInputSchema, 'weeklyMaintenanceWorkflow', { database, modelCheck: { samples: 3 } }),
-    ).toMatchObject({ database, modelCheck: { samples: 3 } });
+    ).toMatchObject({ database: { ...database, maintenanceCommand: 'db-maintenance' }, modelCheck: { samples: 3 } });
   });
 
   it.each([
-    [{ database: { maintenanceCommand: ['psql'] } }, 'database.container', 'must name the database container'],
-    [
-      { database: { container: 'pg', maintenanceCommand: [] } },
-      'database.maintenanceCommand',
-      'must be a non-empty argument array',
-    ],
-    [
-      { database: { container: 'pg', maintenanceCommand: ['psql'], dumpCommand: ['pg_dump'] } },
-      'database.dumpCommand',
-      'is not a field of a database',
-    ],
+    [{ database: { maintenanceCommand: 'db-maintenance' } }, 'database.container', 'must name the database container'],
+    [{ database: { container: 'pg', maintenanceCommand: ['psql'] } }, 'database.maintenanceCommand', COMMAND_RULE],
+    [{ database: { container: 'pg', dumpCommand: 'db-dump' } }, 'database.dumpCommand', 'is not a field of a database'],
     [{ modelCheck: { samples: 0 } }, 'modelCheck.samples', 'must be an integer from 1 to 10000'],
     [
       { modelCheck: { meanOutput: 'mu' } },

@@ -16,6 +16,7 @@ const targetFieldNames: Record<string, keyof typeof serviceTarget> = {
   hpaName: 'hpaName',
   service: 'service',
   apiBaseUrl: 'apiBaseUrl',
+  latencyQuery: 'latencyQuery',
   monitoringNamespace: 'monitoringNamespace',
 };
 

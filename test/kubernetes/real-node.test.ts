@@ -3,6 +3,7 @@
 // ServiceAccount, as it does in production; only what a person or the cluster would do (deleting a
 // pod) uses the admin credentials.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { createKubernetesActivities } from '../../activities/kubernetes/index.ts
 import { podMetrics } from '../../activities/kubernetes/observe.ts';
 import { listPods } from '../../activities/kubernetes/status.ts';
 import { testKube } from '../helpers/kube.ts';
-import { burn, podIp, serviceCopy, stopBurns } from '../helpers/service.ts';
+import { burn, podIp, serviceCopy, sha256, stopBurns } from '../helpers/service.ts';
 import { scanImage } from '../../activities/security/trivy.ts';
 import { takeNodeLock } from '../../stack/kube/node-lock.ts';
 import { toolPath, toolsDir } from '../../stack/tools.ts';
@@ -28,15 +29,20 @@ beforeAll(async () => {
 const selector = 'app=pno-physics-bench';
 const container = 'pno-inference';
 const worker = kubeClientsFrom(loadKubeConfig(inject('workerKubeconfig')));
-const activities = createKubernetesActivities(worker);
+/** The worker's configured commands: each test command is configured under a name of its own, then named. */
+const commands: Record<string, string[]> = {};
+const activities = createKubernetesActivities(worker, commands);
 const env = new MockActivityEnvironment(
   { workflowExecution: { workflowId: 'real-node-test', runId: 'run-1' } },
   { logger: new DefaultLogger('ERROR', () => undefined) },
 );
 
 /** The product's execInPod activity, run as the worker, in the named pod. */
-const exec = (pod: string, command: string[]): ReturnType<typeof activities.execInPod> =>
-  env.run(activities.execInPod, { namespace, selector, pod, container, command });
+const exec = (pod: string, argv: string[]): ReturnType<typeof activities.execInPod> => {
+  const name = `test-${Object.keys(commands).length}`;
+  commands[name] = argv;
+  return env.run(activities.execInPod, { namespace, selector, pod, container, command: name });
+};
 
 async function readyPods(): Promise<string[]> {
   return (await listPods(worker, namespace, selector))
@@ -134,14 +140,39 @@ describe('a real node', () => {
     const [pod] = await readyPods();
     if (!pod) throw new Error('no ready pod');
     const cgroup = await exec(pod, ['cat', '/proc/1/cgroup']);
-    expect(cgroup).toMatchObject({ pod, exitCode: 0, stderr: '' });
-    expect(cgroup.stdout).toContain('/kubepods/');
-    await expect(exec(pod, ['hostname'])).resolves.toMatchObject({ exitCode: 0, stdout: `${pod}\n` });
+    expect(cgroup).toMatchObject({ pod, exitCode: 0, stderr: { bytes: 0, tail: '' } });
+    expect(cgroup.stdout.tail).toContain('/kubepods/');
+    await expect(exec(pod, ['hostname'])).resolves.toMatchObject({
+      exitCode: 0,
+      stdout: { bytes: pod.length + 1, sha256: sha256(Buffer.from(`${pod}\n`)), tail: pod },
+    });
     await expect(exec(pod, ['sh', '-c', 'echo oops >&2; exit 3'])).resolves.toMatchObject({
       exitCode: 3,
-      stderr: 'oops\n',
+      stderr: { bytes: 5, tail: 'oops' },
     });
     await expect(exec(pod, ['cat', '/no/such/file'])).resolves.toMatchObject({ exitCode: 1 });
+  });
+
+  it('leaves only a length, a hash and a redacted tail of the output in the result', async () => {
+    const [pod] = await readyPods();
+    if (!pod) throw new Error('no ready pod');
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const token = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.${randomBytes(24).toString('base64url')}`;
+    const key = randomBytes(32).toString('base64');
+    const output = `PGPASSWORD=${password}\nAuthorization: Bearer ${token}\nkey ${key}\ndone\n`;
+    const result = await exec(pod, ['printf', '%s', output]);
+    expect(result).toEqual({
+      pod,
+      command: ['printf', '%s', expect.stringContaining('PGPASSWORD=[redacted]')],
+      exitCode: 0,
+      stdout: {
+        bytes: Buffer.byteLength(output),
+        sha256: sha256(Buffer.from(output)),
+        tail: 'PGPASSWORD=[redacted]\nAuthorization: [redacted] [redacted]\nkey [redacted]\ndone',
+      },
+      stderr: { bytes: 0, sha256: sha256(Buffer.alloc(0)), tail: '' },
+    });
+    for (const secret of [password, token, key]) expect(JSON.stringify(result)).not.toContain(secret);
   });
 
   it('copies files into a container and back out through tar over exec', async () => {
@@ -196,23 +227,21 @@ describe('a real node', () => {
     const mark = (n: number) => `/health?mark=${process.pid}-${Date.now()}-${n}`;
     const first = mark(1);
     expect((await fetch(`http://${ip}:8000${first}`)).status).toBe(200);
-    await expect(exec(pod, ['cat', '/var/log/pno/access.log'])).resolves.toMatchObject({
-      stdout: expect.stringContaining(`GET ${first} 200`),
-    });
+    const logged = (path: string, file: string) => exec(pod, ['grep', '-qF', `GET ${path} 200`, file]);
+    await expect(logged(first, '/var/log/pno/access.log')).resolves.toMatchObject({ exitCode: 0 });
 
     await expect(exec(pod, ['logrotate', '-f', '/etc/logrotate.conf'])).resolves.toMatchObject({
       exitCode: 0,
-      stderr: '',
+      stderr: { bytes: 0, tail: '' },
     });
     const second = mark(2);
     expect((await fetch(`http://${ip}:8000${second}`)).status).toBe(200);
-    const rotated = (await exec(pod, ['cat', '/var/log/pno/access.log.1'])).stdout;
-    const current = (await exec(pod, ['cat', '/var/log/pno/access.log'])).stdout;
-    // The old lines moved to access.log.1; the service writes on into a fresh access.log.
-    expect(rotated).toContain(`GET ${first} 200`);
-    expect(rotated).not.toContain(second);
-    expect(current).toContain(`GET ${second} 200`);
-    expect(current).not.toContain(first);
+    // The old lines moved to access.log.1; the service writes on into a fresh access.log (grep: 0 found, 1 not).
+    const found = async (path: string, file: string) => (await logged(path, file)).exitCode;
+    expect(await found(first, '/var/log/pno/access.log.1')).toBe(0);
+    expect(await found(second, '/var/log/pno/access.log.1')).toBe(1);
+    expect(await found(second, '/var/log/pno/access.log')).toBe(0);
+    expect(await found(first, '/var/log/pno/access.log')).toBe(1);
   });
 
   it('keeps a file on the models volume across a pod replacement, but not one in an emptyDir', async () => {
@@ -231,7 +260,7 @@ describe('a real node', () => {
     if (!next) throw new Error('no replacement pod');
     await expect(exec(next, ['cat', '/app/models/marker'])).resolves.toMatchObject({
       exitCode: 0,
-      stdout: `${marker}\n`,
+      stdout: { tail: marker },
     });
     await expect(exec(next, ['cat', '/scratch/marker'])).resolves.toMatchObject({ exitCode: 1 });
   });

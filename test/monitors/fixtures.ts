@@ -21,7 +21,7 @@ export const readyPod = (name: string): PodSnapshot => ({ name, phase: 'Running'
 /** `count` samples five minutes apart ending at `end`, each with the given usage. */
 export function window(
   count: number,
-  usage: { cpu?: number; memory?: number; replicas?: number | ((i: number) => number) },
+  usage: { cpu?: number; memory?: number; latency?: number; replicas?: number | ((i: number) => number) },
   end = new Date('2030-01-05T12:00:00Z'),
 ): UsageSample[] {
   return Array.from({ length: count }, (_, i) => {
@@ -33,6 +33,7 @@ export function window(
       ...(usage.memory !== undefined ? { memoryAvg: usage.memory, memoryMax: usage.memory } : {}),
       pods: replicas,
       replicas,
+      ...(usage.latency !== undefined ? { latencyP95Ms: usage.latency } : {}),
     };
   });
 }

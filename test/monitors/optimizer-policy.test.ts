@@ -137,6 +137,35 @@ describe('recommendPerformance', () => {
     expect(recommendPerformance(three, hpa())).toEqual([]);
   });
 
+  it('scales up on a p95 latency over the limit, and holds back the low-CPU scale-down while it is', () => {
+    expect(recommendPerformance(window(10, { cpu: 200, latency: 975 }), hpa({ currentReplicas: 4 }))).toEqual([
+      {
+        action: 'increase_replicas',
+        urgency: 'medium',
+        replicas: 6,
+        reason: 'High p95 latency: 975 ms average over 10 samples (limit 500 ms)',
+      },
+    ]);
+    expect(actions(recommendPerformance(window(10, { cpu: 500, latency: 1200 }), hpa()))).toEqual([
+      'increase_replicas:high',
+    ]);
+    // CPU says it first: one increase, for the CPU.
+    expect(recommendPerformance(window(10, { cpu: 950, latency: 975 }), hpa())).toEqual([
+      expect.objectContaining({ action: 'increase_replicas', reason: 'High CPU usage: 950m average' }),
+    ]);
+    expect(recommendPerformance(window(10, { cpu: 500, latency: 975 }), hpa(), 1000)).toEqual([]);
+    expect(recommendPerformance(window(10, { cpu: 500, latency: 975 }), hpa({ currentReplicas: 20 }))).toEqual([]);
+    // Fewer than half the recent samples with a figure decide nothing: the guide's low-CPU scale-down stands.
+    const fewReadings = [
+      ...window(6, { cpu: 200 }),
+      ...window(4, { cpu: 200, latency: 975 }, new Date('2030-01-05T13:00:00Z')),
+    ];
+    expect(actions(recommendPerformance(fewReadings, hpa()))).toEqual(['decrease_replicas:low']);
+    expect(actions(recommendPerformance(window(10, { cpu: 200, latency: 100 }), hpa()))).toEqual([
+      'decrease_replicas:low',
+    ]);
+  });
+
   it('looks at the latest ten samples only', () => {
     const hotThenCalm = [...window(20, { cpu: 950 }, new Date('2030-01-05T10:00:00Z')), ...window(10, { cpu: 500 })];
     expect(recommendPerformance(hotThenCalm, hpa())).toEqual([]);

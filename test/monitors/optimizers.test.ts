@@ -9,6 +9,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PodMetricsResult } from '../../types/index.ts';
 import { createAlertActivities } from '../../activities/alerts/index.ts';
+import { createHttpActivities } from '../../activities/http/index.ts';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.ts';
 import { applyObjects, exportNamespace } from '../../activities/kubernetes/resources.ts';
 import { getHpa } from '../../activities/kubernetes/status.ts';
@@ -46,6 +47,8 @@ function activities(metrics: () => PodMetricsResult, overrides: Record<string, u
     ...createKubernetesActivities(workerKube()),
     ...createAlertActivities({ webhookUrl: webhook.url }),
     ...createReportActivities({ s3: testS3(), bucket }),
+    // No Prometheus here: the latency read says so at once (prometheus-latency.test.ts has one).
+    ...createHttpActivities(),
     podMetrics: async () => metrics(),
     ...overrides,
   };

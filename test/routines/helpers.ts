@@ -2,6 +2,7 @@
 // identity a test picks), and readers for what a routine leaves behind (reports, alerts, steps).
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createActivities, type Activities } from '../../activities/index.ts';
+import { DEFAULT_COMMANDS, type CommandBook } from '../../activities/kubernetes/commands.ts';
 import type { BackupKey } from '../../activities/archive/index.ts';
 import type { KubeClients } from '../../activities/kubernetes/clients.ts';
 import type { RoutineReport, StepOutcome } from '../../types/index.ts';
@@ -17,7 +18,17 @@ export interface RoutineEnv {
   kube: KubeClients;
   /** Needed by the backup and restore activities. */
   backupKey?: BackupKey;
+  /** Where the latency read asks (the worker's PNO_PROMETHEUS_URL); unset, routines probe. */
+  prometheusUrl?: string;
 }
+
+/** The guide's commands, and the ones routine tests name to make a step pass or fail inside the container. */
+export const TEST_COMMANDS: CommandBook = {
+  ...DEFAULT_COMMANDS,
+  'no-op': ['true'],
+  'exit-1': ['sh', '-c', 'exit 1'],
+  'exit-3': ['sh', '-c', 'exit 3'],
+};
 
 /** Every product activity on the real servers, with a fresh bucket; `overrides` replace some at the boundary. */
 export async function realActivities(
@@ -27,13 +38,33 @@ export async function realActivities(
   const bucket = await freshBucket('routine');
   const activities = createActivities({
     kube: env.kube,
-    http: { defaultApiBaseUrl: env.api.url },
+    http: { defaultApiBaseUrl: env.api.url, ...(env.prometheusUrl ? { prometheusUrl: env.prometheusUrl } : {}) },
     model: { defaultModelPath: goodModel, defaultValidationSetPath: validationSet, kube: env.kube },
     storage: { s3: testS3(), bucket, ...(env.backupKey ? { backupKey: env.backupKey } : {}) },
     alerts: { webhookUrl: env.receiver.url },
+    commands: TEST_COMMANDS,
   });
   return { activities: { ...activities, ...overrides }, bucket };
 }
+
+/** The daily routine's boundary stubs: no vulnerability database offline, no nightly backup here. */
+export const dailyStubs: Partial<Activities> = {
+  scanImage: async ({ image }) => ({ image, artifactName: image, targets: [], findings: [] }),
+  findLatestBackup: async () => ({
+    key: 'pno/backups/nightly.tar.gz.enc',
+    lastModified: new Date().toISOString(),
+    size: 1,
+  }),
+  verifyBackup: async ({ key }) => ({
+    bucket: 'nightly',
+    key,
+    keyId: 'k',
+    objectBytes: 1,
+    entries: 5,
+    bytes: 1,
+    manifest: {} as never,
+  }),
+};
 
 export const byStep = (report: RoutineReport) => Object.fromEntries(report.steps.map((s) => [s.step, s.status]));
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   capacityStep,
   latencyStep,
+  prometheusLatencyStep,
   retrainingStep,
   runbookStep,
   upgradePlanStep,
@@ -74,5 +75,29 @@ describe('routine policy', () => {
     });
     expect(latencyStep([10, 900], 0, 500).status).toBe('warn');
     expect(latencyStep([], 3, 500).status).toBe('fail');
+  });
+
+  it('latency from Prometheus when it has a figure; probing says why it is the fallback', () => {
+    const reading = {
+      source: 'prometheus' as const,
+      query: 'q',
+      p95Ms: 975,
+      series: 2,
+      worst: { instance: '10.0.0.7:8000', job: 'pno-physics-bench' },
+    };
+    expect(prometheusLatencyStep(reading, 500)).toEqual({
+      status: 'warn',
+      detail:
+        'p95 975 ms from Prometheus, the slowest of 2 series (instance="10.0.0.7:8000", job="pno-physics-bench") (limit 500 ms)',
+    });
+    expect(prometheusLatencyStep({ ...reading, p95Ms: 22.6 }, 500).status).toBe('ok');
+    expect(latencyStep([10, 20], 0, 500, 'Prometheus unreachable: connect ECONNREFUSED')).toEqual({
+      status: 'ok',
+      detail:
+        'probing /health (Prometheus unreachable: connect ECONNREFUSED): p50 10 ms, p95 20 ms over 2 probes, 0 failed',
+    });
+    expect(latencyStep([], 2, 500, 'no Prometheus configured').detail).toBe(
+      'probing /health (no Prometheus configured): no probe answered (2 failed)',
+    );
   });
 });

@@ -10,7 +10,7 @@ import { withWorker } from '../helpers/temporal.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { dailyMaintenanceWorkflow, quarterlyMaintenanceWorkflow } from '../../workflows/index.ts';
-import { byStep, realActivities as routineActivities } from './helpers.ts';
+import { byStep, dailyStubs, realActivities as routineActivities } from './helpers.ts';
 
 let api: InferenceApi;
 let receiver: Receiver;
@@ -21,25 +21,6 @@ afterAll(() => Promise.all([api.close(), receiver.close()]));
 
 const realActivities = (overrides: Partial<Activities> = {}) =>
   routineActivities({ api, receiver, kube: workerKube() }, overrides);
-
-/** The daily routine's boundary stubs: no vulnerability database offline, no nightly backup here. */
-const dailyStubs: Partial<Activities> = {
-  scanImage: async ({ image }) => ({ image, artifactName: image, targets: [], findings: [] }),
-  findLatestBackup: async () => ({
-    key: 'pno/backups/nightly.tar.gz.enc',
-    lastModified: new Date().toISOString(),
-    size: 1,
-  }),
-  verifyBackup: async ({ key }) => ({
-    bucket: 'nightly',
-    key,
-    keyId: 'k',
-    objectBytes: 1,
-    entries: 5,
-    bytes: 1,
-    manifest: {} as never,
-  }),
-};
 
 describe('maintenance routines', () => {
   it("daily: the guide's logrotate runs inside a production container, and nothing fails", async () => {
@@ -68,7 +49,7 @@ describe('maintenance routines', () => {
         workflowId: `daily-${Date.now()}`,
         // The log rotation command fails in the container (exit 1): that is the one failing step.
         // The latency limit is the policy's to judge (test/routines/policy.test.ts); here a loaded machine must not fail it.
-        args: [{ logRotateCommand: ['sh', '-c', 'exit 1'], latencyProbes: 5, latencyP95LimitMs: 60_000 }],
+        args: [{ logRotateCommand: 'exit-1', latencyProbes: 5, latencyP95LimitMs: 60_000 }],
       }),
     );
     const steps = byStep(report);

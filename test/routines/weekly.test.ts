@@ -117,7 +117,7 @@ async function firstReadyPod(): Promise<string> {
 describe('weekly maintenance as the worker ServiceAccount', () => {
   it('runs all seven steps side by side and reports each from real facts; nothing fails, nothing alerts', async () => {
     const { report, bucket, workflowId, from } = await runWeekly({
-      database: { container: 'pno-inference', maintenanceCommand: ['true'] },
+      database: { container: 'pno-inference', maintenanceCommand: 'no-op' },
     });
     const steps = stepsByName(report);
     expect(report.steps.map((s) => s.step)).toEqual([
@@ -254,7 +254,7 @@ describe('weekly maintenance as the worker ServiceAccount', () => {
 
   it('a failing database maintenance fails its step only, and alerts once', async () => {
     const { report, bucket, workflowId, from } = await runWeekly({
-      database: { container: 'pno-inference', maintenanceCommand: ['sh', '-c', 'exit 3'] },
+      database: { container: 'pno-inference', maintenanceCommand: 'exit-3' },
     });
     expect(byStep(report)).toEqual({
       'nodes snapshot': 'ok',

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { SCHEDULE_PREFIX, scheduleDefinitions, type ScheduleDefinition } from '../../schedules/definitions.ts';
 import { scheduleOptions } from '../../schedules/sync.ts';
 import * as workflows from '../../workflows/index.ts';
+import { backupDefaults } from '../../workflows/backup/input.ts';
+import { dailyDefaults } from '../../workflows/routines/input.ts';
 import { testClient } from '../helpers/temporal.ts';
 
 const definition = (name: string): ScheduleDefinition => {
@@ -49,6 +51,7 @@ describe('schedule definitions', () => {
       'daily-maintenance',
       'health-monitor',
       'monthly-maintenance',
+      'nightly-backup',
       'performance-optimizer',
       'quarterly-maintenance',
       'weekly-maintenance',
@@ -75,6 +78,19 @@ describe('schedule definitions', () => {
     }
     const quarters = times.map((t) => t.getUTCFullYear() * 4 + t.getUTCMonth() / 3);
     expect(quarters.slice(1).map((q, i) => q - (quarters[i] ?? 0))).toEqual(quarters.slice(1).map(() => 1));
+  });
+
+  it('backs up every night at 00:30 UTC (within its ten minutes of jitter), before the daily routine verifies it', async () => {
+    const nightly = await serverNextTimes('nightly-backup');
+    expect(nightly.length).toBeGreaterThanOrEqual(7);
+    for (const t of nightly) expect(utc(t)).toMatchObject({ hour: 0 });
+    for (const t of nightly) expect(t.getUTCMinutes()).toBeGreaterThanOrEqual(30);
+    for (const t of nightly) expect(t.getUTCMinutes()).toBeLessThan(40);
+    expect(new Set(nightly.map((t) => t.toISOString().slice(0, 10))).size).toBe(nightly.length);
+    // Unset input: the backup workflow's defaults (production, every component) and the daily's prefix.
+    expect(definition('nightly-backup')).toMatchObject({ workflowType: 'backupWorkflow', input: {} });
+    expect(backupDefaults.prefix).toBe(dailyDefaults.backupPrefix);
+    expect(dailyDefaults.maxBackupAgeHours).toBe(24);
   });
 
   it('daily at 02:00 and weekly on Sundays at 03:00 UTC, each within its five minutes of jitter', async () => {

@@ -67,6 +67,44 @@ describe('applyRetention', () => {
     expect(again).toMatchObject({ deletedCount: 0, deleted: [], kept: 1 });
   });
 
+  it("never goes below the configuration's minimums, and says what it raised", async () => {
+    const { bucket, backups, untouchable } = await storeWithBackups();
+    const floored = createStorageActivities({ s3, bucket, retentionFloor: { minDays: 12, minKeep: 2 } });
+    const inTenDays = new Date(Date.now() + 10 * DAY).toISOString();
+    // Asked to delete everything over a day old, keeping none: ten-day-old backups are younger than 12 days.
+    const report = await floored.applyRetention({
+      prefix,
+      olderThanDays: 1,
+      keepAtLeast: 0,
+      dryRun: false,
+      asOf: inTenDays,
+    });
+    expect(report).toMatchObject({
+      deletedCount: 0,
+      kept: 3,
+      raised: ['olderThanDays 1 → 12 (retention.minDays)', 'keepAtLeast 0 → 2 (retention.minKeep)'],
+    });
+    // Past the minimum age, the newest two stay whatever the input says.
+    const later = new Date(Date.now() + 13 * DAY).toISOString();
+    const second = await floored.applyRetention({
+      prefix,
+      olderThanDays: 30,
+      keepAtLeast: 0,
+      dryRun: false,
+      asOf: later,
+    });
+    expect(second).toMatchObject({ deletedCount: 0, raised: ['keepAtLeast 0 → 2 (retention.minKeep)'] });
+    const third = await floored.applyRetention({
+      prefix,
+      olderThanDays: 12,
+      keepAtLeast: 0,
+      dryRun: false,
+      asOf: later,
+    });
+    expect(third.deleted.map((b) => b.key)).toEqual([backups[0]]);
+    expect(await objectKeys(s3, bucket)).toEqual([backups[1]!, backups[2]!, ...untouchable].sort());
+  });
+
   it('keeps everything younger than the cutoff; keepAtLeast 0 lets the newest go too', async () => {
     const { bucket, untouchable, activities, inTenDays } = await storeWithBackups();
     expect(await activities.applyRetention({ prefix, olderThanDays: 7, dryRun: false })).toMatchObject({

@@ -47,6 +47,16 @@ describe('readWorkerConfig', () => {
     expect(problems.find((p) => p.startsWith('PNO_WORKFLOW_BUNDLE'))).toContain('ENOENT');
   });
 
+  it('reads latency from PNO_PROMETHEUS_URL only when it is an http(s) URL', () => {
+    expect(readWorkerConfig({}).prometheusUrl).toBeUndefined();
+    expect(readWorkerConfig({ PNO_PROMETHEUS_URL: 'http://prometheus.monitoring.svc:9090' }).prometheusUrl).toBe(
+      'http://prometheus.monitoring.svc:9090',
+    );
+    expect(problemsOf({ PNO_PROMETHEUS_URL: 'prometheus:9090' })).toEqual([
+      'PNO_PROMETHEUS_URL: must be an http(s) URL (got "prometheus:9090")',
+    ]);
+  });
+
   it('serves metrics only where PNO_METRICS_ADDRESS says, and refuses one that is not host:port', () => {
     expect(readWorkerConfig({}).metricsAddress).toBeUndefined();
     expect(readWorkerConfig({ PNO_METRICS_ADDRESS: '0.0.0.0:9464' }).metricsAddress).toBe('0.0.0.0:9464');

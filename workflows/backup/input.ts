@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_BACKUP_PREFIX } from '../../types/index.ts';
 import {
   boolean,
+  commandName,
   integer,
   kubeName,
   kubeNameOrEmpty,
@@ -16,34 +17,30 @@ import { serviceTarget, targetFields } from '../shared/target.ts';
 
 const componentNames = ['resources', 'monitoring', 'models'] as const;
 const componentsRule = `must be a non-empty list of ${componentNames.join(', ')}`;
-const argumentArray = (rule: string) => z.array(z.string({ error: rule }), { error: rule }).min(1, { error: rule });
-const dumpCommandRule = 'must be an argument array like ["pg_dump", "--clean", "--if-exists"]';
-const restoreCommandRule =
-  'must be an argument array like ["psql", "-v", "ON_ERROR_STOP=1", "--single-transaction", "--file"]';
 
-/** Shaped as DatabaseDump: the pod and container, and the argument array that writes the dump to stdout. */
+/** Shaped as DatabaseDump: the pod and container, and the configured command that writes the dump to stdout. */
 const databaseDump = nestedObject(
   {
     deployment: kubeNameOrEmpty.default(''),
     container: z.string({ error: 'must name the container to dump in' }),
-    dumpCommand: argumentArray(dumpCommandRule),
+    dumpCommand: commandName.default('db-dump'),
   },
   {
     unknownKey: 'is not a field of a database dump',
-    notObject: 'must be {"deployment": ..., "container": ..., "dumpCommand": [...]} or null',
+    notObject: 'must be {"deployment": ..., "container": ..., "dumpCommand": "db-dump"} or null',
   },
 );
 
-/** Shaped as DatabaseRestore: the pod and container, and the argument array given the dump's path last. */
+/** Shaped as DatabaseRestore: the pod and container, and the configured command given the dump's path last. */
 const databaseRestore = nestedObject(
   {
     deployment: kubeName,
     container: z.string({ error: 'must name the container to restore in' }),
-    restoreCommand: argumentArray(restoreCommandRule),
+    restoreCommand: commandName.default('db-restore'),
   },
   {
     unknownKey: 'is not a field of a database restore',
-    notObject: 'must be {"deployment": ..., "container": ..., "restoreCommand": [...]} or null',
+    notObject: 'must be {"deployment": ..., "container": ..., "restoreCommand": "db-restore"} or null',
   },
 );
 
@@ -79,7 +76,7 @@ export const backupInputSchema = inputObject({
     .nullable()
     .default(null)
     .describe(
-      'A database to dump through `dumpCommand` in a ready pod of `deployment` (empty: of the service); null means none ("no database" is recorded).',
+      'A database to dump with the configured command `dumpCommand` names (`db-dump`: `pg_dump --clean --if-exists`) in a ready pod of `deployment` (empty: of the service); null means none ("no database" is recorded).',
     ),
   prefix,
   retentionDays: integer(1, 3650).default(30).describe('Backups older than this are deleted.'),
@@ -114,7 +111,7 @@ export const disasterRecoveryInputSchema = inputObject({
     .nullable()
     .default(null)
     .describe(
-      "Load the backup's database dump in a ready pod of `deployment`, once its rollout is done: the dump is copied into the pod's /tmp and its path appended to `restoreCommand`. Null leaves the database as it is.",
+      "Load the backup's database dump in a ready pod of `deployment`, once its rollout is done: the dump is copied into the pod's /tmp and its path appended to the configured command `restoreCommand` names (`db-restore`: `psql -v ON_ERROR_STOP=1 --single-transaction --file`). Null leaves the database as it is.",
     ),
   monitoringNamespace: targetFields.monitoringNamespace,
   force: boolean.default(false).describe('Restore over a namespace whose pods are Ready without waiting for approval.'),

@@ -1,4 +1,5 @@
 import { recommendAutoScaling } from './auto-scaling-policy.ts';
+import { optimizerInputSchema } from './input.ts';
 import { runSamplingOptimizer, type OptimizerInput, type OptimizerStatus } from './sampling.ts';
 
 /**
@@ -7,5 +8,13 @@ import { runSamplingOptimizer, type OptimizerInput, type OptimizerStatus } from 
  * one instance alive. Query `optimizerStatus`; apply what is pending with the `approve` update.
  */
 export async function autoScalingOptimizerWorkflow(input: OptimizerInput = {}): Promise<OptimizerStatus> {
-  return runSamplingOptimizer('auto-scaling', 'autoScalingOptimizerWorkflow', recommendAutoScaling, input);
+  return runSamplingOptimizer(
+    {
+      kind: 'auto-scaling',
+      workflowName: 'autoScalingOptimizerWorkflow',
+      schema: optimizerInputSchema,
+      recommend: recommendAutoScaling,
+    },
+    input,
+  );
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { boolean, historyPrefix, integer, kubeName } from '../shared/fields.ts';
 import { defaultsOf, inputObject } from '../shared/input.ts';
 import { serviceTarget, targetFields } from '../shared/target.ts';
-import { MAX_WINDOW_SAMPLES } from './policy.ts';
+import { limits, MAX_WINDOW_SAMPLES } from './policy.ts';
 import type { OptimizerState } from './sampling.ts';
 
 const stateRule = `must be left unset (it carries at most ${MAX_WINDOW_SAMPLES} samples between runs)`;
@@ -56,3 +56,14 @@ export const optimizerInputSchema = inputObject({
 export type OptimizerInput = z.input<typeof optimizerInputSchema>;
 export type ParsedOptimizerInput = z.output<typeof optimizerInputSchema>;
 export const optimizerDefaults = defaultsOf(optimizerInputSchema);
+
+/** The performance optimizer also samples the service's p95 latency from Prometheus. */
+export const performanceOptimizerInputSchema = optimizerInputSchema.extend({
+  latencyQuery: targetFields.latencyQuery,
+  latencyP95LimitMs: integer(1, 600_000)
+    .default(limits.latencyP95Ms)
+    .describe(
+      "A p95 above this over the latest ten samples asks for two more replicas and holds back a scale-down (the guide's 0.5 s alert).",
+    ),
+});
+export type PerformanceOptimizerInput = z.input<typeof performanceOptimizerInputSchema>;

@@ -1,24 +1,39 @@
 // Pure: the guide's performance optimizer (performance_optimizer.py): trends over the latest ten
-// samples of the 24-hour window, judged only once ten samples exist.
+// samples of the 24-hour window, judged only once ten samples exist. The guide queries the p95
+// latency and never uses it; here a sustained p95 over the limit asks for replicas, and holds back
+// a scale-down that low CPU alone would ask for.
 import type { HpaSnapshot } from '../../types/index.ts';
 import { limits, recentMean, stableHpaBehavior, type Recommendation, type UsageSample } from './policy.ts';
 
-export function recommendPerformance(window: UsageSample[], hpa: HpaSnapshot | undefined): Recommendation[] {
+export function recommendPerformance(
+  window: UsageSample[],
+  hpa: HpaSnapshot | undefined,
+  latencyLimitMs: number = limits.latencyP95Ms,
+): Recommendation[] {
   if (window.length < limits.trendSamples) return [];
   const recent = window.slice(-limits.trendSamples);
   const replicas = hpa?.currentReplicas ?? recent.at(-1)?.replicas ?? 0;
   const recommendations: Recommendation[] = [];
 
   const cpu = recentMean(recent, 'cpuAvg', limits.trendSamples);
+  const latency = recentMean(recent, 'latencyP95Ms', limits.trendSamples);
+  // Half the recent samples at least, so one stray reading decides nothing.
+  const slow = latency && latency.samples >= limits.trendSamples / 2 && latency.mean > latencyLimitMs ? latency : null;
+  const scaleUp = { action: 'increase_replicas' as const, replicas: Math.min(replicas + 2, limits.maxReplicas) };
   // Already at a cap, the guide's change would be a no-op; say nothing instead.
   if (cpu && cpu.mean > limits.cpuHighMillicores && replicas < limits.maxReplicas) {
     recommendations.push({
-      action: 'increase_replicas',
+      ...scaleUp,
       urgency: cpu.mean > limits.cpuVeryHighMillicores ? 'high' : 'medium',
-      replicas: Math.min(replicas + 2, limits.maxReplicas),
       reason: `High CPU usage: ${Math.round(cpu.mean)}m average`,
     });
-  } else if (cpu && cpu.mean < limits.cpuLowMillicores && replicas > limits.minReplicas) {
+  } else if (slow && replicas < limits.maxReplicas) {
+    recommendations.push({
+      ...scaleUp,
+      urgency: slow.mean > 2 * latencyLimitMs ? 'high' : 'medium',
+      reason: `High p95 latency: ${Math.round(slow.mean)} ms average over ${slow.samples} samples (limit ${latencyLimitMs} ms)`,
+    });
+  } else if (!slow && cpu && cpu.mean < limits.cpuLowMillicores && replicas > limits.minReplicas) {
     recommendations.push({
       action: 'decrease_replicas',
       urgency: 'low',

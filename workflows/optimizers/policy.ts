@@ -1,7 +1,6 @@
 // Pure policy shared by the optimizers: the guide's thresholds, the sliding window of usage samples,
 // and how a recommendation becomes a change to the cluster. No I/O, so fixtures test it directly.
-import type { PodMetricsResult } from '../../types/index.ts';
-import type { HpaSnapshot } from '../../types/index.ts';
+import type { HpaSnapshot, LatencyReading, PodMetricsResult } from '../../types/index.ts';
 
 /** The guide's numbers (auto_scaling_optimizer.py, performance_optimizer.py). */
 export const limits = {
@@ -21,6 +20,8 @@ export const limits = {
   trendSamples: 10,
   /** More distinct replica counts than this in the latest samples is "frequent scaling". */
   distinctReplicaCounts: 3,
+  /** The guide's PNOHighLatency threshold: a p95 over 0.5 s. */
+  latencyP95Ms: 500,
 } as const;
 
 /** 24 hours of history; at the guide's five-minute period that is 288 samples, the most kept. */
@@ -37,9 +38,16 @@ export interface UsageSample {
   pods: number;
   /** The HPA's current replicas (the pod count when there is no HPA status). */
   replicas: number;
+  /** The service's p95 inference latency from Prometheus (the performance optimizer's samples only). */
+  latencyP95Ms?: number;
 }
 
-export function sampleFrom(at: Date, metrics: PodMetricsResult, hpa: HpaSnapshot | undefined): UsageSample {
+export function sampleFrom(
+  at: Date,
+  metrics: PodMetricsResult,
+  hpa: HpaSnapshot | undefined,
+  latency?: LatencyReading,
+): UsageSample {
   const pods = metrics.available ? metrics.pods : [];
   const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
   const usage =
@@ -51,7 +59,13 @@ export function sampleFrom(at: Date, metrics: PodMetricsResult, hpa: HpaSnapshot
           memoryMax: Math.max(...pods.map((p) => p.memoryMiB)),
         }
       : {};
-  return { at: at.toISOString(), ...usage, pods: pods.length, replicas: hpa?.currentReplicas ?? pods.length };
+  return {
+    at: at.toISOString(),
+    ...usage,
+    pods: pods.length,
+    replicas: hpa?.currentReplicas ?? pods.length,
+    ...(latency?.source === 'prometheus' ? { latencyP95Ms: latency.p95Ms } : {}),
+  };
 }
 
 /** Adds a sample and drops what is older than 24 hours or beyond the size bound, oldest first. */
@@ -63,7 +77,7 @@ export function addToWindow(window: UsageSample[], sample: UsageSample, now: Dat
 /** The mean of a field over the latest `count` samples that have it, with how many there were. */
 export function recentMean(
   window: UsageSample[],
-  field: 'cpuAvg' | 'memoryAvg',
+  field: 'cpuAvg' | 'memoryAvg' | 'latencyP95Ms',
   count: number,
 ): { mean: number; samples: number } | undefined {
   const values = window.flatMap((s) => (s[field] === undefined ? [] : [s[field]])).slice(-count);

@@ -10,14 +10,16 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { z } from 'zod';
 import type { Activities } from '../../activities/index.ts';
-import { FailureType, type HpaSnapshot } from '../../types/index.ts';
+import { FailureType, type HpaSnapshot, type LatencyReading } from '../../types/index.ts';
 import { parseInput } from '../shared/input.ts';
-import { optimizerInputSchema, type OptimizerInput } from './input.ts';
+import type { OptimizerInput, ParsedOptimizerInput } from './input.ts';
 import {
   addToWindow,
   autoApplicable,
@@ -55,6 +57,8 @@ export interface OptimizerState {
   changes: AppliedChange[];
   samplesTaken: number;
   lastError: string | null;
+  /** Where the latest latency figure came from, or why there was none (optimizers that sample it). */
+  latency?: string;
 }
 
 export interface OptimizerStatus {
@@ -66,6 +70,18 @@ export interface OptimizerStatus {
   pending: Recommendation[];
   changes: AppliedChange[];
   lastError: string | null;
+  /** Where the latest latency figure came from, or why there was none; null when this optimizer reads none. */
+  latency: string | null;
+}
+
+/** What tells one optimizer from the other: its input, its policy, and whether it samples latency. */
+export interface OptimizerDefinition<I extends ParsedOptimizerInput> {
+  kind: OptimizerKind;
+  workflowName: string;
+  schema: z.ZodType<I>;
+  recommend(window: UsageSample[], hpa: HpaSnapshot | undefined, input: I): Recommendation[];
+  /** The Prometheus query of the service's p95 latency, for an optimizer that samples it. */
+  latencyQuery?(input: I): string;
 }
 
 export const optimizerStatusQuery = defineQuery<OptimizerStatus>('optimizerStatus');
@@ -79,13 +95,13 @@ export const approveUpdate = defineUpdate<AppliedChange[], [ApproveRequest]>('ap
 
 const MAX_CHANGES_KEPT = 20;
 
-export async function runSamplingOptimizer(
-  kind: OptimizerKind,
-  workflowName: string,
-  recommend: (window: UsageSample[], hpa: HpaSnapshot | undefined) => Recommendation[],
-  rawInput: OptimizerInput,
+export async function runSamplingOptimizer<I extends ParsedOptimizerInput>(
+  definition: OptimizerDefinition<I>,
+  rawInput: unknown,
 ): Promise<OptimizerStatus> {
-  const input = parseInput(optimizerInputSchema, workflowName, rawInput);
+  const { kind } = definition;
+  const input: I = parseInput(definition.schema, definition.workflowName, rawInput);
+  const latencyQuery = definition.latencyQuery?.(input);
   markRun(`${kind}-optimizer`, input.namespace);
   const state: OptimizerState = input.state ?? {
     window: [],
@@ -115,6 +131,7 @@ export async function runSamplingOptimizer(
     pending: state.pending,
     changes: state.changes,
     lastError: state.lastError,
+    latency: state.latency ?? null,
   });
   const failed = (err: unknown): string => {
     if (!(err instanceof ActivityFailure)) throw err;
@@ -194,12 +211,21 @@ export async function runSamplingOptimizer(
     }
   }
 
+  /** The p95 from Prometheus; a reading that fails is a reason, never a lost sample. */
+  async function readLatency(): Promise<LatencyReading | undefined> {
+    if (latencyQuery === undefined || !patched('optimizer-reads-latency')) return undefined;
+    return reads
+      .readLatencyP95({ query: latencyQuery, timeoutMs: 10_000 })
+      .catch((err: unknown): LatencyReading => ({ source: 'none', reason: failed(err) }));
+  }
+
   async function cycle(): Promise<void> {
     const now = new Date();
     let metrics: Awaited<ReturnType<Activities['podMetrics']>>;
     let hpa: HpaSnapshot | undefined;
+    let latency: LatencyReading | undefined;
     try {
-      [metrics, hpa] = await Promise.all([
+      [metrics, hpa, latency] = await Promise.all([
         reads.podMetrics({ namespace: input.namespace, selector: input.selector }),
         reads.getHpa({ namespace: input.namespace, name: input.hpaName }).catch((err: unknown) => {
           // No HPA is a fact the recommendations handle; anything else fails this sample.
@@ -210,17 +236,19 @@ export async function runSamplingOptimizer(
             return undefined;
           throw err;
         }),
+        readLatency(),
       ]);
     } catch (err) {
       state.lastError = `sample at ${now.toISOString()}: ${failed(err)}`;
       return;
     }
-    const sample = sampleFrom(now, metrics, hpa);
+    const sample = sampleFrom(now, metrics, hpa, latency);
+    if (latency) state.latency = describeLatency(latency);
     state.window = addToWindow(state.window, sample, now);
     state.hpa = hpa ?? null;
     state.lastError = metrics.available ? null : metrics.reason;
 
-    const recommendations = recommend(state.window, hpa);
+    const recommendations = definition.recommend(state.window, hpa, input);
     const wasPending = new Set(state.pending.map((r) => r.action));
     const cooldownMs = input.cooldownMinutes * 60_000;
     const auto = input.apply
@@ -284,4 +312,10 @@ function selectPending(pending: Recommendation[], actions: RecommendationAction[
       );
   }
   return pending.filter((r) => actions.includes(r.action));
+}
+
+function describeLatency(reading: LatencyReading): string {
+  return reading.source === 'prometheus'
+    ? `p95 ${reading.p95Ms} ms from Prometheus, the slowest of ${reading.series} series`
+    : `no latency figure: ${reading.reason}`;
 }

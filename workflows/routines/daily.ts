@@ -1,11 +1,12 @@
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { RoutineReport } from '../../types/index.ts';
 import { healthCheckWorkflow } from '../monitoring/health-check.ts';
 import { parseInput } from '../shared/input.ts';
-import { healthStep, latencyStep } from './policy.ts';
+import { healthStep, latencyStep, prometheusLatencyStep } from './policy.ts';
 import { failed, ok, runSteps, step, warn } from './steps.ts';
 import { finishRoutine } from './summary.ts';
 import { beginRun } from '../shared/progress.ts';
+import { outputTail, ranCommand } from '../shared/command-output.ts';
 import { dailyInputSchema, type DailyInput } from './input.ts';
 import { archives, podCommands, reads, records, scans } from '../shared/activities.ts';
 
@@ -33,10 +34,11 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
           ...target,
           container: input.container,
           command: input.logRotateCommand,
+          field: 'logRotateCommand',
         });
         return run.exitCode === 0
-          ? ok(`${input.logRotateCommand.join(' ')} in ${run.pod}`)
-          : failed(`exit ${run.exitCode} in ${run.pod}: ${run.stderr.trim()}`);
+          ? ok(`${ranCommand(run, input.logRotateCommand)} in ${run.pod}`)
+          : failed(`exit ${run.exitCode} in ${run.pod}: ${outputTail(run.stderr)}`);
       }),
     () =>
       step('metrics collection', async () => {
@@ -75,6 +77,11 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
       }),
     () =>
       step('performance analysis', async () => {
+        // The guide's p95 from Prometheus when the worker has one; probing /health otherwise, saying why.
+        const reading = patched('daily-latency-from-prometheus')
+          ? await reads.readLatencyP95({ query: input.latencyQuery, timeoutMs: 10_000 })
+          : undefined;
+        if (reading?.source === 'prometheus') return prometheusLatencyStep(reading, input.latencyP95LimitMs);
         const probes = await Promise.all(
           Array.from({ length: input.latencyProbes }, () =>
             reads.probeEndpoint({ baseUrl: input.apiBaseUrl, path: '/health', timeoutMs: 10_000 }),
@@ -85,6 +92,7 @@ export async function dailyMaintenanceWorkflow(rawInput: DailyInput = {}): Promi
           answered.map((p) => p.latencyMs),
           probes.length - answered.length,
           input.latencyP95LimitMs,
+          reading?.reason,
         );
       }),
   ]);

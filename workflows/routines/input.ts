@@ -5,7 +5,7 @@ import { DEFAULT_BACKUP_PREFIX } from '../../types/index.ts';
 import { backupInputSchema, restoreDrillInputSchema } from '../backup/input.ts';
 import { modelHealthInputSchema } from '../model/input.ts';
 import { securityUpdateInputSchema } from '../security/input.ts';
-import { boolean, command, integer, isoDate, nestedObject, objectKeyPrefix } from '../shared/fields.ts';
+import { boolean, commandName, integer, isoDate, nestedObject, objectKeyPrefix } from '../shared/fields.ts';
 import { childInput, defaultsOf, inputObject } from '../shared/input.ts';
 import { targetFields } from '../shared/target.ts';
 
@@ -22,19 +22,26 @@ const routineTarget = {
 
 export const dailyInputSchema = inputObject({
   ...routineTarget,
-  logRotateCommand: command('["logrotate", "-f", "/etc/logrotate.conf"]')
-    .default(['logrotate', '-f', '/etc/logrotate.conf'])
-    .describe("Run in one pod of the service, as the guide's `kubectl exec deployment/... -- logrotate`."),
+  logRotateCommand: commandName
+    .default('log-rotate')
+    .describe(
+      "The configured command run in one pod of the service, as the guide's `kubectl exec deployment/... -- logrotate` (`log-rotate`: `logrotate -f /etc/logrotate.conf`).",
+    ),
   backupPrefix: objectKeyPrefix
     .default(DEFAULT_BACKUP_PREFIX)
     .describe('Where the nightly backups are, for the backup verification.'),
   maxBackupAgeHours: integer(1, 24 * 365)
-    .default(48)
-    .describe('The latest backup older than this is a failure: the nightly backup did not happen.'),
-  latencyProbes: integer(1, 1000).default(10).describe('How many `/health` probes the performance analysis sends.'),
+    .default(24)
+    .describe(
+      "The latest backup older than this is a failure: last night's backup (the `pno-nightly-backup` schedule, 00:30 UTC) did not happen.",
+    ),
+  latencyQuery: targetFields.latencyQuery,
+  latencyProbes: integer(1, 1000)
+    .default(10)
+    .describe('How many `/health` probes the performance analysis sends when Prometheus has no latency figure.'),
   latencyP95LimitMs: integer(1, 600_000)
     .default(500)
-    .describe("p95 of those probes above this is a warning (the guide's 0.5 s latency alert)."),
+    .describe("A p95 latency above this (Prometheus', else the probes') is a warning: the guide's 0.5 s alert."),
   scanTimeoutMs: integer(10_000, 3600_000)
     .default(10 * 60_000)
     .describe('Time the vulnerability scan of the running image may take.'),
@@ -49,11 +56,11 @@ export const dailyDefaults = defaultsOf(dailyInputSchema);
 const databaseMaintenance = nestedObject(
   {
     container: z.string({ error: 'must name the database container' }),
-    maintenanceCommand: command('["psql", "-U", "pno", "-c", "VACUUM ANALYZE"]'),
+    maintenanceCommand: commandName.default('db-maintenance'),
   },
   {
     unknownKey: 'is not a field of a database',
-    notObject: 'must be {"container": ..., "maintenanceCommand": [...]} or null',
+    notObject: 'must be {"container": ..., "maintenanceCommand": "db-maintenance"} or null',
   },
 );
 

@@ -1,5 +1,5 @@
 // What the routines' findings mean: pure functions over the facts the steps gather.
-import type { CapacityFacts, VersionFacts } from '../../types/index.ts';
+import type { CapacityFacts, LatencyReading, VersionFacts } from '../../types/index.ts';
 import type { HealthReport, ModelHealthReport } from '../../types/index.ts';
 import { failed, ok, warn, type StepResult } from './steps.ts';
 
@@ -11,14 +11,33 @@ export function healthStep(report: HealthReport): StepResult {
   return report.status === 'DEGRADED' ? warn(summary) : ok(summary);
 }
 
-/** Latency p95 of repeated /health probes against the guide's PNOHighLatency threshold (0.5 s). */
-export function latencyStep(latenciesMs: number[], failures: number, p95LimitMs: number): StepResult {
-  if (latenciesMs.length === 0) return failed(`no probe answered (${failures} failed)`);
+/**
+ * Latency p95 of repeated /health probes against the guide's PNOHighLatency threshold (0.5 s): the
+ * fallback when Prometheus has no figure, whose reason `fallback` gives.
+ */
+export function latencyStep(
+  latenciesMs: number[],
+  failures: number,
+  p95LimitMs: number,
+  fallback?: string,
+): StepResult {
+  const how = fallback === undefined ? '' : `probing /health (${fallback}): `;
+  if (latenciesMs.length === 0) return failed(`${how}no probe answered (${failures} failed)`);
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  const detail = `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms over ${latenciesMs.length} probes, ${failures} failed`;
+  const detail = `${how}p50 ${at(0.5)} ms, p95 ${at(0.95)} ms over ${latenciesMs.length} probes, ${failures} failed`;
   if (failures > 0 || at(0.95) > p95LimitMs) return warn(`${detail} (limit p95 ${p95LimitMs} ms)`);
   return ok(detail);
+}
+
+/** The p95 inference latency Prometheus has for the service (its slowest series), against the same limit. */
+export function prometheusLatencyStep(
+  reading: Extract<LatencyReading, { source: 'prometheus' }>,
+  p95LimitMs: number,
+): StepResult {
+  const labels = Object.entries(reading.worst).map(([name, value]) => `${name}="${value}"`);
+  const detail = `p95 ${reading.p95Ms} ms from Prometheus, the slowest of ${reading.series} series (${labels.join(', ') || 'no labels'})`;
+  return reading.p95Ms > p95LimitMs ? warn(`${detail} (limit ${p95LimitMs} ms)`) : ok(detail);
 }
 
 /** Can the cluster hold the service at its HPA maximum? Warn above 80% of allocatable. */

@@ -9,6 +9,7 @@ import { capacityStep } from './policy.ts';
 import { failed, ok, skipped, step, warn } from './steps.ts';
 import { finishRoutine } from './summary.ts';
 import { beginRun } from '../shared/progress.ts';
+import { outputTail, ranCommand } from '../shared/command-output.ts';
 import { weeklyInputSchema, type WeeklyInput } from './input.ts';
 import { podCommands, reads, records } from '../shared/activities.ts';
 
@@ -46,10 +47,11 @@ export async function weeklyMaintenanceWorkflow(rawInput: WeeklyInput = {}): Pro
             ...target,
             container: db.container,
             command: db.maintenanceCommand,
+            field: 'database.maintenanceCommand',
           });
           return run.exitCode === 0
-            ? ok(`${db.maintenanceCommand.join(' ')} in ${run.pod}`)
-            : failed(`exit ${run.exitCode}${run.stderr.trim() ? `: ${run.stderr.trim()}` : ''}`);
+            ? ok(`${ranCommand(run, db.maintenanceCommand)} in ${run.pod}`)
+            : failed(`exit ${run.exitCode}${outputTail(run.stderr) ? `: ${outputTail(run.stderr)}` : ''}`);
         })
       : Promise.resolve(skipped('database maintenance', 'no database configured')),
     step('performance optimization', async () => {

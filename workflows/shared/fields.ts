@@ -39,6 +39,11 @@ export const selector = ruled('must be a label selector like app=pno-physics-ben
 /** A non-empty name used in alerts and reports. */
 export const displayName = ruled('must be a non-empty name', (e) => z.string(e).min(1, e));
 
+/** A PromQL expression Prometheus evaluates as an instant query (it checks the syntax itself). */
+export const promQuery = ruled('must be a PromQL expression of at most 2000 characters', (e) =>
+  z.string(e).trim().min(1, e).max(2000, e),
+);
+
 /** An absolute http(s) URL, or empty for the worker's configured one. */
 export const httpUrlOrEmpty = z
   .string({ error: 'must be an http(s) URL string' })
@@ -81,12 +86,14 @@ export const workerPathOrEmpty = ruled('must be an absolute path, or empty for t
   z.string(e).regex(/^(\/[^\u0000]*)?$/, e),
 );
 
-/** An argument array run without a shell; `example` shows the shape in the error. */
-export function command(example: string) {
-  return ruled(`must be a non-empty argument array like ${example}`, (e) =>
-    z.array(z.string(e).min(1, e), e).min(1, e),
-  );
-}
+/**
+ * The name of a command in the worker's configuration (`commands`), which alone says what it runs:
+ * an input never carries an argument array.
+ */
+export const commandName = ruled(
+  'must be the name of a command in the worker\'s configuration (`commands`), like "log-rotate"',
+  (e) => z.string(e).regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, e),
+);
 
 /** A date `Date.parse` reads (ISO 8601 in practice), or optionally empty for "unknown". */
 export function isoDate(rule: string, emptyAllowed = false) {

@@ -1,6 +1,6 @@
 // The service every workflow looks after, named once. Workflow inputs keep their own field names
 // (`namespace`, `targetNamespace`, `hpaName`…) but take their defaults and rules from here.
-import { displayName, httpUrlOrEmpty, kubeName, selector } from './fields.ts';
+import { displayName, httpUrlOrEmpty, kubeName, promQuery, selector } from './fields.ts';
 
 export interface ServiceTarget {
   namespace: string;
@@ -14,6 +14,8 @@ export interface ServiceTarget {
   service: string;
   /** Inference API base URL; empty means the worker's PNO_API_URL. */
   apiBaseUrl: string;
+  /** The service's p95 inference latency in Prometheus (the guide's query: one series per instance). */
+  latencyQuery: string;
   /** Where the monitoring config (Prometheus rules, dashboards) lives. */
   monitoringNamespace: string;
 }
@@ -26,6 +28,7 @@ export const serviceTarget: Readonly<ServiceTarget> = Object.freeze({
   hpaName: 'pno-hpa',
   service: 'pno-physics-bench',
   apiBaseUrl: '',
+  latencyQuery: 'histogram_quantile(0.95, rate(pno_inference_duration_seconds_bucket[5m]))',
   monitoringNamespace: 'monitoring',
 });
 
@@ -40,6 +43,11 @@ export const targetFields = {
   apiBaseUrl: httpUrlOrEmpty
     .default(serviceTarget.apiBaseUrl)
     .describe("Inference API base URL; empty means the worker's PNO_API_URL."),
+  latencyQuery: promQuery
+    .default(serviceTarget.latencyQuery)
+    .describe(
+      "The service's p95 inference latency in seconds, read from the worker's PNO_PROMETHEUS_URL (the slowest series counts); without one, `/health` is probed instead.",
+    ),
   monitoringNamespace: kubeName
     .default(serviceTarget.monitoringNamespace)
     .describe('Namespace of the monitoring config.'),
