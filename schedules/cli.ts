@@ -2,6 +2,7 @@
 // schedules. Connects like the worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS or API key).
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, readWorkerConfig } from '../workers/config.ts';
+import { productDataConverter } from '../workers/codec/data-converter.ts';
 import { connectionOptions } from '../workers/connection.ts';
 import { ensureSearchAttributes } from '../workers/search-attributes.ts';
 import { parseArgs, usage, UsageError, type Command } from './cli-args.ts';
@@ -28,15 +29,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   let settings;
   let product;
+  let payloadKeys;
   try {
-    ({ temporal: settings, product } = readWorkerConfig(env));
+    ({ temporal: settings, product, payloadKeys } = readWorkerConfig(env));
   } catch (err) {
     if (err instanceof ConfigError) return fail(2, err.message);
     throw err;
   }
   const connection = await Connection.connect(connectionOptions(settings));
   try {
-    const client = new Client({ connection, namespace: settings.namespace });
+    // Schedules carry their workflows' inputs: sealed like every other payload when the key is set.
+    const client = new Client({
+      connection,
+      namespace: settings.namespace,
+      dataConverter: productDataConverter(payloadKeys),
+    });
     await runCommand(command, {
       client,
       definitions: scheduleDefinitions(product),

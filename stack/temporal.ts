@@ -10,6 +10,8 @@ export interface LocalTemporalOptions {
   uiPort?: number;
   /** SQLite file to keep history across restarts; unset keeps everything in memory. */
   dbFilename?: string;
+  /** The codec server the Web UI decodes sealed payloads with. */
+  uiCodecEndpoint?: string;
 }
 
 export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<TestWorkflowEnvironment> {
@@ -23,6 +25,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
       ...(options.port ? { port: options.port } : {}),
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
       ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+      ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
       searchAttributes: Object.values(searchAttributes),
       log: { format: 'json', level: 'error' },
     },

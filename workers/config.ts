@@ -5,6 +5,7 @@ import type { LogLevel } from '@temporalio/common';
 import { BackupKeyError, loadBackupKey, loadRetiredKeys, type BackupKey } from '../activities/archive/keys.ts';
 import { IMAGE_SOURCES, type ImageSource, type TrivyConfig } from '../activities/security/trivy.ts';
 import { ProductConfigError, readProductConfig } from '../config/load.ts';
+import type { PayloadKeys } from './codec/data-converter.ts';
 import { defaultProductConfig, type ProductConfig } from '../config/schema.ts';
 
 export interface TemporalSettings {
@@ -42,6 +43,11 @@ export interface WorkerConfig {
   backupKey?: BackupKey;
   /** Keys rotated out (PNO_BACKUP_RETIRED_KEYS_FILE): backups they sealed stay readable. */
   retiredKeys: BackupKey[];
+  /**
+   * The payload key (PNO_PAYLOAD_KEY or _FILE) and the ones rotated out (PNO_PAYLOAD_RETIRED_KEYS_FILE):
+   * set, every payload the worker and its clients send is sealed (workers/codec/).
+   */
+  payloadKeys?: PayloadKeys;
   /** Where a recovery stages its backup on local disk, and at most how much (PNO_RESTORE_STAGE_DIR, _LIMIT_MIB). */
   restoreStage?: { dir?: string; limitBytes?: number };
   /** Where `/metrics` is served (PNO_METRICS_ADDRESS, `host:port`): the product's figures and the SDK's; unset means none. */
@@ -168,6 +174,18 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     problems.push(err.message);
   }
 
+  let payloadKeys: PayloadKeys | undefined;
+  try {
+    const current = loadBackupKey(env, 'PNO_PAYLOAD_KEY');
+    const retired = loadRetiredKeys(env, 'PNO_PAYLOAD_RETIRED_KEYS_FILE');
+    if (current) payloadKeys = { current, retired };
+    else if (retired.length > 0)
+      problems.push('PNO_PAYLOAD_RETIRED_KEYS_FILE: needs PNO_PAYLOAD_KEY or PNO_PAYLOAD_KEY_FILE, the key that seals');
+  } catch (err) {
+    if (!(err instanceof BackupKeyError)) throw err;
+    problems.push(err.message);
+  }
+
   const modelsDir = text('PNO_MODELS_DIR');
   if (modelsDir !== undefined && !modelsDir.startsWith('/'))
     problems.push(`PNO_MODELS_DIR: must be an absolute path in the pod (got ${JSON.stringify(modelsDir)})`);
@@ -241,6 +259,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     s3: { ...(s3Endpoint ? { endpoint: s3Endpoint } : {}), region: s3Region, bucket: s3Bucket },
     ...(backupKey ? { backupKey } : {}),
     retiredKeys,
+    ...(payloadKeys ? { payloadKeys } : {}),
     restoreStage: {
       ...(stageDir ? { dir: stageDir } : {}),
       ...(stageLimitMiB ? { limitBytes: stageLimitMiB * 1024 ** 2 } : {}),

@@ -8,6 +8,8 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../stack/index.ts';
 import { toolsDir } from '../stack/tools.ts';
+import { EncryptionCodec } from './codec/encryption-codec.ts';
+import { startCodecServer } from './codec/server.ts';
 import { readWorkerConfig } from './config.ts';
 import { installRuntime } from './runtime.ts';
 import { runWorker } from './main.ts';
@@ -17,6 +19,11 @@ mkdirSync(`${stateDir}minio`, { recursive: true });
 // A local backup key, made once and kept with the rest of the local state.
 const keyFile = `${stateDir}backup.key`;
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+// And a payload key: history on the local server is sealed as in production; the UI reads it
+// through the codec server below.
+const payloadKeyFile = `${stateDir}payload.key`;
+if (!existsSync(payloadKeyFile)) writeFileSync(payloadKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+const codecUrl = 'http://127.0.0.1:8234';
 
 // The committed fixture model and its validation set stand in for the served ones. They stay in
 // test/fixtures/model/ with the broken variants that test/fixtures/model/generate.py makes from them.
@@ -33,7 +40,7 @@ const runtime = await installRuntime({ logLevel: 'INFO', metrics: true });
 const { logger } = runtime;
 const started = performance.now();
 const stack = await startLocalStack({
-  temporal: { port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db` },
+  temporal: { port: 7233, uiPort: 8233, dbFilename: `${stateDir}temporal.db`, uiCodecEndpoint: codecUrl },
   minio: { dataDir: `${stateDir}minio` },
   bucket: 'pno-backups',
   servedModel: fixtureModel,
@@ -59,6 +66,7 @@ try {
     AWS_ACCESS_KEY_ID: minio.accessKeyId,
     AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
     PNO_BACKUP_KEY_FILE: keyFile,
+    PNO_PAYLOAD_KEY_FILE: payloadKeyFile,
     PNO_MODEL_PATH: fixtureModel,
     PNO_VALIDATION_SET_PATH: fixtureValidationSet,
     // The trivy setup built (scripts/tools/ensure-trivy.sh), unless one is configured. It never goes
@@ -69,6 +77,11 @@ try {
     PNO_TRIVY_CACHE_DIR: trivyCache,
     PNO_TRIVY_IMAGE_SRC: 'containerd',
     PNO_TRIVY_CONTAINERD_ADDRESS: node.containerdSocket,
+  });
+  const codec = await startCodecServer({
+    codec: new EncryptionCodec(config.payloadKeys!.current, config.payloadKeys!.retired),
+    port: Number(new URL(codecUrl).port),
+    allowOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
   });
   // The SDK's S3 client and the Kubernetes client read these from the environment.
   Object.assign(process.env, {
@@ -81,7 +94,8 @@ try {
     [
       '',
       `PNO maintenance is running on the embedded default (local stack up in ${((performance.now() - started) / 1000).toFixed(1)} s).`,
-      '  Temporal Web UI:   http://localhost:8233',
+      '  Temporal Web UI:   http://localhost:8233 (payloads sealed; the UI decodes them through the codec server)',
+      `  Codec server:      ${codec.url} (temporal workflow show --codec-endpoint ${codec.url} -w <id>)`,
       '  Temporal server:   127.0.0.1:7233 (namespace default, task queue pno-maintenance)',
       `  Kubernetes API:    ${cluster.server} (admin kubeconfig: ${cluster.adminKubeconfig})`,
       `  Real node:         ${node.name} at ${node.ip} (containerd) runs namespace production; metrics.k8s.io served`,
@@ -95,7 +109,11 @@ try {
       '',
     ].join('\n') + '\n',
   );
-  await runWorker(config, runtime);
+  try {
+    await runWorker(config, runtime);
+  } finally {
+    await codec.close();
+  }
 } finally {
   await stack.stop();
   logger.info('stopped');

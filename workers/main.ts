@@ -8,6 +8,7 @@ import { createS3Client, PATIENT_RETRIES } from '../activities/storage/index.ts'
 import { syncSchedules } from '../schedules/sync.ts';
 import { SCHEDULE_PREFIX, scheduleDefinitions } from '../schedules/definitions.ts';
 import { ConfigError, readWorkerConfig, type WorkerConfig } from './config.ts';
+import { productDataConverter } from './codec/data-converter.ts';
 import { connectionOptions } from './connection.ts';
 import { collectProductMetrics } from './metrics/product-metrics.ts';
 import { startMetricsServer } from './metrics/server.ts';
@@ -19,13 +20,14 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
   const { logger } = runtime;
   const options = connectionOptions(config.temporal);
   const { namespace } = config.temporal;
+  const dataConverter = productDataConverter(config.payloadKeys);
 
   const client = await Connection.connect(options);
   // Kept open while the worker runs when it serves metrics: they are read from the server's records.
   const metrics = config.metricsAddress
     ? await startMetricsServer({
         address: config.metricsAddress,
-        collect: () => collectProductMetrics(new Client({ connection: client, namespace })),
+        collect: () => collectProductMetrics(new Client({ connection: client, namespace, dataConverter })),
         sdkMetricsUrl: runtime.sdkMetricsUrl,
       })
     : undefined;
@@ -39,7 +41,7 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
     if (added.length > 0) logger.info('registered search attributes', { added });
     if (config.syncSchedules) {
       const changes = await syncSchedules(
-        new Client({ connection: client, namespace }),
+        new Client({ connection: client, namespace, dataConverter }),
         scheduleDefinitions(config.product),
         SCHEDULE_PREFIX,
         { taskQueue: config.product.taskQueue },
@@ -61,6 +63,7 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
       namespace,
       workflowBundlePath: config.workflowBundlePath,
       taskQueue: config.product.taskQueue,
+      dataConverter,
       activities: createActivities({
         kube,
         http: { defaultApiBaseUrl: config.apiBaseUrl, prometheusUrl: config.prometheusUrl },
@@ -79,7 +82,12 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
         },
       }),
     });
-    logger.info('worker polling', { address: config.temporal.address, namespace, taskQueue: worker.options.taskQueue });
+    logger.info('worker polling', {
+      address: config.temporal.address,
+      namespace,
+      taskQueue: worker.options.taskQueue,
+      payloads: config.payloadKeys ? `sealed with key ${config.payloadKeys.current.id}` : 'plain (no PNO_PAYLOAD_KEY)',
+    });
     await worker.run();
   } finally {
     await connection.close();

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { TASK_QUEUE } from '../types/index.ts';
 import type { Activities } from '../activities/index.ts';
 
@@ -14,6 +15,8 @@ export interface ProductWorkerOptions {
   activities: Partial<Activities>;
   workflowBundlePath?: string;
   taskQueue?: string;
+  /** The payload codec, when the payload key is configured (productDataConverter). */
+  dataConverter?: DataConverter;
   /** Extra options for tests (e.g. a shorter shutdown grace time). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -27,6 +30,7 @@ export async function createProductWorker(options: ProductWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: options.activities,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...workflows,
     // Long activities (backups, rollouts) get time to finish or to notice cancellation on shutdown.
     shutdownGraceTime: '30 seconds',

@@ -51,45 +51,42 @@ function decode(variable: string, text: string): BackupKey {
 
 /**
  * Loads the key named by the environment, or undefined when neither variable is set. Errors name the
- * variable and never include its value.
+ * variable and never include its value. `name` is the inline variable; `<name>_FILE` the file one.
  */
-export function loadBackupKey(env: NodeJS.ProcessEnv): BackupKey | undefined {
-  const inline = env.PNO_BACKUP_KEY?.trim() || undefined;
-  const file = env.PNO_BACKUP_KEY_FILE?.trim() || undefined;
-  if (inline && file) throw new BackupKeyError('PNO_BACKUP_KEY and PNO_BACKUP_KEY_FILE: set one, not both');
-  if (inline) return decode('PNO_BACKUP_KEY', inline);
+export function loadBackupKey(env: NodeJS.ProcessEnv, name = 'PNO_BACKUP_KEY'): BackupKey | undefined {
+  const fileVariable = `${name}_FILE`;
+  const inline = env[name]?.trim() || undefined;
+  const file = env[fileVariable]?.trim() || undefined;
+  if (inline && file) throw new BackupKeyError(`${name} and ${fileVariable}: set one, not both`);
+  if (inline) return decode(name, inline);
   if (!file) return undefined;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new BackupKeyError(
-      `PNO_BACKUP_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new BackupKeyError(`${fileVariable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   // A mounted Secret may hold the raw bytes; anything else must be the base64 text.
   if (bytes.length === KEY_BYTES) return new BackupKey(bytes);
-  return decode('PNO_BACKUP_KEY_FILE', bytes.toString('latin1'));
+  return decode(fileVariable, bytes.toString('latin1'));
 }
 
 /**
- * Keys rotated out, from PNO_BACKUP_RETIRED_KEYS_FILE: one base64 key per line (`#` comments and blank
- * lines allowed). Backups they sealed stay readable; nothing new is sealed with them.
+ * Keys rotated out, from the file `variable` names (PNO_BACKUP_RETIRED_KEYS_FILE): one base64 key per
+ * line (`#` comments and blank lines allowed). What they sealed stays readable; nothing new is sealed with them.
  */
-export function loadRetiredKeys(env: NodeJS.ProcessEnv): BackupKey[] {
-  const file = env.PNO_BACKUP_RETIRED_KEYS_FILE?.trim() || undefined;
+export function loadRetiredKeys(env: NodeJS.ProcessEnv, variable = 'PNO_BACKUP_RETIRED_KEYS_FILE'): BackupKey[] {
+  const file = env[variable]?.trim() || undefined;
   if (!file) return [];
   let text: string;
   try {
     text = readFileSync(file, 'latin1');
   } catch (err) {
-    throw new BackupKeyError(
-      `PNO_BACKUP_RETIRED_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new BackupKeyError(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   return text
     .split('\n')
     .map((line, i) => ({ line: line.trim(), number: i + 1 }))
     .filter(({ line }) => line !== '' && !line.startsWith('#'))
-    .map(({ line, number }) => decode(`PNO_BACKUP_RETIRED_KEYS_FILE line ${number}`, line));
+    .map(({ line, number }) => decode(`${variable} line ${number}`, line));
 }

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 // @temporalio/proto is CommonJS; its namespace object is the default export under ESM.
 import proto from '@temporalio/proto';
 import { inject } from 'vitest';
@@ -24,13 +25,16 @@ export function testClient(): Promise<Client> {
 export async function withWorker<R>(
   activities: Partial<Activities>,
   body: (ctx: WorkerContext) => Promise<R>,
-  options: { taskQueue?: string } = {},
+  /** With a data converter the worker and its own client seal payloads (the shared client stays plain). */
+  options: { taskQueue?: string; dataConverter?: DataConverter } = {},
 ): Promise<R> {
   const server = {
     address: inject('temporalAddress'),
     namespace: inject('temporalNamespace'),
     workflowBundlePath: inject('workflowBundlePath'),
   };
+  if (options.dataConverter)
+    return withWorkerAt(server, activities, body, undefined, options.taskQueue, options.dataConverter);
   return withWorkerAt(server, activities, body, await testClient(), options.taskQueue);
 }
 

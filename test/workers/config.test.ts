@@ -47,6 +47,26 @@ describe('readWorkerConfig', () => {
     expect(problems.find((p) => p.startsWith('PNO_WORKFLOW_BUNDLE'))).toContain('ENOENT');
   });
 
+  it('seals payloads with PNO_PAYLOAD_KEY, keeps retired keys for reading, and refuses retired keys alone', () => {
+    const [current, old] = [randomBytes(32), randomBytes(32)];
+    const dir = mkdtempSync(join(tmpdir(), 'pno-config-'));
+    const retired = join(dir, 'retired');
+    writeFileSync(retired, `${old.toString('base64')}\n`);
+    expect(readWorkerConfig({}).payloadKeys).toBeUndefined();
+    const config = readWorkerConfig({
+      PNO_PAYLOAD_KEY: current.toString('base64'),
+      PNO_PAYLOAD_RETIRED_KEYS_FILE: retired,
+    });
+    expect(config.payloadKeys?.current.id).toBe(new BackupKey(current).id);
+    expect(config.payloadKeys?.retired.map((k) => k.id)).toEqual([new BackupKey(old).id]);
+    expect(problemsOf({ PNO_PAYLOAD_RETIRED_KEYS_FILE: retired })).toEqual([
+      'PNO_PAYLOAD_RETIRED_KEYS_FILE: needs PNO_PAYLOAD_KEY or PNO_PAYLOAD_KEY_FILE, the key that seals',
+    ]);
+    expect(problemsOf({ PNO_PAYLOAD_KEY: 'short' })).toEqual([
+      'PNO_PAYLOAD_KEY: must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)',
+    ]);
+  });
+
   it('reads latency from PNO_PROMETHEUS_URL only when it is an http(s) URL', () => {
     expect(readWorkerConfig({}).prometheusUrl).toBeUndefined();
     expect(readWorkerConfig({ PNO_PROMETHEUS_URL: 'http://prometheus.monitoring.svc:9090' }).prometheusUrl).toBe(
