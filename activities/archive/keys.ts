@@ -64,7 +64,9 @@ export function loadBackupKey(env: NodeJS.ProcessEnv, name = 'PNO_BACKUP_KEY'): 
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new BackupKeyError(`${fileVariable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new BackupKeyError(
+      `${fileVariable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   // A mounted Secret may hold the raw bytes; anything else must be the base64 text.
   if (bytes.length === KEY_BYTES) return new BackupKey(bytes);
