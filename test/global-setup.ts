@@ -6,7 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../stack/index.ts';
 import type { S3Settings } from '../stack/minio.ts';
-import { workflowsPath } from '../workers/worker.ts';
+import { failureConverterPath, workflowsPath } from '../workers/worker.ts';
 import { goodModel } from './model/fixtures.ts';
 
 declare module 'vitest' {
@@ -40,7 +40,10 @@ export default async function setup(project: TestProject) {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quietLogger })).code);
+    await writeFile(
+      bundlePath,
+      (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger })).code,
+    );
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,5 +1,6 @@
 // Builds the product's worker: one task queue, the workflow bundle (prebuilt in production, from
 // source in development) and the activities it is given.
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -8,6 +9,10 @@ import { TASK_QUEUE } from '../types/index.ts';
 import type { Activities } from '../activities/index.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with the workflows and loaded by the worker: `.ts` from source, `.js` once built. */
+export const failureConverterPath = fileURLToPath(
+  new URL(`./codec/failure-converter${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
 
 export interface ProductWorkerOptions {
   connection: NativeConnection;
@@ -15,7 +20,7 @@ export interface ProductWorkerOptions {
   activities: Partial<Activities>;
   workflowBundlePath?: string;
   taskQueue?: string;
-  /** The payload codec, when the payload key is configured (productDataConverter). */
+  /** The payload codec, when the payload key is configured (productDataConverter); failures are always encoded. */
   dataConverter?: DataConverter;
   /** Extra options for tests (e.g. a shorter shutdown grace time). */
   overrides?: Partial<WorkerOptions>;
@@ -30,7 +35,8 @@ export async function createProductWorker(options: ProductWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: options.activities,
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    // A prebuilt bundle was built with the same failure converter (build-bundle.ts).
+    dataConverter: { ...options.dataConverter, failureConverterPath },
     ...workflows,
     // Long activities (backups, rollouts) get time to finish or to notice cancellation on shutdown.
     shutdownGraceTime: '30 seconds',

@@ -2,6 +2,7 @@
 // raw history holds neither an input's secret nor the report's text; the codec server gives the
 // `temporal` CLI (and the Web UI) the plain payloads back for whoever runs it with the key.
 import { randomBytes } from 'node:crypto';
+import type { WorkflowFailedError } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -135,6 +136,31 @@ describe('a worker with a payload key', () => {
     expect(decoded).toContain(reportText);
     // Without the token the codec server decodes nothing.
     await expect(show(['--codec-endpoint', codecServer.url])).rejects.toThrow();
+  });
+
+  it("seals a failure's message too: the refusal names the value to the caller, never to the stored history", async () => {
+    const secret = randomBytes(12).toString('hex');
+    const refused = async (sealed: boolean) => {
+      const workflowId = `codec-refused-${randomBytes(4).toString('hex')}`;
+      const error = await withWorker(
+        {},
+        ({ client, taskQueue }) =>
+          client.workflow
+            .execute(healthCheckWorkflow, { taskQueue, workflowId, args: [{ selector: `token=${secret}!` }] })
+            .then(
+              () => undefined,
+              (err: unknown) => err as WorkflowFailedError,
+            ),
+        sealed ? { dataConverter: productDataConverter(keys) } : {},
+      );
+      return { message: (error?.cause as Error | undefined)?.message, raw: await rawHistory(workflowId) };
+    };
+    const sealed = await refused(true);
+    expect(sealed.message).toMatch(new RegExp(`^invalid input: selector must be a label selector.*${secret}`));
+    expect(sealed.raw.includes(secret)).toBe(false);
+    expect(sealed.raw.includes('Encoded failure')).toBe(true);
+    // Encoded but not sealed without the key: the same message sits in the history as plain JSON.
+    expect((await refused(false)).raw.includes(secret)).toBe(true);
   });
 
   it('without a key the same run stores both in plain (what the check above would catch)', async () => {
