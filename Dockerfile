@@ -17,6 +17,8 @@ COPY workflows workflows
 COPY activities activities
 COPY workers workers
 COPY schedules schedules
+COPY config config
+COPY cli cli
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24.11.1-bookworm-slim
@@ -24,6 +26,8 @@ WORKDIR /app
 ENV NODE_ENV=production PNO_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+# The shipped configuration, every default spelled out: mount your own at PNO_CONFIG_FILE.
+COPY config/pno-maintenance.yaml config/pno-maintenance.yaml
 COPY --from=trivy /out/trivy /usr/local/bin/trivy
 COPY package.json ./
 USER node

@@ -36,7 +36,14 @@ export default tseslint.config(
   },
   {
     // The product and the local stack are never built on test code; tests may import them.
-    files: ['activities/**/*.ts', 'schedules/**/*.ts', 'workers/**/*.ts', 'stack/**/*.ts'],
+    files: [
+      'activities/**/*.ts',
+      'schedules/**/*.ts',
+      'workers/**/*.ts',
+      'config/**/*.ts',
+      'cli/**/*.ts',
+      'stack/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
