@@ -5,6 +5,7 @@ import type { StageConfig } from './backup/stage.ts';
 import { createHttpActivities, type HttpDeps } from './http/index.ts';
 import { createKubernetesActivities, type KubeClients } from './kubernetes/index.ts';
 import type { CommandBook } from './kubernetes/commands.ts';
+import type { SecurityPolicy } from '../types/index.ts';
 import { createModelActivities, type ModelDeps } from './model/index.ts';
 import { createReportActivities } from './reports/index.ts';
 import { createSecurityActivities, type TrivyConfig } from './security/index.ts';
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   restoreStage?: Partial<StageConfig>;
   /** Where trivy and its database live (PNO_TRIVY_PATH, PNO_TRIVY_CACHE_DIR, ...). */
   trivy?: TrivyConfig;
+  /** The configuration's security-update rules (allowed registries, approval); default: approval, the running image's registry only. */
+  security?: SecurityPolicy;
   /** The commands workflow inputs may name to run in pods (the configuration's `commands`; default the guide's). */
   commands?: CommandBook;
 }
@@ -43,7 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createAlertActivities(deps.alerts),
     ...createReportActivities(deps.storage),
-    ...createSecurityActivities(deps.kube, deps.trivy),
+    ...createSecurityActivities(deps.kube, deps.trivy, deps.security),
   };
 }
 

@@ -54,6 +54,22 @@ export const productConfigSchema = strict(
       },
       'retention minimums: minDays and minKeep',
     ).default({ minDays: 7, minKeep: 3 }),
+    security: strict(
+      {
+        registries: z
+          .array(
+            z
+              .string({ error: 'must be a registry host like registry.example.com' })
+              .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, {
+                error: 'must be a registry host like registry.example.com',
+              }),
+            { error: 'must be a list of registry hosts' },
+          )
+          .default([]),
+        requireApproval: boolean.default(true),
+      },
+      'security rules: registries and requireApproval',
+    ).default({ registries: [], requireApproval: true }),
     commands: z
       .record(commandName, argumentArray, {
         error: (issue) =>

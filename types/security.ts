@@ -199,3 +199,16 @@ export interface AuditReport {
   /** With a full audit: trivy's misconfiguration checks on the exported manifests. */
   configScan?: { filesScanned: number; passed: number; failed: number };
 }
+
+/** What the worker's configuration (`security:`) decides for every security update, whatever its input says. */
+export interface SecurityPolicy {
+  /** Registries a candidate may come from besides the running image's own (hosts like registry.example.com). */
+  registries: string[];
+  /** Wait for an approval before touching production; only the configuration turns it off. */
+  requireApproval: boolean;
+}
+
+export const DEFAULT_SECURITY_POLICY: Readonly<SecurityPolicy> = Object.freeze({
+  registries: [],
+  requireApproval: true,
+});

@@ -72,6 +72,7 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
         modelsDir: config.modelsDir,
         restoreStage: config.restoreStage,
         commands: config.product.commands,
+        security: config.product.security,
         model: { defaultModelPath: config.modelPath, defaultValidationSetPath: config.validationSetPath, kube },
         storage: {
           s3: createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, retry: PATIENT_RETRIES }),

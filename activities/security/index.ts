@@ -10,6 +10,7 @@ import { bindingsToRoles, collectWorkloads } from './audit.ts';
 import { listCertManagerCertificates, listTlsCertificates } from './certificates.ts';
 import { startImageBuild, waitForImageBuild, type ImageBuildRequest } from './image-build.ts';
 import { scanConfigDir, scanImage, type TrivyConfig } from './trivy.ts';
+import { DEFAULT_SECURITY_POLICY, type SecurityPolicy } from '../../types/index.ts';
 
 export type { TrivyConfig } from './trivy.ts';
 
@@ -31,8 +32,15 @@ const scannedKinds = [
   { apiVersion: 'apps/v1', kind: 'StatefulSet' },
 ];
 
-export function createSecurityActivities(kube: KubeClients, trivy: TrivyConfig = { path: 'trivy' }) {
+export function createSecurityActivities(
+  kube: KubeClients,
+  trivy: TrivyConfig = { path: 'trivy' },
+  policy: SecurityPolicy = DEFAULT_SECURITY_POLICY,
+) {
   return {
+    /** The configuration's rules for security updates (allowed registries, approval). */
+    securityPolicy: async (): Promise<SecurityPolicy> => ({ ...policy, registries: [...policy.registries] }),
+
     /** Vulnerabilities of an image's OS and language packages (trivy image). */
     scanImage: (input: { image: string; timeoutMs: number }) =>
       scanImage(trivy, input.image, scanContext(input.timeoutMs)),

@@ -63,6 +63,11 @@ describe('the configuration file', () => {
     ['commands: {log-rotate: []}', 'commands.log-rotate must be an argument array with at least the program'],
     ['commands: {Log: [true]}', 'commands.Log is not a command name'],
     ['retention: {minDays: 0}', 'retention.minDays must be an integer from 1 to 3650'],
+    [
+      'security: {registries: ["https://ghcr.io"]}',
+      'security.registries[0] must be a registry host like registry.example.com',
+    ],
+    ['security: {requireApproval: "no"}', 'security.requireApproval must be true or false'],
     ['colour: blue', 'colour is not a field of the configuration'],
     ['schedules: {hourly-backup: {}}', 'schedules.hourly-backup is not a schedule of the product'],
     [

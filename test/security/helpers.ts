@@ -14,7 +14,7 @@ import { createReportActivities } from '../../activities/reports/index.ts';
 import { createSecurityActivities } from '../../activities/security/index.ts';
 import { parseVulnerabilityReport } from '../../activities/security/trivy-report.ts';
 import { scanImage as trivyScanImage } from '../../activities/security/trivy.ts';
-import type { ImageScan, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
+import type { ImageScan, SecurityPolicy, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
 import { criticalFindings } from '../../workflows/security/policy.ts';
 import { toolPath, toolsDir } from '../../stack/tools.ts';
 import { bindWorkerRoles, freshNamespace, inferenceDeployment, testKube, workerKube } from '../helpers/kube.ts';
@@ -99,13 +99,15 @@ export async function securityActivities(
   apiUrl: string,
   table: Record<string, VulnerabilityFinding[]>,
   scanner: { scanImage: Activities['scanImage']; scanned: string[] } = stubScanner(table),
+  // A configuration that turns approval off, so most tests roll out at once; the default's is on.
+  policy: SecurityPolicy = { registries: [], requireApproval: false },
 ) {
   const bucket = await freshBucket('security');
   const recorder = alertRecorder();
   const activities: Partial<Activities> = {
     // As the worker's ServiceAccount, with the rights deploy/rbac.yaml gives it in production.
     ...createKubernetesActivities(workerKube()),
-    ...createSecurityActivities(workerKube()),
+    ...createSecurityActivities(workerKube(), undefined, policy),
     ...createHttpActivities({ defaultApiBaseUrl: apiUrl }),
     ...createModelActivities({}),
     ...createReportActivities({ s3: testS3(), bucket }),

@@ -10,7 +10,13 @@ import {
   generateDockerfileUpdates,
   packageManager,
 } from '../../workflows/security/dockerfile-updates.ts';
-import { buildSecurityReport, criticalFindings, judgeCandidate } from '../../workflows/security/policy.ts';
+import {
+  buildSecurityReport,
+  criticalFindings,
+  judgeCandidate,
+  registryOf,
+  registryRefusal,
+} from '../../workflows/security/policy.ts';
 
 const image = 'registry.example.com/pno/pno-inference:1.4.0';
 const findings = parseVulnerabilityReport(
@@ -161,5 +167,25 @@ describe("the guide's generate_dockerfile_updates", () => {
     );
     expect(compareVersions('1.10.0', '1.9.9')).toBeGreaterThan(0);
     expect(compareVersions('3.0.14-1~deb12u1', '3.0.14-1~deb12u1')).toBe(0);
+  });
+});
+
+describe('candidate registries', () => {
+  it.each([
+    ['registry.example.com/pno/pno-inference:1.4.1', 'registry.example.com'],
+    ['pno.local/pno-inference@sha256:abc', 'pno.local'],
+    ['localhost:5000/pno:1', 'localhost:5000'],
+    ['localhost/pno:1', 'localhost'],
+    ['library/nginx:1', 'docker.io'],
+    ['nginx', 'docker.io'],
+  ])('%s comes from %s', (image, registry) => expect(registryOf(image)).toBe(registry));
+
+  it("allows the running image's registry and the configured ones, refusing the rest by name", () => {
+    const running = 'registry.example.com/pno/pno-inference:1.4.0';
+    expect(registryRefusal('registry.example.com/pno/pno-inference:1.4.1', running, [])).toBeUndefined();
+    expect(registryRefusal('ghcr.io/pno/pno-inference:1.4.1', running, ['ghcr.io'])).toBeUndefined();
+    expect(registryRefusal('nginx:1', running, ['ghcr.io'])).toBe(
+      "nginx:1 comes from registry docker.io, which is not allowed (the running image's registry.example.com, and security.registries: ghcr.io)",
+    );
   });
 });

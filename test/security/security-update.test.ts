@@ -7,6 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRolloutState } from '../../activities/kubernetes/rollout.ts';
+import { DEFAULT_SECURITY_POLICY } from '../../types/index.ts';
 import { securityUpdateWorkflow, type SecurityUpdateInput } from '../../workflows/index.ts';
 import { progressQuery } from '../../workflows/shared/progress.ts';
 import { approveSignal, approveUpdate } from '../../workflows/shared/approval.ts';
@@ -176,6 +177,38 @@ describe('securityUpdateWorkflow', () => {
     expect(await imageOf(namespace)).toBe(candidate);
     expect(env.alerts.at(-1)).toMatchObject({ type: 'security_vulnerability', resolved: true });
     expect(api.hits('/health')).toBeGreaterThan(0);
+  });
+
+  it('under the shipped configuration, waits for approval whatever the input says, and refuses a foreign registry unscanned', async () => {
+    const namespace = await deployedService();
+    const foreign = 'ghcr.io/someone/pno-inference:1.4.1';
+    const env = await securityActivities(api.url, { [oldImage]: vulnerable, [candidate]: fixed }, undefined, {
+      ...DEFAULT_SECURITY_POLICY,
+    });
+    const [waited, refused] = await withWorker(env.activities, ({ client, taskQueue }) =>
+      Promise.all(
+        [
+          { candidateImage: candidate, requireApproval: false, approvalTimeoutMs: 1_000 },
+          { candidateImage: foreign },
+        ].map((input, i) =>
+          client.workflow.execute(securityUpdateWorkflow, {
+            taskQueue,
+            workflowId: workflowId(`shipped-${i}`),
+            args: [{ namespace, modelCheck: null, ...input }],
+          }),
+        ),
+      ),
+    );
+    expect(waited).toMatchObject({ outcome: 'NOT_APPROVED', reasons: ['no decision within 1000 ms'] });
+    expect(refused).toMatchObject({
+      outcome: 'CANDIDATE_REFUSED',
+      reasons: [
+        `${foreign} comes from registry ghcr.io, which is not allowed (the running image's registry.example.com, and security.registries: none)`,
+      ],
+    });
+    expect(env.scanned).not.toContain(foreign);
+    expect(env.alerts.filter((a) => a.type === 'security_update_refused')).toHaveLength(1);
+    expect(await imageOf(namespace)).toBe(oldImage);
   });
 
   it('changes nothing when the approve signal rejects, or when no decision comes in time', async () => {

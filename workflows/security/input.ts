@@ -46,7 +46,9 @@ export const securityUpdateInputSchema = inputObject({
     .describe('Time the build Job may take.'),
   requireApproval: boolean
     .default(false)
-    .describe('Wait for an `approve` update (or signal) before touching production.'),
+    .describe(
+      "Wait for an `approve` update (or signal) before touching production even where the configuration's `security.requireApproval` is off (it is on by default); an input cannot turn approval off.",
+    ),
   approvalTimeoutMs: integer(1_000, 30 * 24 * 3600_000)
     .default(24 * 3600_000)
     .describe('How long to wait for approval; no decision means NOT_APPROVED.'),

@@ -70,3 +70,20 @@ export function judgeCandidate(current: VulnerabilityFinding[], candidate: Vulne
     removed: criticals.filter((f) => !inCandidate.has(identity(f))).map(label),
   };
 }
+
+/**
+ * The registry an image reference names, as a container runtime reads it: the first path part when
+ * it looks like a host (a dot, a port or `localhost`), else Docker Hub.
+ */
+export function registryOf(image: string): string {
+  const first = image.split('/')[0] ?? '';
+  return image.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
+}
+
+/** Why `candidate` may not be deployed over `running`, or undefined when its registry is allowed. */
+export function registryRefusal(candidate: string, running: string, registries: string[]): string | undefined {
+  const allowed = [...new Set([registryOf(running), ...registries])];
+  const registry = registryOf(candidate);
+  if (allowed.includes(registry)) return undefined;
+  return `${candidate} comes from registry ${registry}, which is not allowed (the running image's ${registryOf(running)}, and security.registries: ${registries.join(', ') || 'none'})`;
+}

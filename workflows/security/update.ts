@@ -4,6 +4,7 @@ import {
   ChildWorkflowFailure,
   executeChild,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SecurityReport, SendAlertInput, VulnerabilityFinding } from '../../types/index.ts';
@@ -11,7 +12,7 @@ import { dockerfileFor, generateDockerfileUpdates } from './dockerfile-updates.t
 import { modelHealthWorkflow } from '../model/health.ts';
 import { beginRun } from '../shared/progress.ts';
 import { approvalGate, type ApprovalDecision } from '../shared/approval.ts';
-import { buildSecurityReport, criticalFindings, judgeCandidate } from './policy.ts';
+import { buildSecurityReport, criticalFindings, judgeCandidate, registryRefusal } from './policy.ts';
 import { securityUpdateInputSchema, type ParsedSecurityUpdateInput, type SecurityUpdateInput } from './input.ts';
 import { parseInput } from '../shared/input.ts';
 import { alerts, clusterChanges, reads, records, scans, waits } from '../shared/activities.ts';
@@ -54,6 +55,10 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   const where = `${input.namespace}/${input.deployment}`;
   const alert = (a: Omit<SendAlertInput, 'service'>) => alerts.sendAlert({ service: input.deployment, ...a });
   const vulnKey = `security-vulnerability:${where}`;
+  // The configuration decides approval and registries; an input may only ask for approval on top.
+  // Runs recorded before it knew neither: there the input alone decided.
+  const policy = patched('security-policy-from-config') ? await reads.securityPolicy() : undefined;
+  const requireApproval = (policy?.requireApproval ?? false) || input.requireApproval;
 
   const state = await reads.getRolloutState(target);
   const image = state.images[input.container];
@@ -116,7 +121,7 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   });
 
   progress.phase('preparing a candidate');
-  const candidate = await candidateImage(input, image, criticals, alert);
+  const candidate = await candidateImage(input, image, criticals, alert, policy?.registries);
   if ('outcome' in candidate) return done(candidate.outcome, candidate.reasons);
   progress.stepDone();
 
@@ -139,7 +144,7 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   }
 
   let decision: ApprovalDecision | undefined;
-  if (input.requireApproval) {
+  if (requireApproval) {
     progress.phase('awaiting approval', `send update "approve" to ${workflowId}`);
     decision = await approval.await(input.approvalTimeoutMs);
     if (!decision?.approve) {
@@ -183,12 +188,27 @@ async function candidateImage(
   image: string,
   criticals: VulnerabilityFinding[],
   alert: Alerter,
+  registries: string[] | undefined,
 ): Promise<CandidateStep> {
+  /** A candidate from a registry the configuration does not allow is refused before it is built or scanned. */
+  const refused = async (reference: string): Promise<CandidateStep | undefined> => {
+    const why = registries && registryRefusal(reference, image, registries);
+    if (!why) return undefined;
+    await alert({
+      type: 'security_update_refused',
+      severity: 'warning',
+      summary: `candidate refused for ${input.namespace}/${input.deployment}: ${why}`,
+      dedupKey: `security-update-refused:${input.namespace}/${input.deployment}:${reference}`,
+    });
+    return { outcome: 'CANDIDATE_REFUSED', reasons: [why] };
+  };
   if (input.imageStep === 'candidate') {
     if (input.candidateImage === '')
       return { outcome: 'NEEDS_UPDATE', reasons: ['no candidateImage given: reported and alerted only'] };
-    return { image: input.candidateImage };
+    return (await refused(input.candidateImage)) ?? { image: input.candidateImage };
   }
+  const refusedRepository = input.buildRepository ? await refused(input.buildRepository) : undefined;
+  if (refusedRepository) return refusedRepository;
   const updates = generateDockerfileUpdates(criticals);
   if (updates.lines.length === 0) {
     return { outcome: 'NO_FIX_AVAILABLE', reasons: updates.skipped.map((s) => `${s.id} ${s.package}: ${s.why}`) };
