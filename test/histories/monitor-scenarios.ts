@@ -20,6 +20,10 @@ const records: Partial<Activities> = {
     delivered: [],
   }),
   appendJsonLine: async ({ key }) => ({ key, appended: true, lines: 1 }),
+  readLatencyP95: async () => ({
+    source: 'none',
+    reason: 'no Prometheus configured (PNO_PROMETHEUS_URL on the worker)',
+  }),
 };
 
 const cluster = (usage: { cpu: number; memory: number }, replicas: () => number = () => 2): Partial<Activities> => ({

@@ -13,6 +13,14 @@ const emptyOutput = {
 function routineActivities(ctx: ScenarioContext): Partial<Activities> {
   return {
     ...backupActivityStubs(ctx),
+    readLatencyP95: async () => ({
+      source: 'prometheus',
+      query: 'q',
+      p95Ms: 120,
+      series: 2,
+      worst: { instance: 'pno-a' },
+    }),
+    securityPolicy: async () => ({ registries: [], requireApproval: false }),
     execInPod: async ({ command }) => ({
       pod: 'pno-a',
       command: [command],

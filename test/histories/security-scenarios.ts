@@ -38,6 +38,8 @@ const records: Partial<Activities> = {
     delivered: [],
   }),
   putReport: async ({ kind }) => ({ bucket: 'pno-backups', key: `reports/${kind}/2026-11-20/history.json`, bytes: 1 }),
+  // A configuration that turns approval off, so the scenarios roll out without one.
+  securityPolicy: async () => ({ registries: [], requireApproval: false }),
 };
 
 /** A deployment whose image follows setImage and rolloutUndo; `readyImages` decides which roll out. */
