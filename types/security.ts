@@ -39,6 +39,8 @@ export interface ImageScan {
   os?: string;
   /** When trivy made the report (CreatedAt). */
   createdAt?: string;
+  /** The image by digest (`repo@sha256:…`, trivy's RepoDigests), when its source knows it. */
+  repoDigests?: string[];
   targets: ScanTarget[];
   findings: VulnerabilityFinding[];
 }

@@ -102,10 +102,15 @@ export function parseVulnerabilityReport(report: unknown, image: string): ImageS
   const osName = os
     ? [text(os, 'Family', 'Metadata.OS'), text(os, 'Name', 'Metadata.OS')].filter(Boolean).join(' ')
     : undefined;
+  // `repo@sha256:…` for the image trivy read, when its source knows it: the scanned bytes by digest.
+  const repoDigests = Array.isArray(metadata.RepoDigests)
+    ? metadata.RepoDigests.filter((d): d is string => typeof d === 'string' && /@sha256:[0-9a-f]{64}$/.test(d))
+    : [];
   return {
     image,
     artifactName: text(root, 'ArtifactName', 'report'),
     ...(osName ? { os: osName } : {}),
+    ...(repoDigests.length > 0 ? { repoDigests } : {}),
     ...(typeof root.CreatedAt === 'string' ? { createdAt: root.CreatedAt } : {}),
     targets,
     findings,

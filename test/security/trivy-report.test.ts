@@ -16,6 +16,9 @@ describe('parseVulnerabilityReport', () => {
       artifactName: image,
       os: 'debian 12.5',
       createdAt: '2026-11-20T03:00:12.482913Z',
+      repoDigests: [
+        'registry.example.com/pno/pno-inference@sha256:3c5e7a9b1d2f4e6a8c0b2d4f6a8e0c1b3d5f7a9e2c4b6d8f0a1c3e5b7d9f2a4c',
+      ],
     });
     expect(scan.targets).toEqual([
       { target: `${image} (debian 12.5)`, class: 'os-pkgs', type: 'debian', vulnerabilities: 4 },
