@@ -2,7 +2,7 @@
 // its format version, and writes the authenticated plaintext (a .tar.gz). With -o the file appears
 // only once every chunk, the last included, has verified; on stdout a failure ends the stream early
 // and the command exits 1, so `tar` sees an error, never forged bytes.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { BackupKeyError, loadBackupKey, type BackupKey } from '../activities/archive/keys.ts';
@@ -64,7 +64,18 @@ export async function decryptBackupFile(
   const reader = formatReaderFor(version, path);
   let bytes = 0;
   const partial = out ? `${out}.partial` : undefined;
-  const sink = partial ? createWriteStream(partial, { mode: 0o600 }) : process.stdout;
+  // Created here, owner-only, never an existing file or a symlink someone planted: the plaintext holds Secrets.
+  let handle;
+  if (partial) {
+    try {
+      handle = await open(partial, 'wx', 0o600);
+    } catch (err) {
+      throw new DecryptError(
+        `${partial}: cannot create (${(err as NodeJS.ErrnoException).code ?? 'error'}); remove it if an earlier run left it`,
+      );
+    }
+  }
+  const sink = handle ? handle.createWriteStream() : process.stdout;
   try {
     await pipeline(
       createReadStream(path),

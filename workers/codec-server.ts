@@ -22,9 +22,13 @@ if (!keys) fail('PNO_PAYLOAD_KEY or PNO_PAYLOAD_KEY_FILE: the codec server needs
 const address = process.env.PNO_CODEC_ADDRESS?.trim() || '127.0.0.1:8234';
 if (!isListenAddress(address)) fail(`PNO_CODEC_ADDRESS: must be host:port (got ${JSON.stringify(address)})`);
 const at = address.lastIndexOf(':');
+const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+// Whoever reaches it can read every sealed payload: beyond loopback only with a token.
+if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !process.env.PNO_CODEC_TOKEN)
+  fail(`PNO_CODEC_ADDRESS: ${address} is reachable beyond this machine; set PNO_CODEC_TOKEN too`);
 const server = await startCodecServer({
   codec: new EncryptionCodec(keys!.current, keys!.retired),
-  host: address.slice(0, at).replace(/^\[|\]$/g, ''),
+  host,
   port: Number(address.slice(at + 1)),
   allowOrigins: (process.env.PNO_CODEC_ALLOW_ORIGINS ?? 'http://localhost:8233')
     .split(',')

@@ -11,7 +11,7 @@ import { getRolloutState, rolloutRestart, rolloutUndo, setImage, waitForRollout 
 import { patchHpa, scaleDeployment, type HpaChanges } from './scaling.ts';
 import { getHpa, listPods, pickReadyPod, restoredBy } from './status.ts';
 import { execStream } from './exec.ts';
-import { outputSummarizer, redact } from './output-summary.ts';
+import { outputSummarizer, redactArguments } from './output-summary.ts';
 import { DEFAULT_COMMANDS, resolveCommand, type CommandBook } from './commands.ts';
 import { heartbeatWhile } from './progress.ts';
 import { capacityFacts, versionFacts } from './capacity.ts';
@@ -113,7 +113,7 @@ export function createKubernetesActivities(kube: KubeClients, commands: CommandB
       // A command can run for minutes (database maintenance): heartbeat so a dead worker is noticed.
       const exitCode = await heartbeatWhile(run, () => context.heartbeat({ pod }));
       // The arguments are configuration, shown to say what ran; redacted all the same.
-      return { pod, command: argv.map(redact), exitCode, stdout: stdout.summary(), stderr: stderr.summary() };
+      return { pod, command: redactArguments(argv), exitCode, stdout: stdout.summary(), stderr: stderr.summary() };
     },
     /** GETs `path` of a Service (`name:port`) through the API server's service proxy. */
     probeService: (input: { namespace: string; service: string; path: string; timeoutMs: number }) =>

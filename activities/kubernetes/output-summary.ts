@@ -53,23 +53,26 @@ const credentialPatterns: [RegExp, string][] = [
   // JWTs (ServiceAccount tokens among them).
   [/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, REDACTED],
   [/\b(bearer|basic)\s+\S+/gi, `$1 ${REDACTED}`],
-  // NAME=value and name: value where the name says what it is (PGPASSWORD, AWS_SECRET_ACCESS_KEY, api_key…).
+  // NAME=value, name: value and "name": "value" where the name says what it is (PGPASSWORD, MYSQL_PWD,
+  // AWS_SECRET_ACCESS_KEY, SIGNING_KEY…): a quoted value whole, an unquoted one to the end of the line.
   [
-    /\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth)[\w.-]*)(\s*[=:]\s*)(?:"[^"]*"|'[^']*'|\S+)/gi,
+    /\b([\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|key|credential|auth)[\w.-]*)(["']?\s*[=:]\s*)(?:"[^"\n]*"|'[^'\n]*'|[^\n]+)/gi,
     `$1$2${REDACTED}`,
   ],
-  // Credentials in URLs: scheme://user:password@host.
-  [/(\/\/[^/\s:@]+:)[^@\s]+@/g, `$1${REDACTED}@`],
+  // Credentials in URLs: scheme://user:password@host, the user possibly empty (redis://:password@host).
+  [/(\/\/[^/\s:@]*:)[^@\s]+@/g, `$1${REDACTED}@`],
 ];
 
 /** A long opaque run: keys, base64 blobs, hex secrets. */
 const OPAQUE_RUN = /[A-Za-z0-9+/_-]{32,}={0,2}/g;
 /** Kubernetes and host names (`pno-physics-bench-7bf67895cc-gjbml`): lowercase words joined by dashes. */
 const DASHED_NAME = /^[a-z0-9]{1,19}(-[a-z0-9]{1,19})+$/;
+const UUID = /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
 
 export function redact(text: string): string {
   const named = credentialPatterns.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
-  const opaque = (part: string) => part.length >= 32 && !DASHED_NAME.test(part);
+  // A UUID-shaped run is dashed too, but as likely an API token as a name: it goes.
+  const opaque = (part: string) => part.length >= 32 && (!DASHED_NAME.test(part) || UUID.test(part));
   return named.replace(OPAQUE_RUN, (run) => {
     // A path of lowercase parts (`/kubepods/besteffort/pod…/<container id>`) keeps its readable parts;
     // anything else this long (a base64 key may start with `/` too) goes whole.
@@ -78,4 +81,11 @@ export function redact(text: string): string {
     if (readable) return parts.map((part) => (opaque(part) ? REDACTED : part)).join('/');
     return opaque(run) ? REDACTED : run;
   });
+}
+
+/** A command's arguments as a result may show them: each redacted, and the value after a secret-named flag blanked. */
+export function redactArguments(argv: string[]): string[] {
+  return argv.map((arg, i) =>
+    i > 0 && /^-.*(pass|pwd|secret|token|key)/i.test(argv[i - 1]!) ? REDACTED : redact(arg),
+  );
 }

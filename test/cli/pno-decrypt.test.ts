@@ -3,7 +3,7 @@
 // mistake exits 2 naming the argument.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,19 @@ describe('pno backup decrypt', () => {
       expect(result.stderr).toContain(c.says);
     }
     expect((await readdir(dir)).filter((f) => f.startsWith('out-'))).toEqual([]);
+  });
+
+  it('never writes through a file or symlink already at <out>.partial', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pno-decrypt-'));
+    const target = join(dir, 'elsewhere');
+    await writeFile(target, 'untouched');
+    const out = join(dir, 'backup.tar.gz');
+    await symlink(target, `${out}.partial`);
+    const result = await pnoRun(['backup', 'decrypt', fixture, '--key-file', keyFile, '-o', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('.partial: cannot create (EEXIST)');
+    expect(await readFile(target, 'utf8')).toBe('untouched');
+    expect((await readdir(dir)).sort()).toEqual(['backup.tar.gz.partial', 'elsewhere']);
   });
 
   it.each([

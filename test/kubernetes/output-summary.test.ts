@@ -2,7 +2,7 @@
 // credentials blanked, cut only at whole lines.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { outputSummarizer, redact, TAIL_CHARS } from '../../activities/kubernetes/output-summary.ts';
+import { outputSummarizer, redact, redactArguments, TAIL_CHARS } from '../../activities/kubernetes/output-summary.ts';
 
 async function summarize(...chunks: (string | Buffer)[]) {
   const { sink, summary } = outputSummarizer();
@@ -16,7 +16,12 @@ describe('redact', () => {
     ['PGPASSWORD=hunter2', 'PGPASSWORD=[redacted]'],
     ['db_password: "x y" next', 'db_password: [redacted] next'],
     ['api-key: 12345', 'api-key: [redacted]'],
-    ['curl -H "Authorization: Bearer abc.def"', 'curl -H "Authorization: [redacted] [redacted]'],
+    ['curl -H "Authorization: Bearer abc.def"', 'curl -H "Authorization: [redacted]'],
+    ['{"password": "hunter2", "user": "pno"}', '{"password": [redacted], "user": "pno"}'],
+    ['DB_PASSWORD=correct horse battery', 'DB_PASSWORD=[redacted]'],
+    ['MYSQL_PWD=s3 and SIGNING_KEY=k', 'MYSQL_PWD=[redacted]'],
+    ['redis://:hunter2@cache:6379', 'redis://:[redacted]@cache:6379'],
+    ['token 0b4c3b5e-1c8a-4f2c-9d7e-0a1b2c3d4e5f', 'token [redacted]'],
     ['Basic dXNlcjpwYXNz', 'Basic [redacted]'],
     ['postgres://pno:s3cret@db:5432/pno', 'postgres://pno:[redacted]@db:5432/pno'],
     ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', '[redacted]'],
@@ -32,6 +37,24 @@ describe('redact', () => {
       '4:memory:/kubepods/besteffort/pod0b4c3b5e-1c8a-4f2c-9d7e-0a1b2c3d/[redacted]',
     ],
   ])('%j → %j', (text, expected) => expect(redact(text)).toBe(expected));
+});
+
+describe('redactArguments', () => {
+  it('blanks the value after a secret-named flag, and redacts each argument', () => {
+    expect(redactArguments(['mysql', '--password', 'hunter2', '-u', 'pno', '--token=abc'])).toEqual([
+      'mysql',
+      '--password',
+      '[redacted]',
+      '-u',
+      'pno',
+      '--token=[redacted]',
+    ]);
+    expect(redactArguments(['logrotate', '-f', '/etc/logrotate.conf'])).toEqual([
+      'logrotate',
+      '-f',
+      '/etc/logrotate.conf',
+    ]);
+  });
 });
 
 describe('outputSummarizer', () => {

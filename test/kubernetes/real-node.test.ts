@@ -168,7 +168,7 @@ describe('a real node', () => {
       stdout: {
         bytes: Buffer.byteLength(output),
         sha256: sha256(Buffer.from(output)),
-        tail: 'PGPASSWORD=[redacted]\nAuthorization: [redacted] [redacted]\nkey [redacted]\ndone',
+        tail: 'PGPASSWORD=[redacted]\nAuthorization: [redacted]\nkey [redacted]\ndone',
       },
       stderr: { bytes: 0, sha256: sha256(Buffer.alloc(0)), tail: '' },
     });
