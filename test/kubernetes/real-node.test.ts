@@ -244,24 +244,29 @@ describe('a real node', () => {
     expect(await found(first, '/var/log/pno/access.log')).toBe(1);
   });
 
-  it('keeps a file on the models volume across a pod replacement, but not one in an emptyDir', async () => {
-    const [pod] = await readyPods();
-    if (!pod) throw new Error('no ready pod');
-    const marker = `written by ${pod} at ${Date.now()}`;
-    await expect(
-      exec(pod, ['sh', '-c', `echo "${marker}" > /app/models/marker && echo "${marker}" > /scratch/marker`]),
-    ).resolves.toMatchObject({ exitCode: 0 });
-    const before = await readyPods();
+  // A replacement pod may take its own 60 s poll on a loaded node, on top of the exec steps around it.
+  it(
+    'keeps a file on the models volume across a pod replacement, but not one in an emptyDir',
+    { timeout: 150_000 },
+    async () => {
+      const [pod] = await readyPods();
+      if (!pod) throw new Error('no ready pod');
+      const marker = `written by ${pod} at ${Date.now()}`;
+      await expect(
+        exec(pod, ['sh', '-c', `echo "${marker}" > /app/models/marker && echo "${marker}" > /scratch/marker`]),
+      ).resolves.toMatchObject({ exitCode: 0 });
+      const before = await readyPods();
 
-    await testKube().core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 1 });
-    const replacement = async () => (await readyPods()).filter((name) => !before.includes(name));
-    await expect.poll(replacement, { timeout: 60_000, interval: 250 }).toHaveLength(1);
-    const [next] = await replacement();
-    if (!next) throw new Error('no replacement pod');
-    await expect(exec(next, ['cat', '/app/models/marker'])).resolves.toMatchObject({
-      exitCode: 0,
-      stdout: { tail: marker },
-    });
-    await expect(exec(next, ['cat', '/scratch/marker'])).resolves.toMatchObject({ exitCode: 1 });
-  });
+      await testKube().core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 1 });
+      const replacement = async () => (await readyPods()).filter((name) => !before.includes(name));
+      await expect.poll(replacement, { timeout: 60_000, interval: 250 }).toHaveLength(1);
+      const [next] = await replacement();
+      if (!next) throw new Error('no replacement pod');
+      await expect(exec(next, ['cat', '/app/models/marker'])).resolves.toMatchObject({
+        exitCode: 0,
+        stdout: { tail: marker },
+      });
+      await expect(exec(next, ['cat', '/scratch/marker'])).resolves.toMatchObject({ exitCode: 1 });
+    },
+  );
 });
