@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { BackupKeyError, loadBackupKey, type BackupKey } from '../activities/archive/keys.ts';
+import { BackupKeyError, readKeyFile, type BackupKey } from '../activities/archive/keys.ts';
 import { decodeHeader, HEADER_BYTES, PRELUDE_BYTES, preludeVersion } from '../activities/archive/format.ts';
 import { formatReaderFor } from '../activities/archive/format-readers.ts';
 
@@ -16,13 +16,9 @@ export class DecryptError extends Error {
 function loadKeys(files: string[]): BackupKey[] {
   return files.map((file) => {
     try {
-      const key = loadBackupKey({ PNO_BACKUP_KEY_FILE: file });
-      if (!key) throw new DecryptError(`--key-file ${file}: empty`);
-      return key;
+      return readKeyFile(file, `--key-file ${file}`);
     } catch (err) {
-      if (err instanceof BackupKeyError)
-        throw new DecryptError(err.message.replace('PNO_BACKUP_KEY_FILE', `--key-file ${file}`));
-      throw err;
+      throw err instanceof BackupKeyError ? new DecryptError(err.message) : err;
     }
   });
 }

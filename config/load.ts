@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
 import { scheduleDefinitions, scheduleName, scheduleNames } from '../schedules/definitions.ts';
 import { inputSchemas, type WorkflowType } from '../workflows/inputs.ts';
-import { fieldPath, parseInput } from '../workflows/shared/input.ts';
+import { fieldPath, issuePath, parseInput } from '../workflows/shared/input.ts';
 import { productConfigSchema, type ProductConfig } from './schema.ts';
 
 export class ProductConfigError extends Error {
@@ -41,10 +41,7 @@ export function parseProductConfig(text: string, source: string): ProductConfig 
   if (!parsed.success) {
     throw new ProductConfigError(
       source,
-      parsed.error.issues.map((issue) => {
-        const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-        return `${fieldPath(path) || '(top level)'} ${issue.message}`;
-      }),
+      parsed.error.issues.map((issue) => `${fieldPath(issuePath(issue)) || '(top level)'} ${issue.message}`),
     );
   }
   const problems = scheduleProblems(parsed.data);
@@ -73,32 +70,35 @@ function scheduleProblems(config: ProductConfig): string[] {
   return problems;
 }
 
-/** Every `…Command` field, the routines' child inputs included, must name a configured command. */
-function commandProblems(config: ProductConfig, value: unknown, at: string): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  return Object.entries(value).flatMap(([field, v]) =>
-    field.endsWith('Command') && typeof v === 'string'
-      ? Object.hasOwn(config.commands, v)
-        ? []
-        : [
-            `${at}.${field} names no command in commands (got ${JSON.stringify(v)}; commands: ${Object.keys(config.commands).sort().join(', ')})`,
-          ]
-      : commandProblems(config, v, `${at}.${field}`),
+/** Every object in a parsed input, the routines' child inputs included, with its path. */
+function* objectsIn(value: unknown, at: string): Generator<[Record<string, unknown>, string]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const object = value as Record<string, unknown>;
+  yield [object, at];
+  for (const [field, v] of Object.entries(object)) yield* objectsIn(v, `${at}.${field}`);
+}
+
+/** Every `…Command` field must name a configured command. */
+function commandProblems(config: ProductConfig, input: unknown, at: string): string[] {
+  const names = Object.keys(config.commands).sort().join(', ');
+  return [...objectsIn(input, at)].flatMap(([object, path]) =>
+    Object.entries(object)
+      .filter(([field, v]) => field.endsWith('Command') && typeof v === 'string' && !Object.hasOwn(config.commands, v))
+      .map(
+        ([field, v]) => `${path}.${field} names no command in commands (got ${JSON.stringify(v)}; commands: ${names})`,
+      ),
   );
 }
 
 /** A backup input (or a routine's child backup) that would keep less than the minimums. */
-function retentionProblems(config: ProductConfig, value: unknown, at: string): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  const input = value as Record<string, unknown>;
+function retentionProblems(config: ProductConfig, input: unknown, at: string): string[] {
   const { minDays, minKeep } = config.retention;
-  const own = [
-    ...(typeof input.retentionDays === 'number' && input.retentionDays < minDays
-      ? [`${at}.retentionDays ${input.retentionDays} is below retention.minDays (${minDays})`]
+  return [...objectsIn(input, at)].flatMap(([object, path]) => [
+    ...(typeof object.retentionDays === 'number' && object.retentionDays < minDays
+      ? [`${path}.retentionDays ${object.retentionDays} is below retention.minDays (${minDays})`]
       : []),
-    ...(typeof input.keepAtLeast === 'number' && input.keepAtLeast < minKeep
-      ? [`${at}.keepAtLeast ${input.keepAtLeast} is below retention.minKeep (${minKeep})`]
+    ...(typeof object.keepAtLeast === 'number' && object.keepAtLeast < minKeep
+      ? [`${path}.keepAtLeast ${object.keepAtLeast} is below retention.minKeep (${minKeep})`]
       : []),
-  ];
-  return [...own, ...Object.entries(input).flatMap(([field, v]) => retentionProblems(config, v, `${at}.${field}`))];
+  ]);
 }

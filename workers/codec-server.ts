@@ -2,7 +2,7 @@
 // whoever holds the payload key (PNO_PAYLOAD_KEY or _FILE, PNO_PAYLOAD_RETIRED_KEYS_FILE), e.g. on
 // an operator's machine. PNO_CODEC_ADDRESS (default 127.0.0.1:8234), PNO_CODEC_ALLOW_ORIGINS
 // (the UI's origins, comma-separated), PNO_CODEC_TOKEN (then requests need `Authorization: Bearer …`).
-import { EncryptionCodec } from './codec/encryption-codec.ts';
+import { payloadCodec } from './codec/data-converter.ts';
 import { startCodecServer } from './codec/server.ts';
 import { ConfigError, isListenAddress, readWorkerConfig } from './config.ts';
 
@@ -27,7 +27,7 @@ const host = address.slice(0, at).replace(/^\[|\]$/g, '');
 if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !process.env.PNO_CODEC_TOKEN)
   fail(`PNO_CODEC_ADDRESS: ${address} is reachable beyond this machine; set PNO_CODEC_TOKEN too`);
 const server = await startCodecServer({
-  codec: new EncryptionCodec(keys!.current, keys!.retired),
+  codec: payloadCodec(keys!),
   host,
   port: Number(address.slice(at + 1)),
   allowOrigins: (process.env.PNO_CODEC_ALLOW_ORIGINS ?? 'http://localhost:8233')

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../stack/index.ts';
 import { toolsDir } from '../stack/tools.ts';
-import { EncryptionCodec } from './codec/encryption-codec.ts';
+import { payloadCodec } from './codec/data-converter.ts';
 import { startCodecServer } from './codec/server.ts';
 import { readWorkerConfig } from './config.ts';
 import { installRuntime } from './runtime.ts';
@@ -79,7 +79,7 @@ try {
     PNO_TRIVY_CONTAINERD_ADDRESS: node.containerdSocket,
   });
   const codec = await startCodecServer({
-    codec: new EncryptionCodec(config.payloadKeys!.current, config.payloadKeys!.retired),
+    codec: payloadCodec(config.payloadKeys!),
     port: Number(new URL(codecUrl).port),
     allowOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
   });

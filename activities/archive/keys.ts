@@ -60,17 +60,19 @@ export function loadBackupKey(env: NodeJS.ProcessEnv, name = 'PNO_BACKUP_KEY'): 
   if (inline && file) throw new BackupKeyError(`${name} and ${fileVariable}: set one, not both`);
   if (inline) return decode(name, inline);
   if (!file) return undefined;
+  return readKeyFile(file, fileVariable);
+}
+
+/** The key in `file`: its raw 32 bytes (a mounted Secret) or their base64 text. Errors start with `label`. */
+export function readKeyFile(file: string, label: string): BackupKey {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new BackupKeyError(
-      `${fileVariable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new BackupKeyError(`${label}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  // A mounted Secret may hold the raw bytes; anything else must be the base64 text.
   if (bytes.length === KEY_BYTES) return new BackupKey(bytes);
-  return decode(fileVariable, bytes.toString('latin1'));
+  return decode(label, bytes.toString('latin1'));
 }
 
 /**

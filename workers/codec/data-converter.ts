@@ -9,6 +9,10 @@ export interface PayloadKeys {
   retired: BackupKey[];
 }
 
+export function payloadCodec(keys: PayloadKeys): EncryptionCodec {
+  return new EncryptionCodec(keys.current, keys.retired);
+}
+
 export function productDataConverter(keys: PayloadKeys | undefined): DataConverter {
-  return keys ? { payloadCodecs: [new EncryptionCodec(keys.current, keys.retired)] } : {};
+  return keys ? { payloadCodecs: [payloadCodec(keys)] } : {};
 }

@@ -29,12 +29,17 @@ export function parseInput<S extends z.ZodType>(schema: S, workflowName: string,
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   if (issue.path.length === 0 && issue.code !== 'unrecognized_keys') throw invalidInput('input', issue.message, raw);
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+  const path = issuePath(issue);
   const rule =
     issue.code === 'unrecognized_keys' && issue.path.length === 0
       ? `is not a field of ${workflowName}'s input`
       : issue.message;
   throw invalidInput(fieldPath(path), rule, valueAt(raw, path));
+}
+
+/** Where a zod issue is: an unknown key's own path, not its object's. */
+export function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
+  return issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
 }
 
 /** `source.kind`, `expectedInputs[0].shape`: the path as a user writes it. */
