@@ -6,6 +6,7 @@ import { DEFAULT_COMMANDS } from '../activities/kubernetes/commands.ts';
 import { TASK_QUEUE } from '../types/index.ts';
 import { commandName, integer, kubeName, boolean } from '../workflows/shared/fields.ts';
 import { serviceTarget, targetFields } from '../workflows/shared/target.ts';
+import { MAINTENANCE_WINDOW_MINUTES } from '../workflows/routines/input.ts';
 
 const strict = <Shape extends z.core.$ZodLooseShape>(shape: Shape, what: string) =>
   z.strictObject(shape, {
@@ -70,6 +71,15 @@ export const productConfigSchema = strict(
       },
       'security rules: registries and requireApproval',
     ).default({ registries: [], requireApproval: true }),
+    maintenanceWindows: strict(
+      {
+        daily: integer(1, 1440).default(MAINTENANCE_WINDOW_MINUTES.daily),
+        weekly: integer(1, 1440).default(MAINTENANCE_WINDOW_MINUTES.weekly),
+        monthly: integer(1, 1440).default(MAINTENANCE_WINDOW_MINUTES.monthly),
+        quarterly: integer(1, 1440).default(MAINTENANCE_WINDOW_MINUTES.quarterly),
+      },
+      'maintenance windows in minutes: daily, weekly, monthly, quarterly',
+    ).default({ ...MAINTENANCE_WINDOW_MINUTES }),
     commands: z
       .record(commandName, argumentArray, {
         error: (issue) =>
@@ -82,7 +92,7 @@ export const productConfigSchema = strict(
       .record(z.string(), schedule, { error: 'must map schedule names (without pno-) to settings' })
       .default({}),
   },
-  'the configuration: taskQueue, service, retention, commands, schedules',
+  'the configuration: taskQueue, service, retention, security, maintenanceWindows, commands, schedules',
 );
 
 export type ProductConfig = z.output<typeof productConfigSchema>;

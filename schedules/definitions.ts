@@ -37,16 +37,25 @@ const firstSunday = { dayOfWeek: 'SUNDAY', dayOfMonth: { start: 1, end: 7 } } as
 
 /**
  * The product's schedules as the configuration has them: each input is the service's fields the
- * workflow takes, then the schedule's own `input`; a schedule with `enabled: false` is left out
- * (and `sync` deletes it).
+ * workflow takes, a routine's maintenance window, then the schedule's own `input`; a schedule with
+ * `enabled: false` is left out (and `sync` deletes it).
  */
 export function scheduleDefinitions(config: ProductConfig = defaultProductConfig()): ScheduleDefinition[] {
   return baseDefinitions(config.service.namespace)
     .filter((d) => config.schedules[scheduleName(d)]?.enabled !== false)
     .map((d) => ({
       ...d,
-      input: { ...serviceFieldsOf(d.workflowType, config.service), ...config.schedules[scheduleName(d)]?.input },
+      input: {
+        ...serviceFieldsOf(d.workflowType, config.service),
+        ...windowOf(d.routine, config.maintenanceWindows),
+        ...config.schedules[scheduleName(d)]?.input,
+      },
     }));
+}
+
+/** A maintenance routine's window from the configuration, as its input's `windowMs`. */
+function windowOf(routine: string, windows: ProductConfig['maintenanceWindows']): { windowMs?: number } {
+  return routine in windows ? { windowMs: windows[routine as keyof typeof windows] * 60_000 } : {};
 }
 
 /** The name a configuration file gives a schedule: its id without the prefix. */

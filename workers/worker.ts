@@ -40,6 +40,9 @@ export async function createProductWorker(options: ProductWorkerOptions): Promis
     ...workflows,
     // Long activities (backups, rollouts) get time to finish or to notice cancellation on shutdown.
     shutdownGraceTime: '30 seconds',
+    // A cancellation (a maintenance window's end, an operator) reaches a running activity with its next
+    // heartbeat: at most 5 s later rather than 80% of its heartbeat timeout.
+    maxHeartbeatThrottleInterval: '5 seconds',
     ...options.overrides,
   });
 }

@@ -55,6 +55,25 @@ describe('the configuration file', () => {
     for (const d of Object.values(byId)) expect(d.targetNamespace).toBe('staging');
   });
 
+  it("gives each scheduled routine its maintenance window, unless the schedule's input sets one", () => {
+    const config = parseProductConfig(
+      'maintenanceWindows: {daily: 45}\nschedules: {weekly-maintenance: {input: {windowMs: 60000}}}',
+      'test.yaml',
+    );
+    const windows = Object.fromEntries(scheduleDefinitions(config).map((d) => [d.id, d.input.windowMs]));
+    expect(windows).toMatchObject({
+      'pno-daily-maintenance': 45 * 60_000,
+      'pno-weekly-maintenance': 60_000,
+      'pno-monthly-maintenance': 4 * 3600_000,
+      'pno-quarterly-maintenance': 8 * 3600_000,
+    });
+    // Only routines have a window.
+    expect(windows['pno-nightly-backup']).toBeUndefined();
+    expect(problemsOf('schedules: {daily-maintenance: {input: {windowMs: 1000}}}')).toEqual([
+      'schedules.daily-maintenance.input.windowMs must be an integer from 10000 to 86400000 (got 1000)',
+    ]);
+  });
+
   it.each([
     ['taskQueue: "Bad Queue"', 'taskQueue must be a Kubernetes name'],
     ['service: {namespace: Prod}', 'service.namespace must be a Kubernetes name'],
@@ -68,6 +87,8 @@ describe('the configuration file', () => {
       'security.registries[0] must be a registry host like registry.example.com',
     ],
     ['security: {requireApproval: "no"}', 'security.requireApproval must be true or false'],
+    ['maintenanceWindows: {daily: 0}', 'maintenanceWindows.daily must be an integer from 1 to 1440'],
+    ['maintenanceWindows: {nightly: 30}', 'maintenanceWindows.nightly is not a field of maintenance windows'],
     ['colour: blue', 'colour is not a field of the configuration'],
     ['schedules: {hourly-backup: {}}', 'schedules.hourly-backup is not a schedule of the product'],
     [

@@ -9,6 +9,18 @@ import { boolean, commandName, integer, isoDate, nestedObject, objectKeyPrefix }
 import { childInput, defaultsOf, inputObject } from '../shared/input.ts';
 import { targetFields } from '../shared/target.ts';
 
+/** The guide's maintenance windows, in minutes: how long each routine may run. */
+export const MAINTENANCE_WINDOW_MINUTES = { daily: 30, weekly: 120, monthly: 240, quarterly: 480 } as const;
+export type MaintenanceRoutine = keyof typeof MAINTENANCE_WINDOW_MINUTES;
+
+/** The window a routine's steps run in; the schedules set it from the configuration's maintenanceWindows. */
+const windowMs = (routine: MaintenanceRoutine) =>
+  integer(10_000, 24 * 3600_000)
+    .default(MAINTENANCE_WINDOW_MINUTES[routine] * 60_000)
+    .describe(
+      `The maintenance window (ms): steps still running this long after the start are stopped, reported as stopped and alerted (\`routine_${routine}_overran\`). The guide's: ${MAINTENANCE_WINDOW_MINUTES[routine]} minutes.`,
+    );
+
 /** What every routine needs to know about the service. */
 const routineTarget = {
   namespace: targetFields.namespace,
@@ -22,6 +34,7 @@ const routineTarget = {
 
 export const dailyInputSchema = inputObject({
   ...routineTarget,
+  windowMs: windowMs('daily'),
   logRotateCommand: commandName
     .default('log-rotate')
     .describe(
@@ -66,6 +79,7 @@ const databaseMaintenance = nestedObject(
 
 export const weeklyInputSchema = inputObject({
   ...routineTarget,
+  windowMs: windowMs('weekly'),
   modelCheck: childInput(modelHealthInputSchema, 'modelHealthWorkflow')
     .default({})
     .describe("modelHealthWorkflow's input for the model integrity step."),
@@ -80,6 +94,7 @@ export const weeklyDefaults = defaultsOf(weeklyInputSchema);
 
 export const monthlyInputSchema = inputObject({
   ...routineTarget,
+  windowMs: windowMs('monthly'),
   backup: childInput(backupInputSchema, 'backupWorkflow')
     .default({})
     .describe("backupWorkflow's input for the full backup (its namespace defaults to the routine's)."),
@@ -117,6 +132,7 @@ const runbook = nestedObject(
 
 export const quarterlyInputSchema = inputObject({
   ...routineTarget,
+  windowMs: windowMs('quarterly'),
   benchmark: childInput(modelHealthInputSchema, 'modelHealthWorkflow')
     .default({ samples: 100 })
     .describe('The latency benchmark: modelHealthWorkflow over more samples than the weekly check.'),

@@ -1,12 +1,15 @@
 // Running a routine's steps: each one's outcome is recorded, a failing step never stops the others,
 // and a step that needs another runs only after it succeeded (or is `skipped`, saying why).
-import { ActivityFailure, ChildWorkflowFailure } from '@temporalio/workflow';
+import { ActivityFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
 import type { StepOutcome, StepStatus } from '../../types/index.ts';
 
 export interface StepResult {
   status: Exclude<StepStatus, 'skipped' | 'fail'> | 'fail';
   detail: string;
 }
+
+/** What a step cancelled before it finished says (the maintenance window ended, or an operator cancelled). */
+export const STOPPED_DETAIL = 'stopped before it finished (cancelled)';
 
 /** Runs one step; a thrown failure becomes a `fail` outcome naming its cause. */
 export async function step(name: string, work: () => Promise<StepResult>): Promise<StepOutcome> {
@@ -15,7 +18,8 @@ export async function step(name: string, work: () => Promise<StepResult>): Promi
     const result = await work();
     return { step: name, ...result, durationMs: Date.now() - started };
   } catch (err) {
-    return { step: name, status: 'fail', detail: failureMessage(err), durationMs: Date.now() - started };
+    const detail = isCancellation(err) ? STOPPED_DETAIL : failureMessage(err);
+    return { step: name, status: 'fail', detail, durationMs: Date.now() - started };
   }
 }
 

@@ -1,9 +1,10 @@
 // The end of every routine: the summary report stored in the bucket and returned, and one alert
-// when anything failed.
+// when anything failed (or, when the maintenance window ended first, one that it overran).
 import { patched, workflowInfo } from '@temporalio/workflow';
 import type { RoutineReport, StepOutcome } from '../../types/index.ts';
 import { alerts, records } from '../shared/activities.ts';
 import type { ProgressTracker } from '../shared/progress.ts';
+import { windowText, type WindowedSteps } from './window.ts';
 
 export function routineStatus(steps: StepOutcome[]): RoutineReport['status'] {
   if (steps.some((s) => s.status === 'fail')) return 'fail';
@@ -17,8 +18,18 @@ export async function finishRoutine(
   startedAt: number,
   steps: StepOutcome[],
   progress: ProgressTracker,
+  overran?: WindowedSteps['overran'],
 ): Promise<RoutineReport> {
   progress.stepDone();
+  if (overran) {
+    const stopped = overran.stopped.length > 0 ? `; stopped: ${overran.stopped.join(', ')}` : '';
+    steps.push({
+      step: 'maintenance window',
+      status: 'fail',
+      detail: `ran past its ${windowText(overran.windowMs)} window${stopped}`,
+      durationMs: 0,
+    });
+  }
   progress.phase('reporting');
   const report: RoutineReport = {
     routine,
@@ -46,10 +57,12 @@ export async function finishRoutine(
   if (report.status === 'fail') {
     const failed = steps.filter((s) => s.status === 'fail');
     await alerts.sendAlert({
-      type: `routine_${routine}_failed`,
+      type: overran ? `routine_${routine}_overran` : `routine_${routine}_failed`,
       severity: 'warning',
       service,
-      summary: `${routine} maintenance: ${failed.length} step(s) failed: ${failed.map((s) => s.step).join(', ')}`,
+      summary: overran
+        ? `${routine} maintenance overran its ${windowText(overran.windowMs)} window: stopped ${overran.stopped.join(', ') || 'nothing'}`
+        : `${routine} maintenance: ${failed.length} step(s) failed: ${failed.map((s) => s.step).join(', ')}`,
       details: { failed, workflowId: workflowInfo().workflowId, reportKey: report.reportKey },
       dedupKey: `routine-${routine}-${workflowInfo().workflowId}`,
     });
