@@ -82,7 +82,22 @@ export async function startContainerd(
   for (const [image, names] of Object.entries(tags)) {
     for (const name of names) await ctr(['images', 'tag', '--force', image, name]);
   }
+  await nameByDigest(ctr);
   return { socket, process: proc, ctr };
+}
+
+/**
+ * Gives each tagged image its `repository@sha256:…` name too, as a registry pull would: an import
+ * records only the tag, and the CRI finds an image by digest (a rollout pinned to what was
+ * scanned, with imagePullPolicy Never) only under such a name.
+ */
+async function nameByDigest(ctr: Containerd['ctr']): Promise<void> {
+  const rows = (await ctr(['images', 'list'])).split('\n').slice(1).filter(Boolean);
+  for (const [ref, , digest] of rows.map((row) => row.split(/\s+/))) {
+    if (!ref || !digest?.startsWith('sha256:') || ref.includes('@')) continue;
+    const repository = ref.replace(/:[^/:]+$/, '');
+    await ctr(['images', 'tag', '--force', ref, `${repository}@${digest}`]);
+  }
 }
 
 /** Kills and removes every container left in the node's containerd (what the kubelet did not remove). */

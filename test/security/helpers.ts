@@ -69,6 +69,29 @@ export async function trivyScanner(images: Record<string, FixtureImage>) {
   return { scanImage, scanned, dir };
 }
 
+/**
+ * scanImage answering the images in `table` from it, and scanning every other image with the real
+ * trivy, offline, in the real node's own containerd (the worker's PNO_TRIVY_IMAGE_SRC=containerd).
+ */
+export async function nodeScanner(table: Record<string, VulnerabilityFinding[]>, containerdAddress: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'pno-trivy-node-'));
+  await cp(join(toolsDir, 'share', 'trivy-fixture-db'), join(dir, 'cache'), { recursive: true });
+  const trivy = {
+    path: toolPath('trivy'),
+    cacheDir: join(dir, 'cache'),
+    offline: true,
+    imageSources: ['containerd' as const],
+    containerd: { address: containerdAddress, namespace: 'k8s.io' },
+  };
+  const stub = stubScanner(table);
+  const scanImage = async ({ image, timeoutMs }: { image: string; timeoutMs: number }): Promise<ImageScan> => {
+    if (image in table) return stub.scanImage({ image });
+    stub.scanned.push(image);
+    return trivyScanImage(trivy, image, { timeoutMs });
+  };
+  return { scanImage, scanned: stub.scanned, dir };
+}
+
 export function alertRecorder() {
   const alerts: SendAlertInput[] = [];
   const sendAlert = async (alert: SendAlertInput) => {

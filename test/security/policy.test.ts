@@ -14,8 +14,10 @@ import {
   buildSecurityReport,
   criticalFindings,
   judgeCandidate,
+  pinToScannedDigest,
   registryOf,
   registryRefusal,
+  repositoryOf,
 } from '../../workflows/security/policy.ts';
 
 const image = 'registry.example.com/pno/pno-inference:1.4.0';
@@ -187,5 +189,35 @@ describe('candidate registries', () => {
     expect(registryRefusal('nginx:1', running, ['ghcr.io'])).toBe(
       "nginx:1 comes from registry docker.io, which is not allowed (the running image's registry.example.com, and security.registries: ghcr.io)",
     );
+  });
+});
+
+describe('pinning the scanned candidate', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  it.each([
+    ['localhost:5000/pno/app:1.2', 'localhost:5000/pno/app'],
+    ['nginx:1', 'docker.io/library/nginx'],
+    ['docker.io/library/nginx@sha256:00', 'docker.io/library/nginx'],
+    ['pno.local/fixture-service', 'pno.local/fixture-service'],
+  ])('%s is repository %s', (image, repository) => expect(repositoryOf(image)).toBe(repository));
+
+  it('rolls out the digest the scan reported for the same repository, keeping the given spelling', () => {
+    expect(
+      pinToScannedDigest('pno.local/fixture-service:1.1', [
+        `pno.local/other@sha256:${'cd'.repeat(32)}`,
+        `pno.local/fixture-service@${digest}`,
+      ]),
+    ).toEqual({ image: `pno.local/fixture-service@${digest}` });
+    expect(pinToScannedDigest('nginx:1.27', [`docker.io/library/nginx@${digest}`])).toEqual({
+      image: `nginx@${digest}`,
+    });
+  });
+
+  it('keeps a candidate given by digest, and says so when it can only deploy a tag', () => {
+    expect(pinToScannedDigest(`pno.local/app@${digest}`, undefined)).toEqual({ image: `pno.local/app@${digest}` });
+    expect(pinToScannedDigest('pno.local/app:2', [`pno.local/other@${digest}`])).toEqual({
+      image: 'pno.local/app:2',
+      unpinned: 'deployed by tag: the scan reported no digest of pno.local/app for pno.local/app:2',
+    });
   });
 });

@@ -5,7 +5,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { getRolloutState } from '../../activities/kubernetes/rollout.ts';
 import { DEFAULT_SECURITY_POLICY } from '../../types/index.ts';
 import { securityUpdateWorkflow, type SecurityUpdateInput } from '../../workflows/index.ts';
@@ -16,7 +16,16 @@ import { testKube } from '../helpers/kube.ts';
 import { testS3 } from '../helpers/s3.ts';
 import { historyEvents, testClient, withWorker } from '../helpers/temporal.ts';
 import { fixture, goodModel, validationSet } from '../model/fixtures.ts';
-import { deployedService, fixed, oldImage, securityActivities, trivyScanner, vulnerable } from './helpers.ts';
+import { host } from '../../stack/kube/host-command.ts';
+import {
+  deployedService,
+  fixed,
+  nodeScanner,
+  oldImage,
+  securityActivities,
+  trivyScanner,
+  vulnerable,
+} from './helpers.ts';
 import { patched, running } from './image-archive.ts';
 
 const name = 'pno-physics-bench';
@@ -177,6 +186,34 @@ describe('securityUpdateWorkflow', () => {
     expect(await imageOf(namespace)).toBe(candidate);
     expect(env.alerts.at(-1)).toMatchObject({ type: 'security_vulnerability', resolved: true });
     expect(api.hits('/health')).toBeGreaterThan(0);
+  });
+
+  it("rolls out the digest trivy scanned in the node's containerd, not the tag, and the pods run it", async () => {
+    const namespace = await deployedService();
+    const containerd = inject('realNodeContainerd');
+    const scanner = await nodeScanner({ [oldImage]: vulnerable }, containerd);
+    const { result } = await run(namespace, {}, { candidateImage: candidate, modelCheck: null }, scanner);
+
+    // What the node's containerd has under the candidate's tag is what was scanned and what now runs.
+    const listed = await host('ctr', ['--address', containerd, '--namespace', 'k8s.io', 'images', 'list']);
+    const digest = listed
+      .split('\n')
+      .map((row) => row.split(/\s+/))
+      .find(([ref]) => ref === candidate)?.[2];
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const pinned = `registry.example.com/pno/pno-inference@${digest}`;
+    expect(result).toMatchObject({ outcome: 'UPDATED', candidateImage: candidate, deployedImage: pinned });
+    expect(result.reasons.some((r) => r.startsWith('deployed by tag'))).toBe(false);
+    expect(await imageOf(namespace)).toBe(pinned);
+    expect(await getRolloutState(testKube(), namespace, name)).toMatchObject({ done: true, revision: '2' });
+    // With imagePullPolicy Never: the kubelet found the image by that digest on the node.
+    const pods = (await testKube().core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items.filter(
+      (p) => !p.metadata?.deletionTimestamp,
+    );
+    expect(pods.map((p) => [p.spec?.containers[0]?.image, p.status?.containerStatuses?.[0]?.ready])).toEqual([
+      [pinned, true],
+      [pinned, true],
+    ]);
   });
 
   it('under the shipped configuration, waits for approval whatever the input says, and refuses a foreign registry unscanned', async () => {

@@ -87,3 +87,36 @@ export function registryRefusal(candidate: string, running: string, registries: 
   if (allowed.includes(registry)) return undefined;
   return `${candidate} comes from registry ${registry}, which is not allowed (the running image's ${registryOf(running)}, and security.registries: ${registries.join(', ') || 'none'})`;
 }
+
+/** `registry/path` of an image reference, without tag or digest, with Docker Hub's implied parts spelled out. */
+export function repositoryOf(image: string): string {
+  const name = image.split('@')[0]!;
+  const lastSlash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  const bare = colon > lastSlash ? name.slice(0, colon) : name;
+  const registry = registryOf(bare);
+  const path = bare.startsWith(`${registry}/`) ? bare.slice(registry.length + 1) : bare;
+  return `${registry}/${registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path}`;
+}
+
+export interface PinnedImage {
+  /** What the rollout sets: `repository@sha256:…` when the scan reported the candidate's digest. */
+  image: string;
+  /** Why it is not a digest, when it is not. */
+  unpinned?: string;
+}
+
+/**
+ * The scanned candidate by the digest the scan reported for it, so the image rolled out is the one
+ * scanned, whatever its tag points at by then.
+ */
+export function pinToScannedDigest(candidate: string, repoDigests: string[] | undefined): PinnedImage {
+  if (/@sha256:[0-9a-f]{64}$/.test(candidate)) return { image: candidate };
+  const repository = repositoryOf(candidate);
+  const digest = (repoDigests ?? []).find((d) => d.includes('@sha256:') && repositoryOf(d) === repository);
+  if (digest) return { image: `${candidate.split('@')[0]!.replace(/:[^/:]+$/, '')}@${digest.split('@')[1]}` };
+  return {
+    image: candidate,
+    unpinned: `deployed by tag: the scan reported no digest of ${repository} for ${candidate}`,
+  };
+}

@@ -12,7 +12,13 @@ import { dockerfileFor, generateDockerfileUpdates } from './dockerfile-updates.t
 import { modelHealthWorkflow } from '../model/health.ts';
 import { beginRun } from '../shared/progress.ts';
 import { approvalGate, type ApprovalDecision } from '../shared/approval.ts';
-import { buildSecurityReport, criticalFindings, judgeCandidate, registryRefusal } from './policy.ts';
+import {
+  buildSecurityReport,
+  criticalFindings,
+  judgeCandidate,
+  pinToScannedDigest,
+  registryRefusal,
+} from './policy.ts';
 import { securityUpdateInputSchema, type ParsedSecurityUpdateInput, type SecurityUpdateInput } from './input.ts';
 import { parseInput } from '../shared/input.ts';
 import { alerts, clusterChanges, reads, records, scans, waits } from '../shared/activities.ts';
@@ -34,6 +40,8 @@ export interface SecurityUpdateResult {
   outcome: SecurityUpdateOutcome;
   image: string;
   candidateImage?: string;
+  /** What the rollout set: the candidate by the digest its scan reported (a tag only when it reported none). */
+  deployedImage?: string;
   report: SecurityReport;
   reportKey: string;
   reasons: string[];
@@ -50,7 +58,6 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
   const input = parseInput(securityUpdateInputSchema, 'securityUpdateWorkflow', rawInput);
   const progress = beginRun('security-update', input.namespace, 6, 'reading the deployment');
   const approval = approvalGate();
-  const { workflowId } = workflowInfo();
   const target = { namespace: input.namespace, name: input.deployment };
   const where = `${input.namespace}/${input.deployment}`;
   const alert = (a: Omit<SendAlertInput, 'service'>) => alerts.sendAlert({ service: input.deployment, ...a });
@@ -142,11 +149,20 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
     });
     return done('CANDIDATE_REFUSED', verdict.reasons, { candidateImage: candidate.image });
   }
+  // The image rolled out is the one scanned, whatever the tag points at by the time approval comes.
+  // Runs recorded before pinning rolled out the tag.
+  const pinned = patched('deploy-scanned-digest')
+    ? pinToScannedDigest(candidate.image, candidateScan.repoDigests)
+    : { image: candidate.image };
+  const pinning = pinned.unpinned ? [pinned.unpinned] : [];
 
   let decision: ApprovalDecision | undefined;
   if (requireApproval) {
-    progress.phase('awaiting approval', `send update "approve" to ${workflowId}`);
-    decision = await approval.await(input.approvalTimeoutMs);
+    progress.phase('awaiting approval', `roll out ${pinned.image} to ${where} (replacing ${image})`);
+    decision = await approval.await(input.approvalTimeoutMs, {
+      change: `roll out ${pinned.image} to ${where} (replacing ${image})`,
+      alert,
+    });
     if (!decision?.approve) {
       const why = decision
         ? `rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`
@@ -158,25 +174,25 @@ export async function securityUpdateWorkflow(rawInput: SecurityUpdateInput = {})
     }
   }
 
-  progress.phase('rolling out', candidate.image);
-  const failures = await rolloutWithRollback(input, image, candidate.image, alert);
+  progress.phase('rolling out', pinned.image);
+  const failures = await rolloutWithRollback(input, image, pinned.image, alert);
   progress.stepDone();
-  const extra = { candidateImage: candidate.image, ...(decision ? { approval: decision } : {}) };
-  if (failures.length > 0) return done('ROLLED_BACK', failures, extra);
+  const extra = {
+    candidateImage: candidate.image,
+    deployedImage: pinned.image,
+    ...(decision ? { approval: decision } : {}),
+  };
+  if (failures.length > 0) return done('ROLLED_BACK', [...failures, ...pinning], extra);
   await alert({
     type: 'security_vulnerability',
     severity: 'info',
-    summary: `${where} updated to ${candidate.image}`,
+    summary: `${where} updated to ${pinned.image}`,
     details: { removed: verdict.removed },
     dedupKey: vulnKey,
     resolved: true,
   });
   progress.stepDone();
-  return done(
-    'UPDATED',
-    verdict.removed.map((r) => `removed ${r}`),
-    extra,
-  );
+  return done('UPDATED', [...verdict.removed.map((r) => `removed ${r}`), ...pinning], extra);
 }
 
 type Alerter = (a: Omit<SendAlertInput, 'service'>) => Promise<unknown>;
