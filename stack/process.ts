@@ -27,6 +27,8 @@ export function startProcess(
      * API server). 'terminal' lets it die with the terminal's process group (nothing waits on it).
      */
     processGroup?: 'own' | 'terminal';
+    /** Run as this user (a server that refuses root, such as PostgreSQL). */
+    user?: { uid: number; gid: number };
   },
 ): ServerProcess {
   const log = createWriteStream(options.logFile, { flags: 'a' });
@@ -34,6 +36,7 @@ export function startProcess(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: (options.processGroup ?? 'own') === 'own',
+    ...options.user,
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -8,10 +8,15 @@ const run = promisify(execFile);
 export async function host(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  /** `user`: run as that uid/gid (a program that refuses root, such as initdb). */
+  options: { env?: NodeJS.ProcessEnv; user?: { uid: number; gid: number } } = {},
 ): Promise<string> {
   try {
-    const { stdout } = await run(command, args, { env: { ...process.env, ...options.env }, maxBuffer: 64 * 2 ** 20 });
+    const { stdout } = await run(command, args, {
+      env: { ...process.env, ...options.env },
+      maxBuffer: 64 * 2 ** 20,
+      ...options.user,
+    });
     return stdout;
   } catch (err) {
     const { stderr } = err as { stderr?: string };

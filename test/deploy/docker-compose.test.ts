@@ -1,6 +1,10 @@
 // Docker cannot run here, so the production-like stack is checked as data: pinned images, health
-// checks, start order and the worker's wiring.
+// checks, start order, the worker's wiring (bucket, keys, alert sink, a kubeconfig reachable from a
+// container) and the Alertmanager configuration by amtool. The Temporal server it pins runs for
+// real in test/stack/temporal-postgres.test.ts.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
@@ -11,18 +15,30 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string>;
   ports?: string[];
+  extra_hosts?: string[];
 }
 
 const root = new URL('../../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
+  secrets?: Record<string, { file: string }>;
 };
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('has the production-like stack', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['minio', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+      [
+        'alertmanager',
+        'minio',
+        'minio-bucket',
+        'postgresql',
+        'temporal',
+        'temporal-namespace',
+        'temporal-schema',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
   });
 
@@ -34,7 +50,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('health-checks every long-running service and starts each after what it needs', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'minio']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'minio', 'alertmanager']) {
       expect(services[name]?.healthcheck?.test?.length, name).toBeGreaterThan(1);
     }
     expect(services['temporal-schema']?.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
@@ -42,9 +58,11 @@ describe('docker-compose.yml', () => {
       'temporal-schema': { condition: 'service_completed_successfully' },
     });
     expect(services['temporal-ui']?.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(services['minio-bucket']?.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
     expect(services.worker?.depends_on).toEqual({
       'temporal-namespace': { condition: 'service_completed_successfully' },
-      minio: { condition: 'service_healthy' },
+      'minio-bucket': { condition: 'service_completed_successfully' },
+      alertmanager: { condition: 'service_healthy' },
     });
   });
 
@@ -53,6 +71,16 @@ describe('docker-compose.yml', () => {
     expect(worker.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
     expect(worker.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(worker.environment?.S3_ENDPOINT).toBe('http://minio:9000');
+    // The bucket the setup job creates, the keys as Docker secrets, the alert sink, the host by name.
+    expect(worker.environment?.S3_BUCKET).toBe(services['minio-bucket']?.environment?.S3_BUCKET);
+    expect(worker.environment?.PNO_BACKUP_KEY_FILE).toBe('/run/secrets/backup-key');
+    expect(worker.environment?.PNO_PAYLOAD_KEY_FILE).toBe('/run/secrets/payload-key');
+    expect(compose.secrets).toEqual({
+      'backup-key': { file: './secrets/backup.key' },
+      'payload-key': { file: './secrets/payload.key' },
+    });
+    expect(worker.environment?.PNO_ALERTMANAGER_URL).toBe('http://alertmanager:9093');
+    expect(worker.extra_hosts).toContain('host.docker.internal:host-gateway');
     expect(services['temporal-ui']?.ports).toContain('8233:8080');
     const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:24\.\d+\.\d+/m);
@@ -67,5 +95,11 @@ describe('docker-compose.yml', () => {
         if (source.startsWith('./')) expect(() => readFileSync(new URL(source, root))).not.toThrow();
       }
     }
+  });
+
+  it('gives Alertmanager a configuration amtool accepts', async () => {
+    const config = new URL('deploy/compose/alertmanager.yml', root).pathname;
+    const { stdout } = await promisify(execFile)('amtool', ['check-config', config]);
+    expect(stdout).toContain('SUCCESS');
   });
 });
