@@ -1,52 +1,15 @@
 #!/usr/bin/env node
-// `pno`: the operator's command line (`./ops pno …` in a checkout). For now: `backup decrypt`, which
-// turns a backup object into the plain .tar.gz it seals, with nothing but the key file, so a person
-// can restore by hand with tar when the product is down (docs/backup-format.md says how it works).
-import { parseArgs } from 'node:util';
+// `pno`: the operator's command line (`./ops pno …` in a checkout, or the package's `pno` bin).
+// Connects like the worker (TEMPORAL_*, S3_*, PNO_CONFIG_FILE, PNO_PAYLOAD_KEY_FILE); `backup
+// decrypt` needs nothing but the key file, so a person can restore by hand when the product is down.
 import { decryptBackupFile, DecryptError } from './backup-decrypt.ts';
+import { parseCommand, UsageError, usage, type Command } from './pno-args.ts';
 
-export const usage = `usage:
-  pno backup decrypt <object> --key-file <file> [--key-file <file>…] [-o <out.tar.gz>]
-      Writes the plain .tar.gz a backup object seals (to stdout without -o). Each --key-file holds a
-      base64 key (a retired one too); the object's key id picks the one that opens it.`;
+export { parseCommand, usage, UsageError };
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-interface DecryptCommand {
-  name: 'backup decrypt';
-  object: string;
-  keyFiles: string[];
-  out?: string;
-}
-
-export function parseCommand(argv: string[]): DecryptCommand | { name: 'help' } {
-  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') return { name: 'help' };
-  const [group, verb, ...rest] = argv;
-  if (group !== 'backup') throw new UsageError(`unknown command ${JSON.stringify(group)} (try: pno backup decrypt)`);
-  if (verb !== 'decrypt') throw new UsageError(`unknown backup command ${JSON.stringify(verb ?? '')} (try: decrypt)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: { 'key-file': { type: 'string', multiple: true }, out: { type: 'string', short: 'o' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const [object, ...extra] = parsed.positionals;
-  if (!object) throw new UsageError('<object>: name the backup object file to decrypt');
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const keyFiles = parsed.values['key-file'] ?? [];
-  if (keyFiles.length === 0) throw new UsageError('--key-file: name the file holding the backup key');
-  return { name: 'backup decrypt', object, keyFiles, ...(parsed.values.out ? { out: parsed.values.out } : {}) };
-}
-
-/** Exit codes: 0 done, 1 the object could not be opened, 2 a usage mistake. */
-export async function main(argv: string[]): Promise<number> {
-  let command;
+/** Exit codes: 0 done, 1 the command failed, 2 a usage or configuration mistake. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let command: Command;
   try {
     command = parseCommand(argv);
   } catch (err) {
@@ -54,10 +17,81 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pno: ${err.message}\n\n${usage}\n`);
     return 2;
   }
-  if (command.name === 'help') {
-    process.stdout.write(`${usage}\n`);
-    return 0;
+  switch (command.name) {
+    case 'help':
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    case 'schedules':
+      return (await import('../schedules/cli.ts')).main(command.args, env);
+    case 'backup decrypt':
+      return decrypt(command);
   }
+  return operate(command, env);
+}
+
+/** The commands that talk to Temporal and the bucket; loaded only for them, so decrypt starts fast. */
+async function operate(
+  command: Exclude<Command, { name: 'help' | 'schedules' | 'backup decrypt' }>,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const [{ ConfigError, readWorkerConfig }, { DEFAULT_BACKUP_PREFIX }, backups, { cliContext }, runs] =
+    await Promise.all([
+      import('../workers/config.ts'),
+      import('../types/index.ts'),
+      import('./backups.ts'),
+      import('./context.ts'),
+      import('./runs.ts'),
+    ]);
+  let config;
+  try {
+    config = readWorkerConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`pno: ${err.message}\n`);
+    return 2;
+  }
+  const ctx = cliContext(config, command.format);
+  try {
+    switch (command.name) {
+      case 'backup list':
+        await backups.printCatalog(ctx, command.prefix ?? DEFAULT_BACKUP_PREFIX);
+        break;
+      case 'backup create':
+        await backups.createBackup(ctx, {
+          namespace: command.namespace ?? config.product.service.namespace,
+          wait: command.wait,
+        });
+        break;
+      case 'restore create':
+        await runs.createRestore(ctx, { from: command.from, to: command.to, wait: command.wait });
+        break;
+      case 'decide':
+        await runs.decide(ctx, command.workflowId, {
+          approve: command.approve,
+          by: command.by,
+          ...(command.reason ? { reason: command.reason } : {}),
+        });
+        break;
+      case 'approvals':
+        await runs.printApprovals(ctx);
+        break;
+      case 'watch':
+        await runs.watchRun(ctx, command.workflowId);
+        break;
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof runs.RunFailed || err instanceof runs.DecisionRefused) {
+      process.stderr.write(`pno: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function decrypt(command: Extract<Command, { name: 'backup decrypt' }>): Promise<number> {
   try {
     const done = await decryptBackupFile(command.object, command.keyFiles, command.out);
     process.stderr.write(
@@ -71,4 +105,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`pno: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  });
+}

@@ -90,7 +90,8 @@ describe('pno backup decrypt', () => {
 
   it.each([
     [[], 0, 'usage:'],
-    [['restore'], 2, 'unknown command "restore"'],
+    [['frobnicate'], 2, 'unknown command "frobnicate"'],
+    [['restore'], 2, 'unknown restore command ""'],
     [['backup'], 2, 'unknown backup command ""'],
     [['backup', 'decrypt'], 2, '<object>: name the backup object file'],
     [['backup', 'decrypt', 'x.enc'], 2, '--key-file: name the file holding the backup key'],

@@ -21,7 +21,7 @@ import { parseInput } from '../shared/input.ts';
 import { modelHealthWorkflow } from '../model/health.ts';
 import { beginRun } from '../shared/progress.ts';
 import { approvalGate } from '../shared/approval.ts';
-import { archives, recoverySteps, waits } from '../shared/activities.ts';
+import { alerts, archives, recoverySteps, waits } from '../shared/activities.ts';
 
 export interface RecoveryReport {
   backupKey: string;
@@ -150,7 +150,10 @@ export async function disasterRecoveryWorkflow(rawInput: DisasterRecoveryInput =
     done('approval', `held: ${input.targetNamespace} serves what this recovery restored`);
   } else if (serving.length > 0 && !input.force) {
     progress.phase('awaiting approval', `${serving.length} ready pods in ${input.targetNamespace}`);
-    const decision = await approval.await(input.approvalTimeoutMinutes * 60_000);
+    const decision = await approval.await(input.approvalTimeoutMinutes * 60_000, {
+      change: `restore ${report.backupKey} over ${serving.length} ready pods in ${input.targetNamespace}`,
+      alert: (alert) => alerts.sendAlert({ service: input.deployment, ...alert }),
+    });
     if (!decision)
       fail(`no approval within ${input.approvalTimeoutMinutes} minutes to restore over ${serving.length} ready pods`);
     if (!decision!.approve)

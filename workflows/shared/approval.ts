@@ -1,7 +1,18 @@
 // Human approval before a risky change (a security rollout, a restore over a serving namespace): a
 // Temporal Update `approve` (the caller learns at once whether it was taken) and a signal `approve`
-// for clients that can only signal. Either decides once.
-import { condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+// for clients that can only signal. Either decides once. While it waits, the run says so where
+// people look: an alert with the exact commands, the Web UI's current details, and PnoApproval.
+import {
+  condition,
+  defineSignal,
+  defineUpdate,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { searchAttributes, type SendAlertInput } from '../../types/index.ts';
 
 export interface ApprovalDecision {
   approve: boolean;
@@ -13,6 +24,21 @@ export interface ApprovalDecision {
 export interface ApprovalAnswer {
   accepted: boolean;
   decision: ApprovalDecision;
+}
+
+/** What a waiting run tells people, and how it alerts them (its own sink, service and labels). */
+export interface ApprovalRequest {
+  /** What approving changes, e.g. "restore pno/backups/x over 2 ready pods in production". */
+  change: string;
+  alert: (alert: Omit<SendAlertInput, 'service'>) => Promise<unknown>;
+}
+
+/** The commands that decide this run, as the alert, the Web UI and `pno approvals` show them. */
+export function decisionCommands(workflowId: string): { approve: string; reject: string } {
+  return {
+    approve: `pno approve ${workflowId} --by <you>`,
+    reject: `pno reject ${workflowId} --by <you> --reason "<why>"`,
+  };
 }
 
 export const approveUpdate = defineUpdate<ApprovalAnswer, [ApprovalDecision]>('approve');
@@ -58,15 +84,56 @@ export function approvalGate() {
     if (open && !decided) decided = decision;
   });
   return {
-    /** Waits for a decision up to `timeoutMs`; undefined when the deadline passes first. */
-    async await(timeoutMs: number): Promise<ApprovalDecision | undefined> {
+    /**
+     * Waits for a decision up to `timeoutMs`; undefined when the deadline passes first. With a
+     * request, the wait is announced (runs recorded before announcements wait silently).
+     */
+    async await(timeoutMs: number, request?: ApprovalRequest): Promise<ApprovalDecision | undefined> {
       open = true;
+      const announced = request && patched('approval-announced') ? await announce(request, timeoutMs) : undefined;
       try {
         await condition(() => decided !== undefined, timeoutMs);
         return decided;
       } finally {
         open = false;
+        await announced?.(decided);
       }
     },
+  };
+}
+
+/** Raises the alert, the Web UI details and PnoApproval=awaiting; returns what closes them. */
+async function announce(request: ApprovalRequest, timeoutMs: number) {
+  const { workflowId } = workflowInfo();
+  const commands = decisionCommands(workflowId);
+  const dedupKey = `approval:${workflowId}`;
+  const minutes = Math.round(timeoutMs / 60_000);
+  setCurrentDetails(
+    [
+      `**Waiting for approval** (up to ${minutes} min): ${request.change}`,
+      '',
+      `Approve: \`${commands.approve}\``,
+      `Reject: \`${commands.reject}\``,
+    ].join('\n'),
+  );
+  upsertSearchAttributes([{ key: searchAttributes.approval, value: 'awaiting' }]);
+  await request.alert({
+    type: 'approval_required',
+    severity: 'warning',
+    summary: `${workflowId} waits for approval (up to ${minutes} min): ${request.change}. Approve: ${commands.approve}`,
+    details: { workflowId, change: request.change, ...commands },
+    dedupKey,
+  });
+  return async (decision: ApprovalDecision | undefined) => {
+    const outcome = decision ? (decision.approve ? 'approved' : 'rejected') : 'expired';
+    setCurrentDetails(`Approval ${outcome}${decision ? ` by ${decision.by}` : ''}: ${request.change}`);
+    upsertSearchAttributes([{ key: searchAttributes.approval, value: outcome }]);
+    await request.alert({
+      type: 'approval_required',
+      severity: 'info',
+      summary: `${workflowId}: approval ${outcome}${decision ? ` by ${decision.by}` : ''}`,
+      dedupKey,
+      resolved: true,
+    });
   };
 }

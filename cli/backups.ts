@@ -1,0 +1,108 @@
+// `pno backup list|create`: the catalog read from the bucket (size, age, key id and format from
+// each object's header, verification from the run that wrote it), and a backup started under a
+// readable id.
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { decodeHeader, HEADER_BYTES, preludeVersion } from '../activities/archive/format.ts';
+import { listBackups, newestFirst } from '../activities/storage/listing.ts';
+import { BACKUP_SUFFIX } from '../activities/storage/object-keys.ts';
+import type { backupWorkflow } from '../workflows/index.ts';
+import { age, bytes, table, type CliContext } from './context.ts';
+import { readableRunId } from './run-ids.ts';
+
+export interface CatalogEntry {
+  key: string;
+  size: number;
+  lastModified: string;
+  keyId: string;
+  formatVersion: number | null;
+  /** The run that wrote it: `verified` when it completed (a backup completes only once read back and checked). */
+  workflowId: string;
+  verification: 'verified' | 'in progress' | 'failed' | 'unknown';
+}
+
+export async function listCatalog(ctx: CliContext, prefix: string): Promise<CatalogEntry[]> {
+  const { bucket } = ctx.config.s3;
+  const stored = newestFirst(await listBackups(ctx.s3(), bucket, prefix));
+  const client = await ctx.temporal();
+  return Promise.all(
+    stored.map(async (backup) => {
+      const workflowId = decodeURIComponent(backup.key.slice(backup.key.lastIndexOf('/') + 1, -BACKUP_SUFFIX.length));
+      const [header, verification] = await Promise.all([
+        readHeader(ctx, backup.key),
+        client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then((d): CatalogEntry['verification'] =>
+            d.status.name === 'COMPLETED' ? 'verified' : d.status.name === 'RUNNING' ? 'in progress' : 'failed',
+          )
+          .catch((err: unknown) => {
+            // The run's history outlived its retention: the object alone cannot say.
+            if (err instanceof WorkflowNotFoundError) return 'unknown' as const;
+            throw err;
+          }),
+      ]);
+      return {
+        key: backup.key,
+        size: backup.size,
+        lastModified: backup.lastModified,
+        ...header,
+        workflowId,
+        verification,
+      };
+    }),
+  );
+}
+
+/** The key id and format version in the object's first bytes (one ranged GET; nothing decrypted). */
+async function readHeader(ctx: CliContext, key: string): Promise<{ keyId: string; formatVersion: number | null }> {
+  const object = await ctx
+    .s3()
+    .send(new GetObjectCommand({ Bucket: ctx.config.s3.bucket, Key: key, Range: `bytes=0-${HEADER_BYTES - 1}` }));
+  const head = Buffer.from(await object.Body!.transformToByteArray());
+  try {
+    return { keyId: decodeHeader(head).keyId, formatVersion: preludeVersion(head) };
+  } catch {
+    return { keyId: '?', formatVersion: null };
+  }
+}
+
+export async function printCatalog(ctx: CliContext, prefix: string): Promise<void> {
+  const catalog = await listCatalog(ctx, prefix);
+  ctx.json(catalog);
+  const rows = catalog.map((b) => [
+    b.key,
+    bytes(b.size),
+    age(new Date(b.lastModified)),
+    b.keyId,
+    b.formatVersion === null ? '?' : `v${b.formatVersion}`,
+    b.verification,
+  ]);
+  for (const line of table(['KEY', 'SIZE', 'AGE', 'KEY ID', 'FORMAT', 'VERIFICATION'], rows)) ctx.line(line);
+  if (catalog.length === 0) ctx.note(`no backups under s3://${ctx.config.s3.bucket}/${prefix}`);
+}
+
+export interface CreateBackup {
+  namespace: string;
+  wait: boolean;
+}
+
+/** Starts backupWorkflow as `backup-<namespace>-<UTC time>`; with --wait, prints its result. */
+export async function createBackup(ctx: CliContext, options: CreateBackup): Promise<void> {
+  const client = await ctx.temporal();
+  const workflowId = readableRunId('backup', options.namespace, new Date());
+  const handle = await client.workflow.start<typeof backupWorkflow>('backupWorkflow', {
+    taskQueue: ctx.config.product.taskQueue,
+    workflowId,
+    args: [{ namespace: options.namespace }],
+  });
+  ctx.note(`started ${workflowId} (pno watch ${workflowId})`);
+  if (!options.wait) {
+    ctx.json({ workflowId, runId: handle.firstExecutionRunId });
+    ctx.line(workflowId);
+    return;
+  }
+  const result = await handle.result();
+  ctx.json({ workflowId, ...result });
+  ctx.line(`${result.key}: ${result.entries} entries, ${bytes(result.objectBytes)}, verified`);
+}
