@@ -27,6 +27,7 @@ describe('routine inputs', () => {
   it('default to the production service and each routine its own settings', () => {
     expect(dailyDefaults).toEqual({
       ...target,
+      windowMs: 30 * 60_000,
       logRotateCommand: 'log-rotate',
       backupPrefix: 'pno/backups',
       maxBackupAgeHours: 24,
@@ -36,9 +37,10 @@ describe('routine inputs', () => {
       scanTimeoutMs: 600_000,
       parallel: true,
     });
-    expect(weeklyDefaults).toEqual({ ...target, modelCheck: {}, database: null });
+    expect(weeklyDefaults).toEqual({ ...target, windowMs: 2 * 3600_000, modelCheck: {}, database: null });
     expect(monthlyDefaults).toEqual({
       ...target,
+      windowMs: 4 * 3600_000,
       backup: {},
       securityUpdate: {},
       modelCheck: {},
@@ -49,6 +51,7 @@ describe('routine inputs', () => {
     });
     expect(quarterlyDefaults).toEqual({
       ...target,
+      windowMs: 8 * 3600_000,
       benchmark: { samples: 100 },
       benchmarkP95LimitMs: 500,
       runbooks: [],
