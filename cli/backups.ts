@@ -1,9 +1,17 @@
-// `pno backup list|create`: the catalog read from the bucket (size, age, key id and format from
-// each object's header, verification from the run that wrote it), and a backup started under a
-// readable id.
+// `pno backup list|create|verify|download`: the catalog read from the bucket (size, age, key id
+// and format from each object's header, verification from the run that wrote it), a backup started
+// under a readable id, an object read back and checked here, or fetched as stored.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { decodeHeader, HEADER_BYTES, preludeVersion } from '../activities/archive/format.ts';
+import { BackupKeyError, readKeyFile, type BackupKey } from '../activities/archive/keys.ts';
+import { readBackup } from '../activities/storage/backup.ts';
+import { openObject } from '../activities/storage/download.ts';
 import { listBackups, newestFirst } from '../activities/storage/listing.ts';
 import { BACKUP_SUFFIX } from '../activities/storage/object-keys.ts';
 import type { backupWorkflow } from '../workflows/index.ts';
@@ -105,4 +113,59 @@ export async function createBackup(ctx: CliContext, options: CreateBackup): Prom
   const result = await handle.result();
   ctx.json({ workflowId, ...result });
   ctx.line(`${result.key}: ${result.entries} entries, ${bytes(result.objectBytes)}, verified`);
+}
+
+export class BackupCheckFailed extends Error {
+  override name = 'BackupCheckFailed';
+}
+
+/** `latest` is the newest backup under the prefix; anything else is an object key. */
+export async function resolveBackup(ctx: CliContext, keyOrLatest: string, prefix: string): Promise<string> {
+  if (keyOrLatest !== 'latest') return keyOrLatest;
+  const newest = newestFirst(await listBackups(ctx.s3(), ctx.config.s3.bucket, prefix))[0];
+  if (!newest) throw new BackupCheckFailed(`no backup under s3://${ctx.config.s3.bucket}/${prefix}`);
+  return newest.key;
+}
+
+/**
+ * Reads the object back here, entry by entry, through the product's reader: every chunk
+ * authenticated, every entry against the manifest. Nothing is written. The keys are the --key-file
+ * ones, else the worker's (PNO_BACKUP_KEY_FILE and its retired keys).
+ */
+export async function verifyBackupHere(ctx: CliContext, key: string, keyFiles: string[]): Promise<void> {
+  const keys = keyFiles.length > 0 ? keyFiles.map((file) => readKeyFile(file, `--key-file ${file}`)) : configKeys(ctx);
+  try {
+    const result = await readBackup({
+      s3: ctx.s3(),
+      bucket: ctx.config.s3.bucket,
+      key,
+      keyMaterial: keys[0]!,
+      retiredKeys: keys.slice(1),
+    });
+    const summary = { key, keyId: result.keyId, entries: result.entries, bytes: result.bytes, verified: true };
+    ctx.json(summary);
+    ctx.line(`${key}: ${result.entries} entries, ${bytes(result.bytes)} verified (key ${result.keyId})`);
+  } catch (err) {
+    if (err instanceof BackupKeyError) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    ctx.json({ key, verified: false, failure: why });
+    throw new BackupCheckFailed(`${key}: not verified: ${why}`);
+  }
+}
+
+function configKeys(ctx: CliContext): BackupKey[] {
+  const { backupKey, retiredKeys } = ctx.config;
+  if (!backupKey) throw new BackupCheckFailed('no key: give --key-file, or set PNO_BACKUP_KEY_FILE as for the worker');
+  return [backupKey, ...retiredKeys];
+}
+
+/** The sealed object as stored, to a file (`<object name>` in the current directory by default). */
+export async function downloadBackup(ctx: CliContext, key: string, out?: string): Promise<void> {
+  const path = out ?? basename(key);
+  const object = await openObject(ctx.s3(), ctx.config.s3.bucket, key);
+  const partial = `${path}.partial`;
+  await pipeline(Readable.from(object.body), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+  await rename(partial, path);
+  ctx.json({ key, path, bytes: object.received() });
+  ctx.line(`${path}: ${bytes(object.received())} (still sealed: pno backup decrypt ${path} --key-file …)`);
 }

@@ -8,6 +8,10 @@ export const usage = `usage: pno <command> [arguments] [-o json]
   backup list [--prefix <prefix>]        the backups in the bucket: size, age, key id, format, verification
   backup create [--namespace <ns>] [--wait]
                                          start a backup as backup-<ns>-<UTC time> (the service's namespace)
+  backup verify latest|<key> [--key-file <file>…]
+                                         read the object back here and check every entry (writes nothing)
+  backup download latest|<key> [--out <file>]
+                                         the sealed object as stored
   backup decrypt <object> --key-file <file> [--key-file <file>…] [-o <out.tar.gz>]
                                          the plain .tar.gz a backup object seals (stdout without -o); each
                                          --key-file holds a base64 key, a retired one too
@@ -16,6 +20,9 @@ export const usage = `usage: pno <command> [arguments] [-o json]
   restore approve|reject <workflow id> --by <name> [--reason <text>]
   approve|reject <workflow id> --by <name> [--reason <text>]
                                          decide a run waiting for approval (a restore, a security update)
+  drill run [--wait]                     start a restore drill as drill-<ns>-<UTC time>
+  report get <kind> [--date <yyyy-mm-dd>]
+                                         the newest stored report of a kind (routine-daily, security, …)
   approvals                              every run waiting for a decision, its age and what it would change
   watch <workflow id>                    follow a run's progress until it ends (exit 1 when it failed)
   schedules <command> …                  the schedules commands (pno schedules help)
@@ -36,6 +43,10 @@ export type Command =
   | { name: 'backup decrypt'; object: string; keyFiles: string[]; out?: string }
   | ({ name: 'backup list'; prefix?: string } & Output)
   | ({ name: 'backup create'; namespace?: string; wait: boolean } & Output)
+  | ({ name: 'backup verify'; backup: string; keyFiles: string[] } & Output)
+  | ({ name: 'backup download'; backup: string; out?: string } & Output)
+  | ({ name: 'drill run'; wait: boolean } & Output)
+  | ({ name: 'report get'; kind: string; date?: string } & Output)
   | ({ name: 'restore create'; from: string; to: string; wait: boolean } & Output)
   | ({ name: 'decide'; workflowId: string; approve: boolean; by: string; reason?: string } & Output)
   | ({ name: 'approvals' } & Output)
@@ -116,6 +127,22 @@ function backupCommand(verb: string | undefined, args: string[]): Command {
         format: formatOf(values),
       };
     }
+    case 'verify': {
+      const { values, positionals } = parse(args, { ...output, 'key-file': { type: 'string', multiple: true } });
+      const backup = onePositional(positionals, 'latest|<key>');
+      return {
+        name: 'backup verify',
+        backup,
+        keyFiles: (values['key-file'] as string[] | undefined) ?? [],
+        format: formatOf(values),
+      };
+    }
+    case 'download': {
+      const { values, positionals } = parse(args, { ...output, out: { type: 'string' } });
+      const backup = onePositional(positionals, 'latest|<key>');
+      const out = typeof values.out === 'string' ? values.out : undefined;
+      return { name: 'backup download', backup, ...(out ? { out } : {}), format: formatOf(values) };
+    }
     case 'decrypt': {
       const { values, positionals } = parse(args, {
         'key-file': { type: 'string', multiple: true },
@@ -130,7 +157,9 @@ function backupCommand(verb: string | undefined, args: string[]): Command {
       return { name: 'backup decrypt', object, keyFiles, ...(out ? { out } : {}) };
     }
     default:
-      throw new UsageError(`unknown backup command ${JSON.stringify(verb ?? '')} (try: list, create, decrypt)`);
+      throw new UsageError(
+        `unknown backup command ${JSON.stringify(verb ?? '')} (try: list, create, verify, download, decrypt)`,
+      );
   }
 }
 
@@ -177,11 +206,28 @@ export function parseCommand(argv: string[]): Command {
       const { values, positionals } = parse(rest, output);
       return { name: 'watch', workflowId: onePositional(positionals, '<workflow id>'), format: formatOf(values) };
     }
+    case 'drill': {
+      if (rest[0] !== 'run') throw new UsageError(`unknown drill command ${JSON.stringify(rest[0] ?? '')} (try: run)`);
+      const { values, positionals } = parse(rest.slice(1), { ...output, wait: { type: 'boolean' } });
+      noPositionals(positionals);
+      return { name: 'drill run', wait: values.wait === true, format: formatOf(values) };
+    }
+    case 'report': {
+      if (rest[0] !== 'get') throw new UsageError(`unknown report command ${JSON.stringify(rest[0] ?? '')} (try: get)`);
+      const { values, positionals } = parse(rest.slice(1), { ...output, date: { type: 'string' } });
+      const kind = onePositional(positionals, '<kind>');
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(kind))
+        throw new UsageError(`<kind>: must be a report kind like routine-daily (got ${JSON.stringify(kind)})`);
+      const date = typeof values.date === 'string' ? values.date : undefined;
+      if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date))
+        throw new UsageError(`--date: must be yyyy-mm-dd (got ${JSON.stringify(date)})`);
+      return { name: 'report get', kind, ...(date ? { date } : {}), format: formatOf(values) };
+    }
     case 'schedules':
       return { name: 'schedules', args: rest };
     default:
       throw new UsageError(
-        `unknown command ${JSON.stringify(group)} (try: backup, restore, approve, reject, approvals, watch, schedules)`,
+        `unknown command ${JSON.stringify(group)} (try: backup, restore, approve, reject, approvals, watch, drill, report, schedules)`,
       );
   }
 }

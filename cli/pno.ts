@@ -34,13 +34,15 @@ async function operate(
   command: Exclude<Command, { name: 'help' | 'schedules' | 'backup decrypt' }>,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const [{ ConfigError, readWorkerConfig }, { DEFAULT_BACKUP_PREFIX }, backups, { cliContext }, runs] =
+  const [{ ConfigError, readWorkerConfig }, { DEFAULT_BACKUP_PREFIX }, backups, { cliContext }, runs, reports, keys] =
     await Promise.all([
       import('../workers/config.ts'),
       import('../types/index.ts'),
       import('./backups.ts'),
       import('./context.ts'),
       import('./runs.ts'),
+      import('./reports.ts'),
+      import('../activities/archive/keys.ts'),
     ]);
   let config;
   try {
@@ -62,6 +64,26 @@ async function operate(
           wait: command.wait,
         });
         break;
+      case 'backup verify':
+        await backups.verifyBackupHere(
+          ctx,
+          await backups.resolveBackup(ctx, command.backup, DEFAULT_BACKUP_PREFIX),
+          command.keyFiles,
+        );
+        break;
+      case 'backup download':
+        await backups.downloadBackup(
+          ctx,
+          await backups.resolveBackup(ctx, command.backup, DEFAULT_BACKUP_PREFIX),
+          command.out,
+        );
+        break;
+      case 'drill run':
+        await runs.runDrill(ctx, { wait: command.wait });
+        break;
+      case 'report get':
+        await reports.printReport(ctx, command.kind, command.date);
+        break;
       case 'restore create':
         await runs.createRestore(ctx, { from: command.from, to: command.to, wait: command.wait });
         break;
@@ -81,8 +103,15 @@ async function operate(
     }
     return 0;
   } catch (err) {
-    if (err instanceof runs.RunFailed || err instanceof runs.DecisionRefused) {
-      process.stderr.write(`pno: ${err.message}\n`);
+    const expected = [
+      runs.RunFailed,
+      runs.DecisionRefused,
+      backups.BackupCheckFailed,
+      reports.ReportNotFound,
+      keys.BackupKeyError,
+    ];
+    if (expected.some((kind) => err instanceof kind)) {
+      process.stderr.write(`pno: ${(err as Error).message}\n`);
       return 1;
     }
     throw err;

@@ -5,7 +5,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Progress } from '../types/index.ts';
 import { approveUpdate, decisionCommands } from '../workflows/shared/approval.ts';
 import { progressQuery } from '../workflows/shared/progress.ts';
-import type { disasterRecoveryWorkflow } from '../workflows/index.ts';
+import type { disasterRecoveryWorkflow, restoreDrillWorkflow } from '../workflows/index.ts';
 import { age, table, type CliContext } from './context.ts';
 import { readableRunId } from './run-ids.ts';
 
@@ -120,6 +120,22 @@ export async function createRestore(ctx: CliContext, options: CreateRestore): Pr
     taskQueue: ctx.config.product.taskQueue,
     workflowId,
     args: [{ backupKey: options.from, targetNamespace: options.to }],
+  });
+  ctx.note(`started ${workflowId} (pno watch ${workflowId})`);
+  if (options.wait) return watchRun(ctx, workflowId);
+  ctx.json({ workflowId, runId: handle.firstExecutionRunId });
+  ctx.line(workflowId);
+}
+
+/** Starts restoreDrillWorkflow on the service's namespace as `drill-<namespace>-<UTC time>`. */
+export async function runDrill(ctx: CliContext, options: { wait: boolean }): Promise<void> {
+  const client = await ctx.temporal();
+  const source = ctx.config.product.service.namespace;
+  const workflowId = readableRunId('drill', source, new Date());
+  const handle = await client.workflow.start<typeof restoreDrillWorkflow>('restoreDrillWorkflow', {
+    taskQueue: ctx.config.product.taskQueue,
+    workflowId,
+    args: [{ sourceNamespace: source }],
   });
   ctx.note(`started ${workflowId} (pno watch ${workflowId})`);
   if (options.wait) return watchRun(ctx, workflowId);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { host } from './kube/host-command.ts';
 import { startPostgres, type LocalPostgres } from './postgres.ts';
-import { freePort, startProcess, waitUntil, type ServerProcess } from './process.ts';
+import { freePort, freePortIn, startProcess, waitUntil, type ServerProcess } from './process.ts';
 import { toolPath, toolsDir } from './tools.ts';
 
 export interface TemporalOnPostgres {
@@ -79,7 +79,8 @@ async function startServer(dir: string, postgres: LocalPostgres) {
     history: await freePort(),
     matching: await freePort(),
     worker: await freePort(),
-    membership: [await freePort(), await freePort(), await freePort(), await freePort()],
+    // The server keeps membership ports in a smallint column: an ephemeral port (32768+) overflows it.
+    membership: [await membershipPort(), await membershipPort(), await membershipPort(), await membershipPort()],
   };
   const datastore = (databaseName: string, maxConns: number) => ({
     sql: {
@@ -164,6 +165,8 @@ async function createNamespace(address: string, namespace: string): Promise<void
     { timeoutMs: 60_000 },
   );
 }
+
+const membershipPort = () => freePortIn(20_000, 32_767);
 
 const temporalCli = (address: string, args: string[]) =>
   host(process.env.TEMPORAL_CLI_PATH || toolPath('temporal'), [...args, '--address', address]);

@@ -9,6 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { BackupKey } from '../../activities/archive/keys.ts';
 import type { CatalogEntry } from '../../cli/backups.ts';
@@ -53,7 +54,8 @@ const json = <T>(ran: Ran): T => {
 describe('pno against the stack', () => {
   it('backs up under a readable id, lists it verified, and restores only after approval', async () => {
     const namespace = await serviceCopy('cli');
-    const backupKey = new BackupKey(randomBytes(32));
+    const keyBytes = randomBytes(32);
+    const backupKey = new BackupKey(keyBytes);
     const { activities, bucket } = await realActivities({ api, receiver, kube: workerKube(), backupKey });
     const taskQueue = `cli-${randomUUID()}`;
     const dir = await mkdtemp(join(tmpdir(), 'pno-cli-'));
@@ -92,6 +94,28 @@ describe('pno against the stack', () => {
         const text = await run(['backup', 'list']);
         expect(text.stdout.split('\n')[0]).toMatch(/^KEY\s+SIZE\s+AGE\s+KEY ID\s+FORMAT\s+VERIFICATION$/);
         expect(text.stdout).toContain(`${backupKey.id}  v1      verified`);
+
+        // Checked here with the key file, fetched as stored, and opened by hand.
+        const keyFile = join(dir, 'backup.key');
+        await writeFile(keyFile, keyBytes.toString('base64'), { mode: 0o600 });
+        const verified = json<{ entries: number; keyId: string; verified: boolean }>(
+          await run(['backup', 'verify', 'latest', '--key-file', keyFile, '-o', 'json']),
+        );
+        expect(verified).toMatchObject({ entries: created.entries, keyId: backupKey.id, verified: true });
+        const sealed = join(dir, 'latest.tar.gz.enc');
+        expect((await run(['backup', 'download', 'latest', '--out', sealed])).code).toBe(0);
+        const plain = join(dir, 'latest.tar.gz');
+        expect((await run(['backup', 'decrypt', sealed, '--key-file', keyFile, '-o', plain])).code).toBe(0);
+        const listing = await promisify(execFile)('tar', ['-tzf', plain]);
+        expect(listing.stdout.trim().split('\n').at(-1)).toBe('manifest.json');
+        const wrongKey = join(dir, 'other.key');
+        await writeFile(wrongKey, randomBytes(32).toString('base64'));
+        const refused = await run(['backup', 'verify', created.key, '--key-file', wrongKey]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain('not verified');
+        const noReport = await run(['report', 'get', 'routine-daily']);
+        expect(noReport.code).toBe(1);
+        expect(noReport.stderr).toContain('no routine-daily report under');
 
         // The namespace serves: a restore over it waits for a person.
         const rejected = await waitingRestore(run, created.key, namespace);
