@@ -3,7 +3,7 @@
 // under a readable id, an object read back and checked here, or fetched as stored.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createWriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { link, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -164,8 +164,22 @@ export async function downloadBackup(ctx: CliContext, key: string, out?: string)
   const path = out ?? basename(key);
   const object = await openObject(ctx.s3(), ctx.config.s3.bucket, key);
   const partial = `${path}.partial`;
-  await pipeline(Readable.from(object.body), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-  await rename(partial, path);
+  const failed = (err: unknown) => new BackupCheckFailed(`${path}: ${(err as Error).message}`);
+  await pipeline(Readable.from(object.body), createWriteStream(partial, { flags: 'wx', mode: 0o600 })).catch(
+    async (err: unknown) => {
+      // EEXIST: the .partial is someone else's file, left alone; anything else is ours to remove.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(partial, { force: true });
+      throw failed(err);
+    },
+  );
+  try {
+    // link, not rename: a file already at `path` is kept and the command fails (EEXIST).
+    await link(partial, path).catch((err: unknown) => {
+      throw failed(err);
+    });
+  } finally {
+    await rm(partial, { force: true });
+  }
   ctx.json({ key, path, bytes: object.received() });
   ctx.line(`${path}: ${bytes(object.received())} (still sealed: pno backup decrypt ${path} --key-file …)`);
 }

@@ -103,6 +103,11 @@ async function operate(
     }
     return 0;
   } catch (err) {
+    // A key file that cannot be read is a configuration mistake, like a bad environment.
+    if (err instanceof keys.BackupKeyError) {
+      process.stderr.write(`pno: ${err.message}\n`);
+      return 2;
+    }
     const expected = [
       runs.RunFailed,
       runs.DecisionRefused,

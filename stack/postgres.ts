@@ -1,7 +1,7 @@
 // A PostgreSQL server from Debian's package on loopback, in a directory of its own: initdb'd and run
 // as the `postgres` user (the server refuses root), one password-protected superuser, nothing shared
 // with a system cluster. For what the product stores in PostgreSQL: Temporal's persistence.
-import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, startProcess, waitUntil, type ServerProcess } from './process.ts';
 import { host } from './kube/host-command.ts';
@@ -58,17 +58,27 @@ export async function startPostgres(dir: string, options: { user: string; passwo
     'postgres',
     `${PG_BIN}/postgres`,
     ['-D', data, '-k', sockets, '-c', 'listen_addresses=127.0.0.1', '-p', String(port)],
-    { logFile: join(dir, 'postgres.log'), user: owner },
+    // SIGINT: the fast shutdown, which does not wait for connected clients to leave.
+    { logFile: join(dir, 'postgres.log'), user: owner, stopSignal: 'SIGINT' },
   );
   const env = { PGPASSWORD: options.password };
-  await waitUntil(
-    'postgres',
-    async () => {
-      await host(`${PG_BIN}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port), '-U', options.user], { env });
-      return true;
-    },
-    { timeoutMs: 60_000, process: proc },
-  );
+  const stop = async () => {
+    await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil(
+      'postgres',
+      async () => {
+        await host(`${PG_BIN}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port), '-U', options.user], { env });
+        return true;
+      },
+      { timeoutMs: 60_000, process: proc },
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
     host: '127.0.0.1',
     port,
@@ -95,6 +105,7 @@ export async function startPostgres(dir: string, options: { user: string; passwo
         { env },
       ),
     process: proc,
-    stop: () => proc.stop(),
+    /** Stops the server and removes its directory (data and password file). */
+    stop,
   };
 }

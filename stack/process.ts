@@ -29,6 +29,8 @@ export function startProcess(
     processGroup?: 'own' | 'terminal';
     /** Run as this user (a server that refuses root, such as PostgreSQL). */
     user?: { uid: number; gid: number };
+    /** What asks it to stop (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+    stopSignal?: NodeJS.Signals;
   },
 ): ServerProcess {
   const log = createWriteStream(options.logFile, { flags: 'a' });
@@ -47,7 +49,7 @@ export function startProcess(
     logFile: options.logFile,
     async stop() {
       if (server.startError || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
+      child.kill(options.stopSignal ?? 'SIGTERM');
       // Unref'd: once the child has exited, the grace timer must not hold the process open for 10 s.
       const stopped = await Promise.race([
         exited.then(() => true),

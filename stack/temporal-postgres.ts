@@ -79,8 +79,7 @@ async function startServer(dir: string, postgres: LocalPostgres) {
     history: await freePort(),
     matching: await freePort(),
     worker: await freePort(),
-    // The server keeps membership ports in a smallint column: an ephemeral port (32768+) overflows it.
-    membership: [await membershipPort(), await membershipPort(), await membershipPort(), await membershipPort()],
+    membership: await membershipPorts(4),
   };
   const datastore = (databaseName: string, maxConns: number) => ({
     sql: {
@@ -142,11 +141,16 @@ async function startServer(dir: string, postgres: LocalPostgres) {
     ['--root', dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
     { logFile: join(dir, 'temporal-server.log') },
   );
-  await waitUntil(
-    'temporal-server',
-    async () => (await temporalCli(address, ['operator', 'cluster', 'health'])).includes('SERVING'),
-    { timeoutMs: 120_000, process: proc },
-  );
+  try {
+    await waitUntil(
+      'temporal-server',
+      async () => (await temporalCli(address, ['operator', 'cluster', 'health'])).includes('SERVING'),
+      { timeoutMs: 120_000, process: proc },
+    );
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
   return { address, process: proc };
 }
 
@@ -166,7 +170,12 @@ async function createNamespace(address: string, namespace: string): Promise<void
   );
 }
 
-const membershipPort = () => freePortIn(20_000, 32_767);
+/** Distinct ports below 32768: the server keeps membership ports in a smallint column. */
+async function membershipPorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePortIn(20_000, 32_767));
+  return [...ports];
+}
 
 const temporalCli = (address: string, args: string[]) =>
   host(process.env.TEMPORAL_CLI_PATH || toolPath('temporal'), [...args, '--address', address]);

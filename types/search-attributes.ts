@@ -4,6 +4,6 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const searchAttributes = {
   routine: defineSearchAttributeKey('PnoRoutine', 'KEYWORD'),
   targetNamespace: defineSearchAttributeKey('PnoTargetNamespace', 'KEYWORD'),
-  /** `awaiting` while a run waits for a person, then `approved`, `rejected` or `expired`. */
+  /** `awaiting` while a run waits for a person, then `approved`, `rejected`, `expired` or `cancelled`. */
   approval: defineSearchAttributeKey('PnoApproval', 'KEYWORD'),
 };

@@ -94,7 +94,7 @@ export async function startContainerd(
 async function nameByDigest(ctr: Containerd['ctr']): Promise<void> {
   const rows = (await ctr(['images', 'list'])).split('\n').slice(1).filter(Boolean);
   for (const [ref, , digest] of rows.map((row) => row.split(/\s+/))) {
-    if (!ref || !digest?.startsWith('sha256:') || ref.includes('@')) continue;
+    if (!ref || !digest?.startsWith('sha256:') || ref.includes('@') || ref.startsWith('sha256:')) continue;
     const repository = ref.replace(/:[^/:]+$/, '');
     await ctr(['images', 'tag', '--force', ref, `${repository}@${digest}`]);
   }

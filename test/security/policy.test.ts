@@ -198,6 +198,7 @@ describe('pinning the scanned candidate', () => {
     ['localhost:5000/pno/app:1.2', 'localhost:5000/pno/app'],
     ['nginx:1', 'docker.io/library/nginx'],
     ['docker.io/library/nginx@sha256:00', 'docker.io/library/nginx'],
+    ['index.docker.io/library/nginx@sha256:00', 'docker.io/library/nginx'],
     ['pno.local/fixture-service', 'pno.local/fixture-service'],
   ])('%s is repository %s', (image, repository) => expect(repositoryOf(image)).toBe(repository));
 

@@ -6,6 +6,12 @@ import { alerts, records } from '../shared/activities.ts';
 import type { ProgressTracker } from '../shared/progress.ts';
 import { windowText, type WindowedSteps } from './window.ts';
 
+/** The failures an overrun alert names besides the stopped steps. */
+function otherFailures(failed: StepOutcome[], stopped: string[]): string {
+  const others = failed.map((s) => s.step).filter((name) => name !== 'maintenance window' && !stopped.includes(name));
+  return others.length > 0 ? `; also failed: ${others.join(', ')}` : '';
+}
+
 export function routineStatus(steps: StepOutcome[]): RoutineReport['status'] {
   if (steps.some((s) => s.status === 'fail')) return 'fail';
   return steps.some((s) => s.status === 'warn') ? 'warn' : 'ok';
@@ -22,11 +28,10 @@ export async function finishRoutine(
 ): Promise<RoutineReport> {
   progress.stepDone();
   if (overran) {
-    const stopped = overran.stopped.length > 0 ? `; stopped: ${overran.stopped.join(', ')}` : '';
     steps.push({
       step: 'maintenance window',
       status: 'fail',
-      detail: `ran past its ${windowText(overran.windowMs)} window${stopped}`,
+      detail: `ran past its ${windowText(overran.windowMs)} window; stopped: ${overran.stopped.join(', ')}`,
       durationMs: 0,
     });
   }
@@ -61,7 +66,7 @@ export async function finishRoutine(
       severity: 'warning',
       service,
       summary: overran
-        ? `${routine} maintenance overran its ${windowText(overran.windowMs)} window: stopped ${overran.stopped.join(', ') || 'nothing'}`
+        ? `${routine} maintenance overran its ${windowText(overran.windowMs)} window: stopped ${overran.stopped.join(', ')}${otherFailures(failed, overran.stopped)}`
         : `${routine} maintenance: ${failed.length} step(s) failed: ${failed.map((s) => s.step).join(', ')}`,
       details: { failed, workflowId: workflowInfo().workflowId, reportKey: report.reportKey },
       dedupKey: `routine-${routine}-${workflowInfo().workflowId}`,

@@ -32,8 +32,10 @@ export async function withinWindow(windowMs: number, steps: () => Promise<StepOu
   const outcomes = await work.run(steps);
   clock.cancel();
   await deadline;
-  if (!overran) return { steps: outcomes };
-  return { steps: outcomes, overran: { windowMs, stopped: stoppedSteps(outcomes) } };
+  const stopped = stoppedSteps(outcomes);
+  // A window that ended as the last step finished stopped nothing: the routine kept to it.
+  if (!overran || stopped.length === 0) return { steps: outcomes };
+  return { steps: outcomes, overran: { windowMs, stopped } };
 }
 
 function stoppedSteps(outcomes: StepOutcome[]): string[] {

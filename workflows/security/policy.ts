@@ -88,14 +88,18 @@ export function registryRefusal(candidate: string, running: string, registries: 
   return `${candidate} comes from registry ${registry}, which is not allowed (the running image's ${registryOf(running)}, and security.registries: ${registries.join(', ') || 'none'})`;
 }
 
+const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
+
 /** `registry/path` of an image reference, without tag or digest, with Docker Hub's implied parts spelled out. */
 export function repositoryOf(image: string): string {
   const name = image.split('@')[0]!;
   const lastSlash = name.lastIndexOf('/');
   const colon = name.lastIndexOf(':');
   const bare = colon > lastSlash ? name.slice(0, colon) : name;
-  const registry = registryOf(bare);
-  const path = bare.startsWith(`${registry}/`) ? bare.slice(registry.length + 1) : bare;
+  const named = registryOf(bare);
+  const path = bare.startsWith(`${named}/`) ? bare.slice(named.length + 1) : bare;
+  // Docker Hub answers to several names; scanners report digests under any of them.
+  const registry = DOCKER_HUB_ALIASES.includes(named) ? 'docker.io' : named;
   return `${registry}/${registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path}`;
 }
 

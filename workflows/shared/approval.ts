@@ -3,7 +3,9 @@
 // for clients that can only signal. Either decides once. While it waits, the run says so where
 // people look: an alert with the exact commands, the Web UI's current details, and PnoApproval.
 import {
+  CancellationScope,
   condition,
+  isCancellation,
   defineSignal,
   defineUpdate,
   patched,
@@ -91,12 +93,17 @@ export function approvalGate() {
     async await(timeoutMs: number, request?: ApprovalRequest): Promise<ApprovalDecision | undefined> {
       open = true;
       const announced = request && patched('approval-announced') ? await announce(request, timeoutMs) : undefined;
+      let cancelled = false;
       try {
         await condition(() => decided !== undefined, timeoutMs);
         return decided;
+      } catch (err) {
+        cancelled = isCancellation(err);
+        throw err;
       } finally {
         open = false;
-        await announced?.(decided);
+        // Closed even when the run is cancelled: no alert may go on asking for a decision nobody can make.
+        if (announced) await CancellationScope.nonCancellable(() => announced(cancelled ? 'cancelled' : decided));
       }
     },
   };
@@ -117,23 +124,33 @@ async function announce(request: ApprovalRequest, timeoutMs: number) {
     ].join('\n'),
   );
   upsertSearchAttributes([{ key: searchAttributes.approval, value: 'awaiting' }]);
-  await request.alert({
-    type: 'approval_required',
-    severity: 'warning',
-    summary: `${workflowId} waits for approval (up to ${minutes} min): ${request.change}. Approve: ${commands.approve}`,
-    details: { workflowId, change: request.change, ...commands },
-    dedupKey,
-  });
-  return async (decision: ApprovalDecision | undefined) => {
-    const outcome = decision ? (decision.approve ? 'approved' : 'rejected') : 'expired';
-    setCurrentDetails(`Approval ${outcome}${decision ? ` by ${decision.by}` : ''}: ${request.change}`);
-    upsertSearchAttributes([{ key: searchAttributes.approval, value: outcome }]);
-    await request.alert({
+  // Best effort: an alert sink that is down must not block the change the run waits to make.
+  await bestEffort(
+    request.alert({
       type: 'approval_required',
-      severity: 'info',
-      summary: `${workflowId}: approval ${outcome}${decision ? ` by ${decision.by}` : ''}`,
+      severity: 'warning',
+      summary: `${workflowId} waits for approval (up to ${minutes} min): ${request.change}. Approve: ${commands.approve}`,
+      details: { workflowId, change: request.change, ...commands },
       dedupKey,
-      resolved: true,
-    });
+    }),
+  );
+  return async (decision: ApprovalDecision | 'cancelled' | undefined) => {
+    const by = typeof decision === 'object' ? ` by ${decision.by}` : '';
+    const outcome =
+      decision === 'cancelled' ? 'cancelled' : decision ? (decision.approve ? 'approved' : 'rejected') : 'expired';
+    setCurrentDetails(`Approval ${outcome}${by}: ${request.change}`);
+    upsertSearchAttributes([{ key: searchAttributes.approval, value: outcome }]);
+    await bestEffort(
+      request.alert({
+        type: 'approval_required',
+        severity: 'info',
+        summary: `${workflowId}: approval ${outcome}${by}`,
+        dedupKey,
+        resolved: true,
+      }),
+    );
   };
 }
+
+/** An alert that failed after its retries is no reason to fail the run. */
+const bestEffort = (sent: Promise<unknown>) => sent.catch(() => undefined);
