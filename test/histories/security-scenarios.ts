@@ -4,10 +4,23 @@
 import type { Activities } from '../../activities/index.ts';
 import type { RolloutState } from '../../activities/kubernetes/rollout.ts';
 import type { SendAlertInput, VulnerabilityFinding, WorkloadFacts } from '../../types/index.ts';
+import type { WorkflowHandle } from '@temporalio/client';
+import { approveUpdate } from '../../workflows/shared/approval.ts';
+import { progressQuery } from '../../workflows/shared/progress.ts';
 import type { Scenario } from './scenarios.ts';
+
+/** Polls the run's progress until it reaches `phase` (a minute at most). */
+async function waitForPhase(handle: WorkflowHandle, phase: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await handle.query(progressQuery)).phase !== phase) {
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} never reached ${phase}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 const oldImage = 'registry.example.com/pno/pno-inference:1.4.0';
 const candidate = 'registry.example.com/pno/pno-inference:1.4.1';
+const candidateByDigest = `registry.example.com/pno/pno-inference@sha256:${'5e'.repeat(32)}`;
 
 const finding = (
   id: string,
@@ -104,6 +117,31 @@ export const securityScenarios: Scenario[] = [
     workflowType: 'securityUpdateWorkflow',
     input: { candidateImage: candidate, verifyApi: false, modelCheck: null },
     activities: () => ({ ...records, ...cluster([oldImage, candidate]) }),
+  },
+  {
+    // Approval on (the shipped default): the wait is announced, an operator approves, and the scanned
+    // digest is what rolls out.
+    name: 'security-update-approved',
+    workflowType: 'securityUpdateWorkflow',
+    input: { candidateImage: candidate, verifyApi: false, modelCheck: null },
+    activities: () => {
+      const stubs = cluster([oldImage, candidateByDigest]);
+      return {
+        ...records,
+        ...stubs,
+        securityPolicy: async () => ({ registries: [], requireApproval: true }),
+        scanImage: async (input) => ({
+          ...(await stubs.scanImage!(input)),
+          ...(input.image === candidate ? { repoDigests: [candidateByDigest] } : {}),
+        }),
+      };
+    },
+    drive: async (_client, handle) => {
+      await waitForPhase(handle, 'awaiting approval');
+      await handle.executeUpdate(approveUpdate, { args: [{ approve: true, by: 'history-recorder' }] });
+      await handle.result();
+      return (await handle.describe()).runId;
+    },
   },
   {
     name: 'security-update-rolled-back',
