@@ -17,7 +17,7 @@ import type { PendingApproval } from '../../cli/runs.ts';
 import { startInferenceApi, type InferenceApi } from '../../stack/inference-api.ts';
 import { startReceiver, type Receiver } from '../alerts/receiver.ts';
 import { workerKube } from '../helpers/kube.ts';
-import { serviceCopy } from '../helpers/service.ts';
+import { modelsOnVolume, serviceCopy } from '../helpers/service.ts';
 import { testClient, withWorker } from '../helpers/temporal.ts';
 import { alertsSince, realActivities } from '../routines/helpers.ts';
 
@@ -54,6 +54,8 @@ const json = <T>(ran: Ran): T => {
 describe('pno against the stack', () => {
   it('backs up under a readable id, lists it verified, and restores only after approval', async () => {
     const namespace = await serviceCopy('cli');
+    // The model the restored pods are checked with, on the copy's models volume.
+    await modelsOnVolume(namespace);
     const keyBytes = randomBytes(32);
     const backupKey = new BackupKey(keyBytes);
     const { activities, bucket } = await realActivities({ api, receiver, kube: workerKube(), backupKey });
