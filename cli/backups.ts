@@ -1,7 +1,7 @@
 // `pno backup list|create|verify|download`: the catalog read from the bucket (size, age, key id
 // and format from each object's header, verification from the run that wrote it), a backup started
 // under a readable id, an object read back and checked here, or fetched as stored.
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createWriteStream } from 'node:fs';
 import { link, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -15,6 +15,8 @@ import { openObject } from '../activities/storage/download.ts';
 import { listBackups, newestFirst } from '../activities/storage/listing.ts';
 import { BACKUP_SUFFIX } from '../activities/storage/object-keys.ts';
 import type { backupWorkflow } from '../workflows/index.ts';
+import type { StoredBackup } from '../types/index.ts';
+import type { BackupResult } from '../workflows/backup/backup.ts';
 import { age, bytes, table, type CliContext } from './context.ts';
 import { readableRunId } from './run-ids.ts';
 
@@ -30,36 +32,67 @@ export interface CatalogEntry {
 }
 
 export async function listCatalog(ctx: CliContext, prefix: string): Promise<CatalogEntry[]> {
-  const { bucket } = ctx.config.s3;
-  const stored = newestFirst(await listBackups(ctx.s3(), bucket, prefix));
+  const stored = newestFirst(await listBackups(ctx.s3(), ctx.config.s3.bucket, prefix));
+  return Promise.all(stored.map((backup) => catalogEntry(ctx, backup)));
+}
+
+/** The run that wrote a backup object: its workflow id is the object's name. */
+const writerOf = (key: string) => decodeURIComponent(key.slice(key.lastIndexOf('/') + 1, -BACKUP_SUFFIX.length));
+
+async function catalogEntry(ctx: CliContext, backup: StoredBackup): Promise<CatalogEntry> {
   const client = await ctx.temporal();
-  return Promise.all(
-    stored.map(async (backup) => {
-      const workflowId = decodeURIComponent(backup.key.slice(backup.key.lastIndexOf('/') + 1, -BACKUP_SUFFIX.length));
-      const [header, verification] = await Promise.all([
-        readHeader(ctx, backup.key),
-        client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then((d): CatalogEntry['verification'] =>
-            d.status.name === 'COMPLETED' ? 'verified' : d.status.name === 'RUNNING' ? 'in progress' : 'failed',
-          )
-          .catch((err: unknown) => {
-            // The run's history outlived its retention: the object alone cannot say.
-            if (err instanceof WorkflowNotFoundError) return 'unknown' as const;
-            throw err;
-          }),
-      ]);
-      return {
-        key: backup.key,
-        size: backup.size,
-        lastModified: backup.lastModified,
-        ...header,
-        workflowId,
-        verification,
-      };
-    }),
-  );
+  const workflowId = writerOf(backup.key);
+  const [header, verification] = await Promise.all([
+    readHeader(ctx, backup.key),
+    client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then((d): CatalogEntry['verification'] =>
+        d.status.name === 'COMPLETED' ? 'verified' : d.status.name === 'RUNNING' ? 'in progress' : 'failed',
+      )
+      .catch((err: unknown) => {
+        // The run's history outlived its retention: the object alone cannot say.
+        if (err instanceof WorkflowNotFoundError) return 'unknown' as const;
+        throw err;
+      }),
+  ]);
+  return { key: backup.key, size: backup.size, lastModified: backup.lastModified, ...header, workflowId, verification };
+}
+
+/** One backup: its catalog entry and, when the run that wrote it completed, what that run reported. */
+export async function describeBackup(ctx: CliContext, key: string): Promise<void> {
+  const head = await ctx
+    .s3()
+    .send(new HeadObjectCommand({ Bucket: ctx.config.s3.bucket, Key: key }))
+    .catch((err: unknown) => {
+      throw new BackupCheckFailed(`${key}: not in s3://${ctx.config.s3.bucket} (${(err as Error).name})`);
+    });
+  const entry = await catalogEntry(ctx, {
+    key,
+    size: head.ContentLength ?? 0,
+    lastModified: (head.LastModified ?? new Date(0)).toISOString(),
+  });
+  const run =
+    entry.verification === 'verified'
+      ? ((await (await ctx.temporal()).workflow.getHandle(entry.workflowId).result()) as BackupResult)
+      : undefined;
+  ctx.json({ ...entry, ...(run ? { run } : {}) });
+  const lines: [string, string][] = [
+    ['key', entry.key],
+    ['size', `${bytes(entry.size)} (${entry.size} bytes)`],
+    ['written', `${entry.lastModified} (${age(new Date(entry.lastModified))} ago)`],
+    ['key id', entry.keyId],
+    ['format', entry.formatVersion === null ? '?' : `v${entry.formatVersion}`],
+    ['run', entry.workflowId],
+    ['verification', entry.verification],
+  ];
+  if (run) {
+    lines.push(['components', run.components.join(', ')]);
+    lines.push(['entries', `${run.verified.entries} (${bytes(run.verified.bytes)} before compression)`]);
+    lines.push(['took', `${Math.round(run.durationMs / 1000)} s`]);
+    if (run.notes.length > 0) lines.push(['notes', run.notes.join('; ')]);
+  }
+  for (const [name, value] of lines) ctx.line(`${`${name}:`.padEnd(14)}${value}`);
 }
 
 /** The key id and format version in the object's first bytes (one ranged GET; nothing decrypted). */

@@ -8,6 +8,7 @@ export const usage = `usage: pno <command> [arguments] [-o json]
   backup list [--prefix <prefix>]        the backups in the bucket: size, age, key id, format, verification
   backup create [--namespace <ns>] [--wait]
                                          start a backup as backup-<ns>-<UTC time> (the service's namespace)
+  backup describe latest|<key>           one backup: size, age, key id, format, and what its run reported
   backup verify latest|<key> [--key-file <file>…]
                                          read the object back here and check every entry (writes nothing)
   backup download latest|<key> [--out <file>]
@@ -43,6 +44,7 @@ export type Command =
   | { name: 'backup decrypt'; object: string; keyFiles: string[]; out?: string }
   | ({ name: 'backup list'; prefix?: string } & Output)
   | ({ name: 'backup create'; namespace?: string; wait: boolean } & Output)
+  | ({ name: 'backup describe'; backup: string } & Output)
   | ({ name: 'backup verify'; backup: string; keyFiles: string[] } & Output)
   | ({ name: 'backup download'; backup: string; out?: string } & Output)
   | ({ name: 'drill run'; wait: boolean } & Output)
@@ -127,6 +129,10 @@ function backupCommand(verb: string | undefined, args: string[]): Command {
         format: formatOf(values),
       };
     }
+    case 'describe': {
+      const { values, positionals } = parse(args, output);
+      return { name: 'backup describe', backup: onePositional(positionals, 'latest|<key>'), format: formatOf(values) };
+    }
     case 'verify': {
       const { values, positionals } = parse(args, { ...output, 'key-file': { type: 'string', multiple: true } });
       const backup = onePositional(positionals, 'latest|<key>');
@@ -158,7 +164,7 @@ function backupCommand(verb: string | undefined, args: string[]): Command {
     }
     default:
       throw new UsageError(
-        `unknown backup command ${JSON.stringify(verb ?? '')} (try: list, create, verify, download, decrypt)`,
+        `unknown backup command ${JSON.stringify(verb ?? '')} (try: list, create, describe, verify, download, decrypt)`,
       );
   }
 }

@@ -64,6 +64,9 @@ async function operate(
           wait: command.wait,
         });
         break;
+      case 'backup describe':
+        await backups.describeBackup(ctx, await backups.resolveBackup(ctx, command.backup, DEFAULT_BACKUP_PREFIX));
+        break;
       case 'backup verify':
         await backups.verifyBackupHere(
           ctx,

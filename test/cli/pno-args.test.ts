@@ -7,6 +7,11 @@ import { readableRunId } from '../../cli/run-ids.ts';
 describe('pno arguments', () => {
   it('reads each command', () => {
     expect(parseCommand(['backup', 'list', '-o', 'json'])).toEqual({ name: 'backup list', format: 'json' });
+    expect(parseCommand(['backup', 'describe', 'latest'])).toEqual({
+      name: 'backup describe',
+      backup: 'latest',
+      format: 'text',
+    });
     expect(parseCommand(['backup', 'create', '--namespace', 'staging', '--wait'])).toEqual({
       name: 'backup create',
       namespace: 'staging',
@@ -52,6 +57,9 @@ describe('pno arguments', () => {
     [['approve', 'run-1'], '--by: name who decides'],
     [['approvals', 'extra'], 'unexpected argument "extra"'],
     [['watch'], '<workflow id>: missing'],
+    [['backup', 'describe'], 'latest|<key>: missing'],
+    [['report', 'get', 'Daily'], '<kind>: must be a report kind like routine-daily (got "Daily")'],
+    [['report', 'get', 'routine-daily', '--date', 'yesterday'], '--date: must be yyyy-mm-dd (got "yesterday")'],
     [['backup', 'list', '--colour'], "Unknown option '--colour'"],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);

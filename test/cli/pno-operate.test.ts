@@ -97,6 +97,12 @@ describe('pno against the stack', () => {
         expect(text.stdout.split('\n')[0]).toMatch(/^KEY\s+SIZE\s+AGE\s+KEY ID\s+FORMAT\s+VERIFICATION$/);
         expect(text.stdout).toContain(`${backupKey.id}  v1      verified`);
 
+        const described = json<CatalogEntry & { run: { components: string[] } }>(
+          await run(['backup', 'describe', 'latest', '-o', 'json']),
+        );
+        expect(described).toMatchObject({ key: created.key, verification: 'verified', keyId: backupKey.id });
+        expect(described.run.components).toContain('resources');
+
         // Checked here with the key file, fetched as stored, and opened by hand.
         const keyFile = join(dir, 'backup.key');
         await writeFile(keyFile, keyBytes.toString('base64'), { mode: 0o600 });
