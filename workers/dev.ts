@@ -24,6 +24,8 @@ if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base6
 const payloadKeyFile = `${stateDir}payload.key`;
 if (!existsSync(payloadKeyFile)) writeFileSync(payloadKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
 const codecUrl = 'http://127.0.0.1:8234';
+// The settings `./ops pno` reads while the embedded default runs (ops loads them when none are set).
+const cliEnvFile = `${stateDir}pno-cli.env`;
 
 // The committed fixture model and its validation set stand in for the served ones. They stay in
 // test/fixtures/model/ with the broken variants that test/fixtures/model/generate.py makes from them.
@@ -83,6 +85,26 @@ try {
     port: Number(new URL(codecUrl).port),
     allowOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
   });
+  // What `./ops pno …` connects with while this runs (the operator CLI reads the worker's settings).
+  writeFileSync(
+    cliEnvFile,
+    Object.entries({
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      S3_ENDPOINT: minio.endpoint,
+      S3_REGION: minio.region,
+      S3_BUCKET: config.s3.bucket,
+      AWS_ACCESS_KEY_ID: minio.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      PNO_CONFIG_FILE:
+        process.env.PNO_CONFIG_FILE || fileURLToPath(new URL('../config/pno-maintenance.yaml', import.meta.url)),
+      PNO_BACKUP_KEY_FILE: keyFile,
+      PNO_PAYLOAD_KEY_FILE: payloadKeyFile,
+    })
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   // The SDK's S3 client and the Kubernetes client read these from the environment.
   Object.assign(process.env, {
     KUBECONFIG: kubeconfig,
@@ -101,6 +123,7 @@ try {
       `  Real node:         ${node.name} at ${node.ip} (containerd) runs namespace production; metrics.k8s.io served`,
       `  kubectl:           ${toolsDir}/bin/kubectl --kubeconfig ${cluster.adminKubeconfig} top pods -n production`,
       `  S3 (MinIO):        ${minio.endpoint} bucket pno-backups`,
+      `  Operator CLI:      ./ops pno backup list (connects with ${cliEnvFile})`,
       `  Inference API:     ${api.url} (local stand-in)`,
       `  Worker metrics:    http://${metricsAddress}/metrics (the product's figures and the SDK's)`,
       "  Image scans:       offline, images from the node's containerd, the fixture vulnerability DB",
