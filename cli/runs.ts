@@ -1,12 +1,13 @@
 // `pno watch|approvals|restore`: following a run by its `progress` query, the runs waiting for a
 // decision, the decision itself (the `approve` update, answered at once), and a restore started
 // under a readable id.
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import type { Progress } from '../types/index.ts';
 import { approveUpdate, decisionCommands } from '../workflows/shared/approval.ts';
 import { progressQuery } from '../workflows/shared/progress.ts';
 import type { disasterRecoveryWorkflow, restoreDrillWorkflow } from '../workflows/index.ts';
-import { age, table, type CliContext } from './context.ts';
+import { age, bytes, table, type CliContext } from './context.ts';
 import { readableRunId } from './run-ids.ts';
 
 /** Workflow types that can stop and wait for a person. */
@@ -25,13 +26,15 @@ const progressLine = (p: Progress) => {
 
 /** Prints each new progress until the run closes; a failed run ends with RunFailed (exit 1). */
 export async function watchRun(ctx: CliContext, workflowId: string, pollMs = 1000): Promise<void> {
-  const handle = (await ctx.temporal()).workflow.getHandle(workflowId);
+  const client = await ctx.temporal();
+  const handle = client.workflow.getHandle(workflowId);
   let last = '';
   for (;;) {
-    const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') break;
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') break;
     const progress = await handle.query(progressQuery).catch(() => undefined);
-    const line = progress ? progressLine(progress) : 'starting';
+    const beat = await heartbeatOf(client, description).catch(() => undefined);
+    const line = `${progress ? progressLine(progress) : 'starting'}${beat ? ` · ${beat}` : ''}`;
     if (line !== last) ctx.note(line);
     last = line;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -46,6 +49,20 @@ export async function watchRun(ctx: CliContext, workflowId: string, pollMs = 100
     ctx.json({ workflowId, status: 'FAILED', failure: why });
     throw new RunFailed(`${workflowId}: failed: ${why}`);
   }
+}
+
+/** The running activity's last heartbeat (a backup's or restore's bytes so far), decoded like any payload. */
+async function heartbeatOf(client: Client, description: WorkflowExecutionDescription): Promise<string | undefined> {
+  const pending = description.raw.pendingActivities?.find((a) => a.heartbeatDetails?.payloads?.length);
+  if (!pending) return undefined;
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let payloads = pending.heartbeatDetails!.payloads as Payload[];
+  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  const details = payloadConverter.fromPayload<Record<string, unknown>>(payloads[0]!);
+  const facts = Object.entries(details ?? {})
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .map(([k, v]) => (typeof v === 'number' && /bytes/i.test(k) ? `${k} ${bytes(v)}` : `${k} ${String(v)}`));
+  return `${pending.activityType?.name ?? 'activity'}${facts.length > 0 ? ` ${facts.join(', ')}` : ''}`;
 }
 
 export interface PendingApproval {
