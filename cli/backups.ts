@@ -18,7 +18,7 @@ import type { backupWorkflow } from '../workflows/index.ts';
 import type { StoredBackup } from '../types/index.ts';
 import type { BackupResult } from '../workflows/backup/backup.ts';
 import { age, bytes, table, type CliContext } from './context.ts';
-import { readableRunId } from './run-ids.ts';
+import { startRun } from './runs.ts';
 
 export interface CatalogEntry {
   key: string;
@@ -130,21 +130,16 @@ export interface CreateBackup {
 
 /** Starts backupWorkflow as `backup-<namespace>-<UTC time>`; with --wait, prints its result. */
 export async function createBackup(ctx: CliContext, options: CreateBackup): Promise<void> {
-  const client = await ctx.temporal();
-  const workflowId = readableRunId('backup', options.namespace, new Date());
-  const handle = await client.workflow.start<typeof backupWorkflow>('backupWorkflow', {
-    taskQueue: ctx.config.product.taskQueue,
-    workflowId,
+  const handle = await startRun<typeof backupWorkflow>(ctx, {
+    kind: 'backup',
+    namespace: options.namespace,
+    workflowType: 'backupWorkflow',
     args: [{ namespace: options.namespace }],
+    wait: options.wait,
   });
-  ctx.note(`started ${workflowId} (pno watch ${workflowId})`);
-  if (!options.wait) {
-    ctx.json({ workflowId, runId: handle.firstExecutionRunId });
-    ctx.line(workflowId);
-    return;
-  }
+  if (!handle) return;
   const result = await handle.result();
-  ctx.json({ workflowId, ...result });
+  ctx.json({ workflowId: handle.workflowId, ...result });
   ctx.line(`${result.key}: ${result.entries} entries, ${bytes(result.objectBytes)}, verified`);
 }
 

@@ -53,6 +53,8 @@ async function operate(
     return 2;
   }
   const ctx = cliContext(config, command.format);
+  /** `latest` or a key, as the object key. */
+  const backupNamed = (name: string) => backups.resolveBackup(ctx, name, DEFAULT_BACKUP_PREFIX);
   try {
     switch (command.name) {
       case 'backup list':
@@ -65,21 +67,13 @@ async function operate(
         });
         break;
       case 'backup describe':
-        await backups.describeBackup(ctx, await backups.resolveBackup(ctx, command.backup, DEFAULT_BACKUP_PREFIX));
+        await backups.describeBackup(ctx, await backupNamed(command.backup));
         break;
       case 'backup verify':
-        await backups.verifyBackupHere(
-          ctx,
-          await backups.resolveBackup(ctx, command.backup, DEFAULT_BACKUP_PREFIX),
-          command.keyFiles,
-        );
+        await backups.verifyBackupHere(ctx, await backupNamed(command.backup), command.keyFiles);
         break;
       case 'backup download':
-        await backups.downloadBackup(
-          ctx,
-          await backups.resolveBackup(ctx, command.backup, DEFAULT_BACKUP_PREFIX),
-          command.out,
-        );
+        await backups.downloadBackup(ctx, await backupNamed(command.backup), command.out);
         break;
       case 'drill run':
         await runs.runDrill(ctx, { wait: command.wait });

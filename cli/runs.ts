@@ -1,14 +1,20 @@
 // `pno watch|approvals|restore`: following a run by its `progress` query, the runs waiting for a
 // decision, the decision itself (the `approve` update, answered at once), and a restore started
 // under a readable id.
-import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import {
+  WorkflowFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandleWithFirstExecutionRunId,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import type { Payload, Workflow } from '@temporalio/common';
 import type { Progress } from '../types/index.ts';
 import { approveUpdate, decisionCommands } from '../workflows/shared/approval.ts';
 import { progressQuery } from '../workflows/shared/progress.ts';
 import type { disasterRecoveryWorkflow, restoreDrillWorkflow } from '../workflows/index.ts';
 import { age, bytes, table, type CliContext } from './context.ts';
-import { readableRunId } from './run-ids.ts';
+import { readableRunId, type RunKind } from './run-ids.ts';
 
 /** Workflow types that can stop and wait for a person. */
 const GATED_TYPES = ['disasterRecoveryWorkflow', 'securityUpdateWorkflow'];
@@ -129,33 +135,50 @@ export interface CreateRestore {
   wait: boolean;
 }
 
-/** Starts disasterRecoveryWorkflow from `latest` or a backup key as `restore-<namespace>-<UTC time>`. */
-export async function createRestore(ctx: CliContext, options: CreateRestore): Promise<void> {
+/**
+ * Starts `workflowType` on the configured task queue as `<kind>-<namespace>-<UTC time>` and says how
+ * to follow it; without `wait`, prints the id (the command's output) and returns no handle.
+ */
+export async function startRun<W extends Workflow>(
+  ctx: CliContext,
+  run: { kind: RunKind; namespace: string; workflowType: string; args: Parameters<W>; wait: boolean },
+): Promise<WorkflowHandleWithFirstExecutionRunId<W> | undefined> {
+  const workflowId = readableRunId(run.kind, run.namespace, new Date());
   const client = await ctx.temporal();
-  const workflowId = readableRunId('restore', options.to, new Date());
-  const handle = await client.workflow.start<typeof disasterRecoveryWorkflow>('disasterRecoveryWorkflow', {
+  const handle = await client.workflow.start<W>(run.workflowType, {
     taskQueue: ctx.config.product.taskQueue,
     workflowId,
-    args: [{ backupKey: options.from, targetNamespace: options.to }],
-  });
+    args: run.args,
+    // The SDK types args conditionally on the workflow; for a generic W it cannot see they match.
+  } as unknown as WorkflowStartOptions<W>);
   ctx.note(`started ${workflowId} (pno watch ${workflowId})`);
-  if (options.wait) return watchRun(ctx, workflowId);
+  if (run.wait) return handle;
   ctx.json({ workflowId, runId: handle.firstExecutionRunId });
   ctx.line(workflowId);
+  return undefined;
+}
+
+/** Starts disasterRecoveryWorkflow from `latest` or a backup key as `restore-<namespace>-<UTC time>`. */
+export async function createRestore(ctx: CliContext, options: CreateRestore): Promise<void> {
+  const handle = await startRun<typeof disasterRecoveryWorkflow>(ctx, {
+    kind: 'restore',
+    namespace: options.to,
+    workflowType: 'disasterRecoveryWorkflow',
+    args: [{ backupKey: options.from, targetNamespace: options.to }],
+    wait: options.wait,
+  });
+  if (handle) await watchRun(ctx, handle.workflowId);
 }
 
 /** Starts restoreDrillWorkflow on the service's namespace as `drill-<namespace>-<UTC time>`. */
 export async function runDrill(ctx: CliContext, options: { wait: boolean }): Promise<void> {
-  const client = await ctx.temporal();
   const source = ctx.config.product.service.namespace;
-  const workflowId = readableRunId('drill', source, new Date());
-  const handle = await client.workflow.start<typeof restoreDrillWorkflow>('restoreDrillWorkflow', {
-    taskQueue: ctx.config.product.taskQueue,
-    workflowId,
+  const handle = await startRun<typeof restoreDrillWorkflow>(ctx, {
+    kind: 'drill',
+    namespace: source,
+    workflowType: 'restoreDrillWorkflow',
     args: [{ sourceNamespace: source }],
+    wait: options.wait,
   });
-  ctx.note(`started ${workflowId} (pno watch ${workflowId})`);
-  if (options.wait) return watchRun(ctx, workflowId);
-  ctx.json({ workflowId, runId: handle.firstExecutionRunId });
-  ctx.line(workflowId);
+  if (handle) await watchRun(ctx, handle.workflowId);
 }

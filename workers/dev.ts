@@ -24,6 +24,9 @@ if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base6
 const payloadKeyFile = `${stateDir}payload.key`;
 if (!existsSync(payloadKeyFile)) writeFileSync(payloadKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
 const codecUrl = 'http://127.0.0.1:8234';
+// The shipped configuration, as deploy/ mounts it (PNO_CONFIG_FILE overrides).
+const configFile =
+  process.env.PNO_CONFIG_FILE || fileURLToPath(new URL('../config/pno-maintenance.yaml', import.meta.url));
 // The settings `./ops pno` reads while the embedded default runs (ops loads them when none are set).
 const cliEnvFile = `${stateDir}pno-cli.env`;
 
@@ -56,9 +59,7 @@ try {
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     TEMPORAL_NAMESPACE: 'default',
     PNO_SYNC_SCHEDULES: 'true',
-    // The shipped configuration, as deploy/ mounts it (PNO_CONFIG_FILE overrides).
-    PNO_CONFIG_FILE:
-      process.env.PNO_CONFIG_FILE || fileURLToPath(new URL('../config/pno-maintenance.yaml', import.meta.url)),
+    PNO_CONFIG_FILE: configFile,
     PNO_METRICS_ADDRESS: metricsAddress,
     PNO_TEMPORAL_UI_URL: 'http://localhost:8233',
     PNO_API_URL: api.url,
@@ -96,8 +97,7 @@ try {
       S3_BUCKET: config.s3.bucket,
       AWS_ACCESS_KEY_ID: minio.accessKeyId,
       AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
-      PNO_CONFIG_FILE:
-        process.env.PNO_CONFIG_FILE || fileURLToPath(new URL('../config/pno-maintenance.yaml', import.meta.url)),
+      PNO_CONFIG_FILE: configFile,
       PNO_BACKUP_KEY_FILE: keyFile,
       PNO_PAYLOAD_KEY_FILE: payloadKeyFile,
     })

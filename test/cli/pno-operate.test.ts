@@ -179,7 +179,8 @@ describe('pno against the stack', () => {
       },
       { taskQueue },
     );
-  });
+    // A backup and two restores on the real node: a minute idle, more on a loaded machine.
+  }, 240_000);
 });
 
 /** Starts a restore of `key` over `namespace` and waits until `pno approvals` lists it. */

@@ -90,12 +90,16 @@ export function registryRefusal(candidate: string, running: string, registries: 
 
 const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 
+/** The reference as written, without its `@digest` and `:tag` (a registry's `:port` stays). */
+function withoutTagOrDigest(image: string): string {
+  const name = image.split('@')[0]!;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+}
+
 /** `registry/path` of an image reference, without tag or digest, with Docker Hub's implied parts spelled out. */
 export function repositoryOf(image: string): string {
-  const name = image.split('@')[0]!;
-  const lastSlash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  const bare = colon > lastSlash ? name.slice(0, colon) : name;
+  const bare = withoutTagOrDigest(image);
   const named = registryOf(bare);
   const path = bare.startsWith(`${named}/`) ? bare.slice(named.length + 1) : bare;
   // Docker Hub answers to several names; scanners report digests under any of them.
@@ -118,7 +122,7 @@ export function pinToScannedDigest(candidate: string, repoDigests: string[] | un
   if (/@sha256:[0-9a-f]{64}$/.test(candidate)) return { image: candidate };
   const repository = repositoryOf(candidate);
   const digest = (repoDigests ?? []).find((d) => d.includes('@sha256:') && repositoryOf(d) === repository);
-  if (digest) return { image: `${candidate.split('@')[0]!.replace(/:[^/:]+$/, '')}@${digest.split('@')[1]}` };
+  if (digest) return { image: `${withoutTagOrDigest(candidate)}@${digest.split('@')[1]}` };
   return {
     image: candidate,
     unpinned: `deployed by tag: the scan reported no digest of ${repository} for ${candidate}`,
