@@ -25,6 +25,9 @@ import { REAL_NODE_PLACEMENT } from '../../stack/kube/node.ts';
 let namespace: string;
 beforeAll(async () => {
   namespace = await serviceCopy('node');
+  // This file tests the node, not the autoscaler: without the copy's HPA, the metrics test's burn
+  // cannot add pods that a later test would take for a replacement.
+  await testKube().autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace, name: 'pno-hpa' });
 });
 const selector = 'app=pno-physics-bench';
 const container = 'pno-inference';
@@ -212,7 +215,6 @@ describe('a real node', () => {
     const metrics = await podMetrics(worker, namespace, selector);
     expect(metrics.available).toBe(true);
     if (!metrics.available) return;
-    // The copy's HPA may add pods under this load; those have no figures until their second scrape.
     const ready = await readyPods();
     expect(metrics.pods.map((p) => p.pod)).toContain(pod);
     for (const p of metrics.pods) expect(ready).toContain(p.pod);
