@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { host } from './kube/host-command.ts';
 import { startPostgres, type LocalPostgres } from './postgres.ts';
 import { freePort, freePortIn, startProcess, waitUntil, type ServerProcess } from './process.ts';
+import { createNamespace, temporalCli } from './temporal.ts';
 import { toolPath, toolsDir } from './tools.ts';
 
 export interface TemporalOnPostgres {
@@ -154,28 +155,9 @@ async function startServer(dir: string, postgres: LocalPostgres) {
   return { address, process: proc };
 }
 
-/**
- * The namespace, as deploy/compose/temporal-namespace.sh creates it, once the frontend serves it (its
- * namespace cache refreshes on a timer). The worker registers the product's search attributes itself.
- */
-async function createNamespace(address: string, namespace: string): Promise<void> {
-  await temporalCli(address, ['operator', 'namespace', 'create', '--namespace', namespace, '--retention', '30d']);
-  await waitUntil(
-    `namespace ${namespace}`,
-    async () => {
-      await temporalCli(address, ['workflow', 'count', '--namespace', namespace]);
-      return true;
-    },
-    { timeoutMs: 60_000 },
-  );
-}
-
 /** Distinct ports below 32768: the server keeps membership ports in a smallint column. */
 async function membershipPorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePortIn(20_000, 32_767));
   return [...ports];
 }
-
-const temporalCli = (address: string, args: string[]) =>
-  host(process.env.TEMPORAL_CLI_PATH || toolPath('temporal'), [...args, '--address', address]);

@@ -2,6 +2,8 @@
 // product's search attributes registered. Used by the test suite and by `./ops start`.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributes } from '../types/index.ts';
+import { host } from './kube/host-command.ts';
+import { waitUntil } from './process.ts';
 import { toolPath } from './tools.ts';
 
 export interface LocalTemporalOptions {
@@ -31,3 +33,23 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
     },
   });
 }
+
+/**
+ * The namespace, as deploy/compose/temporal-namespace.sh creates it, once the frontend serves it (its
+ * namespace cache refreshes on a timer). The worker registers the product's search attributes itself.
+ */
+export async function createNamespace(address: string, namespace: string): Promise<void> {
+  await temporalCli(address, ['operator', 'namespace', 'create', '--namespace', namespace, '--retention', '30d']);
+  await waitUntil(
+    `namespace ${namespace}`,
+    async () => {
+      await temporalCli(address, ['workflow', 'count', '--namespace', namespace]);
+      return true;
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+/** The `temporal` CLI setup built, against the server at `address`. */
+export const temporalCli = (address: string, args: string[]) =>
+  host(process.env.TEMPORAL_CLI_PATH || toolPath('temporal'), [...args, '--address', address]);

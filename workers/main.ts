@@ -23,12 +23,14 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
   const dataConverter = productDataConverter(config.payloadKeys);
 
   const client = await Connection.connect(options);
+  let worker: Awaited<ReturnType<typeof createProductWorker>> | undefined;
   // Kept open while the worker runs when it serves metrics: they are read from the server's records.
   const metrics = config.metricsAddress
     ? await startMetricsServer({
         address: config.metricsAddress,
         collect: () => collectProductMetrics(new Client({ connection: client, namespace, dataConverter })),
         sdkMetricsUrl: runtime.sdkMetricsUrl,
+        ready: () => worker?.getState() === 'RUNNING',
       })
     : undefined;
   if (metrics) logger.info('serving metrics', { url: metrics.url });
@@ -58,7 +60,7 @@ export async function runWorker(config: WorkerConfig, runtime: InstalledRuntime)
   const connection = await NativeConnection.connect(options);
   try {
     const kube = kubeClientsFrom(loadKubeConfig());
-    const worker = await createProductWorker({
+    worker = await createProductWorker({
       connection,
       namespace,
       workflowBundlePath: config.workflowBundlePath,

@@ -14,7 +14,7 @@ export interface ResourceKind {
 
 const applyOrder = ['Namespace', ...RESTORABLE_KINDS.map((k) => k.kind)];
 
-type Obj = KubernetesObject & Record<string, unknown>;
+export type Obj = KubernetesObject & Record<string, unknown>;
 
 /** Objects the cluster makes by itself in every namespace; restoring them would fight it. */
 export function isClusterManaged(obj: Obj): boolean {

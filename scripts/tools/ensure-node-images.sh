@@ -17,9 +17,10 @@ OUT=$TOOLS/share/images
 source "$ROOT/scripts/tools/versions.env"
 mkdir -p "$OUT"
 archive=$ROOT/scripts/tools/image-archive.sh
+source "$ROOT/scripts/tools/rootfs.sh"
 
 # Hash of everything an image is made from: its sources, this script, the packaged binaries, the tag.
-inputs_hash() { { cat "$0" "$archive"; for f in "$@"; do
+inputs_hash() { { cat "$0" "$archive" "$ROOT/scripts/tools/rootfs.sh"; for f in "$@"; do
   if [ -d "$f" ]; then (cd "$f" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); else sha256sum "$f"; fi; done; } |
   sha256sum | cut -d' ' -f1; }
 fresh() { [ -s "$OUT/$1.tar" ] && [ "$(cat "$OUT/.$1.inputs" 2>/dev/null)" = "$2" ]; }
@@ -28,27 +29,6 @@ build_pause() {
   local rootfs=$1
   gcc -static -O2 -s -o "$rootfs/pause" "$ROOT/stack/images/pause/pause.c"
   "$archive" "$rootfs" "$PAUSE_IMAGE" "$OUT/pause.tar" '["/pause"]'
-}
-
-# Each binary with the dynamic loader and every library it links, at the paths the loader looks them up.
-copy_linked() {
-  local rootfs=$1 bin lib; shift
-  for bin in "$@"; do
-    mkdir -p "$rootfs$(dirname "$bin")"
-    cp -L "$bin" "$rootfs$bin"
-    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-      mkdir -p "$rootfs$(dirname "$lib")"
-      cp -L "$lib" "$rootfs$lib"
-    done
-  done
-}
-
-add_busybox() {
-  local rootfs=$1 applet
-  mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
-  chmod 1777 "$rootfs/tmp"
-  cp /bin/busybox "$rootfs/bin/busybox"
-  for applet in $(/bin/busybox --list); do [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"; done
 }
 
 build_fixture_service() {

@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import { freePort, startProcess, waitUntil, type ServerProcess } from '../process.ts';
 import { toolPath } from '../tools.ts';
 import { FRONT_PROXY_CLIENT } from './certs.ts';
+import { SERVICE_CLUSTER_IP_RANGE } from './service-network.ts';
 
 export interface ApiServerSettings {
   /** The cluster's state directory (its PKI). */
@@ -27,7 +28,7 @@ export function apiServerArgs({ dir, etcdUrl, port }: ApiServerSettings): string
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${file('sa.pub')}`,
     `--service-account-signing-key-file=${file('sa.key')}`,
-    '--service-cluster-ip-range=10.96.0.0/16',
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     '--authorization-mode=Node,RBAC',
     '--allow-privileged=true',
     '--endpoint-reconciler-type=none',

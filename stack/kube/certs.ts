@@ -6,14 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { KUBERNETES_SERVICE_IP } from './service-network.ts';
 
 const run = promisify(execFile);
 const openssl = (dir: string, args: string[]) => run('openssl', args, { cwd: dir });
 
+// The `kubernetes` Service's address too: pods (the in-cluster worker) reach the API server there.
 const serverExtensions = [
   'keyUsage=critical,digitalSignature',
   'extendedKeyUsage=serverAuth',
-  'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
+  `subjectAltName=IP:127.0.0.1,IP:${KUBERNETES_SERVICE_IP},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc`,
 ];
 export const clientExtensions = ['keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
 const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];

@@ -70,7 +70,7 @@ export async function startContainerd(
   const configPath = join(dir, 'config.toml');
   await writeFile(configPath, config(dir, socket, cniConfDir, pauseImage));
   const proc = startProcess('containerd', 'containerd', ['--config', configPath, '--log-level', 'warn'], { logFile });
-  const ctr = (args: string[]) => host('ctr', ['--address', socket, '--namespace', 'k8s.io', ...args]);
+  const ctr = ctrAt(socket);
   await waitUntil('containerd', async () => (await ctr(['version'])).includes('Server'), {
     timeoutMs: 30_000,
     process: proc,
@@ -84,6 +84,18 @@ export async function startContainerd(
   }
   await nameByDigest(ctr);
   return { socket, process: proc, ctr };
+}
+
+/** `ctr` against the containerd at `socket`, in the namespace the CRI uses. */
+function ctrAt(socket: string): Containerd['ctr'] {
+  return (args) => host('ctr', ['--address', socket, '--namespace', 'k8s.io', ...args]);
+}
+
+/** Imports an image tarball (docker-archive) into a running node's containerd, by tag and by digest. */
+export async function importImage(socket: string, tarball: string): Promise<void> {
+  const ctr = ctrAt(socket);
+  await ctr(['images', 'import', tarball]);
+  await nameByDigest(ctr);
 }
 
 /**

@@ -1,9 +1,11 @@
 // The node's network on the host: a Linux bridge whose address is the node IP (the kubelet refuses a
 // loopback node IP and this kernel has no dummy links), where the CNI bridge plugin attaches pods.
 // The bridge has no default route for pods (isGateway false): they reach the node and each other,
-// never another host, and the kernel's forwarding setting stays untouched.
+// never another host, and the kernel's forwarding setting stays untouched. Their one route through
+// the node is to Service addresses, which kube-proxy turns into the node's own (./pod-relay.ts).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SERVICE_CLUSTER_IP_RANGE } from './service-network.ts';
 import { host } from './host-command.ts';
 
 export const NODE_BRIDGE = 'pno-node0';
@@ -39,7 +41,12 @@ export async function writeCniConfig(confDir: string, ipamDir: string): Promise<
         isGateway: false,
         ipMasq: false,
         hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET, gateway: NODE_IP }]], dataDir: ipamDir },
+        ipam: {
+          type: 'host-local',
+          ranges: [[{ subnet: POD_SUBNET, gateway: NODE_IP }]],
+          routes: [{ dst: SERVICE_CLUSTER_IP_RANGE, gw: NODE_IP }],
+          dataDir: ipamDir,
+        },
       },
     ],
   };

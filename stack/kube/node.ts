@@ -27,6 +27,7 @@ import { startMetricsServer, unregisterMetricsServer } from './metrics-server.ts
 import { bridgeExists, createBridge, deleteBridge, NODE_IP, POD_SUBNET, writeCniConfig } from './node-network.ts';
 import { takeNodeLock } from './node-lock.ts';
 import { issueNodePki } from './node-pki.ts';
+import { routeFromPods, type PodRoute } from './pod-relay.ts';
 import { applyPullGuard } from './pull-guard.ts';
 import { startVolumeProvisioner, type VolumeProvisioner } from './volume-provisioner.ts';
 
@@ -88,6 +89,7 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
   const processes: ServerProcess[] = [];
   let containerd: Containerd | undefined;
   let provisioner: VolumeProvisioner | undefined;
+  let apiForPods: PodRoute | undefined;
 
   const stop = async () => {
     const problems: string[] = [];
@@ -100,6 +102,7 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
     };
     // Let the kubelet tear pods down itself (CNI teardown included): no new pods, delete the bound ones.
     await attempt('drain', () => drain(admin));
+    await attempt('the API server route for pods', async () => apiForPods?.close());
     await attempt('stop the volume provisioner', async () => provisioner?.stop());
     await attempt('unregister metrics-server', () => unregisterMetricsServer(admin));
     for (const proc of processes.reverse()) await attempt(`stop ${proc.name}`, () => proc.stop());
@@ -167,6 +170,14 @@ export async function startRealNode(cluster: LocalCluster): Promise<RealNode> {
         logFile: log('kube-proxy'),
       }),
     );
+    // In-cluster clients (the worker as a pod) dial the `kubernetes` Service, as on any cluster.
+    const api = new URL(cluster.server);
+    apiForPods = await routeFromPods(admin, {
+      namespace: 'default',
+      service: 'kubernetes',
+      port: { name: 'https', port: 443 },
+      target: { host: api.hostname, port: Number(api.port) },
+    });
     const metrics = await startMetricsServer(admin, {
       nodeIp: NODE_IP,
       adminKubeconfig: cluster.adminKubeconfig,

@@ -282,6 +282,10 @@ describe('product metrics', () => {
         expect(text, attempt).toContain(expected);
         expect(text).toContain('# TYPE pno_backup_last_success_timestamp_seconds gauge');
         expect(text).toMatch(/^temporal_\w+/m);
+        // The readiness probe passes once the worker polls.
+        await waitFor(`${attempt} worker ready`, async () =>
+          (await fetch(url.replace('/metrics', '/readyz'))).ok ? true : undefined,
+        );
       } finally {
         const exited = worker.exitCode !== null || worker.signalCode !== null ? undefined : once(worker, 'exit');
         worker.kill('SIGTERM');

@@ -1,7 +1,8 @@
 // The worker's `/metrics`: the product's figures (./product-metrics.ts) followed by the Temporal SDK's
 // own (task slots, polls, latencies), which the SDK's exporter serves on a loopback port only this
 // server reads. One scrape target per worker. Product figures are read at most every `cacheMs`, and
-// one collection serves every scrape that arrives while it runs.
+// one collection serves every scrape that arrives while it runs. The same port answers the pod's
+// probes: `/healthz` (the process serves) and `/readyz` (the worker polls).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderFamilies, type Family } from './exposition.ts';
@@ -13,6 +14,8 @@ export interface MetricsServerOptions {
   /** The SDK's Prometheus exporter, appended to every scrape. */
   sdkMetricsUrl?: string;
   cacheMs?: number;
+  /** For `/readyz` (the pod's readiness probe): true while the worker polls. `/healthz` answers while the process serves. */
+  ready?: () => boolean;
 }
 
 export interface MetricsServer {
@@ -52,7 +55,13 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
 
   const server: Server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+    const path = request.url?.split('?')[0];
+    if (request.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
+      const ok = path === '/healthz' || (options.ready?.() ?? true);
+      response.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ok ? 'ok\n' : 'not polling\n');
+      return;
+    }
+    if (request.method !== 'GET' || path !== '/metrics') {
       response.writeHead(404).end();
       return;
     }
