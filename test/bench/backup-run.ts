@@ -1,22 +1,23 @@
-// One side of `npm run bench:backup`, run in a child process so its peak RSS is its own:
-//   pipeline <dir> <bucket> <key>   entries → tar → gzip → encrypt → multipart upload, no temp file
-//   baseline <dir> <bucket> <key>   `tar -czf` to a temp file, then the same SDK upload of that file
-// S3 settings come from BENCH_S3_* variables; the result is one JSON line on stdout.
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+// One side of `npm run bench:backup`, run in a process of its own (under GNU time, for its peak RSS):
+//   product-backup <dir> <bucket> <key>      the product's writeBackup: tar → gzip → seal → multipart upload
+//   product-restore <bucket> <key> <out>     its readBackup, every authenticated entry written under <out>
+//   pigz-backup <dir> <bucket> <key>         tar -cf - | pigz -1 | the same multipart upload
+//   pigz-restore <bucket> <key> <out>        the object | pigz -d | tar -x
+// S3 settings and the backup key come from BENCH_* variables; the result is one JSON line on stdout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { BackupKey, directoryEntries } from '../../activities/archive/index.ts';
+import { openObject } from '../../activities/storage/download.ts';
+import { readBackup } from '../../activities/storage/backup.ts';
 import { createS3Client, writeBackup } from '../../activities/storage/index.ts';
 import { uploadStream } from '../../activities/storage/upload.ts';
 
-const [mode, dir, bucket, key] = process.argv.slice(2);
-if ((mode !== 'pipeline' && mode !== 'baseline') || !dir || !bucket || !key) {
-  throw new Error('usage: backup-run.ts pipeline|baseline <dir> <bucket> <key>');
-}
+const [mode, ...args] = process.argv.slice(2);
 const s3 = createS3Client({
   endpoint: process.env.BENCH_S3_ENDPOINT,
   region: 'us-east-1',
@@ -25,49 +26,66 @@ const s3 = createS3Client({
     secretAccessKey: process.env.BENCH_S3_SECRET_KEY ?? '',
   },
 });
+const key = new BackupKey(Buffer.from(process.env.BENCH_BACKUP_KEY ?? '', 'base64'));
 
-// Modules loaded (the SDKs, Temporal's protobufs) before any work: the floor under both sides.
-const rssBeforeWorkBytes = process.memoryUsage.rss();
-// Sampled as well as read from rusage, as a cross-check of the kernel's high-water mark, with the
-// V8 heap reserved (its young generation grows to a fixed ceiling in any busy process) and used.
-let sampledPeak = 0;
-let heapReservedPeak = 0;
-let heapUsedPeak = 0;
-const sampler = setInterval(() => {
-  const memory = process.memoryUsage();
-  sampledPeak = Math.max(sampledPeak, memory.rss);
-  heapReservedPeak = Math.max(heapReservedPeak, memory.heapTotal);
-  heapUsedPeak = Math.max(heapUsedPeak, memory.heapUsed);
-}, 50);
+/** Resolves when the program exits 0; rejects naming it otherwise. */
+async function exited(child: ChildProcess, name: string): Promise<void> {
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${name} exited ${code}`);
+}
 
 const started = performance.now();
-const phases: Record<string, number> = {};
-let objectBytes = 0;
-if (mode === 'pipeline') {
-  const result = await writeBackup({
-    s3,
-    bucket,
-    key,
-    entries: directoryEntries(dir),
-    keyMaterial: new BackupKey(randomBytes(32)),
-    manifest: { namespace: 'bench', components: ['model'], workflowId: key, runId: 'bench' },
-  });
-  objectBytes = result.objectBytes;
-} else {
-  const work = await mkdtemp(join(tmpdir(), 'pno-bench-tar-'));
-  try {
-    const archive = join(work, 'backup.tar.gz');
-    await promisify(execFile)('tar', ['-czf', archive, '-C', dir, '.']);
-    phases.tarMs = performance.now() - started;
-    objectBytes = (await stat(archive)).size;
-    await uploadStream({ s3, bucket, key, body: createReadStream(archive) });
-    phases.uploadMs = performance.now() - started - phases.tarMs;
-  } finally {
-    await rm(work, { recursive: true, force: true });
+let objectBytes: number | undefined;
+switch (mode) {
+  case 'product-backup': {
+    const [dir, bucket, objectKey] = args as [string, string, string];
+    const result = await writeBackup({
+      s3,
+      bucket,
+      key: objectKey,
+      entries: directoryEntries(dir),
+      keyMaterial: key,
+      manifest: { namespace: 'bench', components: ['model'], workflowId: objectKey, runId: 'bench' },
+    });
+    objectBytes = result.objectBytes;
+    break;
   }
+  case 'product-restore': {
+    const [bucket, objectKey, out] = args as [string, string, string];
+    await readBackup({
+      s3,
+      bucket,
+      key: objectKey,
+      keyMaterial: key,
+      onEntry: async (entry, body) => {
+        const path = join(out, entry.path);
+        await mkdir(dirname(path), { recursive: true });
+        await pipeline(body, createWriteStream(path));
+      },
+    });
+    break;
+  }
+  case 'pigz-backup': {
+    const [dir, bucket, objectKey] = args as [string, string, string];
+    const tar = spawn('tar', ['-cf', '-', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pigz = spawn('pigz', ['-1'], { stdio: [tar.stdout, 'pipe', 'inherit'] });
+    await Promise.all([
+      uploadStream({ s3, bucket, key: objectKey, body: pigz.stdout as Readable }),
+      exited(tar, 'tar'),
+      exited(pigz, 'pigz'),
+    ]);
+    break;
+  }
+  case 'pigz-restore': {
+    const [bucket, objectKey, out] = args as [string, string, string];
+    await mkdir(out, { recursive: true });
+    const object = await openObject(s3, bucket, objectKey);
+    const pigz = spawn('pigz', ['-dc'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const tar = spawn('tar', ['-xf', '-', '-C', out], { stdio: [pigz.stdout, 'ignore', 'inherit'] });
+    await Promise.all([pipeline(object.body, pigz.stdin), exited(pigz, 'pigz'), exited(tar, 'tar')]);
+    break;
+  }
+  default:
+    throw new Error(`unknown mode ${mode}: see the header of backup-run.ts`);
 }
-const wallMs = performance.now() - started;
-clearInterval(sampler);
-process.stdout.write(
-  `${JSON.stringify({ mode, wallMs, ...phases, objectBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, sampledPeakRssBytes: sampledPeak, rssBeforeWorkBytes, heapReservedPeak, heapUsedPeak })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ mode, wallMs: performance.now() - started, objectBytes })}\n`);
