@@ -6,6 +6,7 @@
 # prebuilt workflow bundle, and trivy. No shell; deploy/worker.yaml runs it as uid 1000. The tarball
 # is what `docker save` writes: `ctr images import`, `docker load` or a registry push take it.
 set -euo pipefail
+[ "$(uname -m)" = x86_64 ] || { echo "build-worker-image: builds linux/amd64 images only, on an x86_64 machine" >&2; exit 1; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=${PNO_TOOLS_DIR:-$ROOT/.tools}
 [ $# = 1 ] || [ $# = 2 ] || { sed -n '3p' "$0" >&2; exit 2; }
@@ -44,7 +45,11 @@ while IFS= read -r -d '' addon; do copy_libraries "$rootfs" "$addon"; done \
 printf 'root:x:0:0:root:/root:/sbin/nologin\npno:x:1000:1000:pno maintenance worker:/tmp:/sbin/nologin\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\npno:x:1000:\n' > "$rootfs/etc/group"
 printf 'hosts: files dns\n' > "$rootfs/etc/nsswitch.conf"
+# The machine's CA bundle: trivy (Go) verifies its DB download and registries with it; a site's own CA
+# goes in with NODE_EXTRA_CA_CERTS (Node carries its own roots) and SSL_CERT_DIR.
+mkdir -p "$rootfs/etc/ssl/certs"
+cp -L /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
 
 "$ROOT/scripts/tools/image-archive.sh" "$rootfs" "$tag" "$out" '["/usr/local/bin/node","/app/workers/main.ts"]' \
-  '["PATH=/usr/local/bin:/usr/bin:/bin","HOME=/tmp","NODE_ENV=production","PNO_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js","PNO_TRIVY_PATH=/usr/local/bin/trivy"]'
+  '["PATH=/usr/local/bin:/usr/bin:/bin","HOME=/tmp","NODE_ENV=production","PNO_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js","PNO_TRIVY_PATH=/usr/local/bin/trivy","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]'
 echo "$tag $out ($(du -h "$out" | cut -f1))"

@@ -20,8 +20,11 @@ const SAMPLE = 8 * 1024;
 const MIN_CHUNK = 16 * 1024;
 /** What one deflate call takes; several run at once, and the next starts from the last one's tail. */
 const BLOCK = 256 * 1024;
-/** Blocks being deflated at once: enough for the pool's threads while this thread tars, hashes and seals. */
-const IN_FLIGHT = 4;
+/**
+ * Blocks being deflated at once: both cores busy while this thread tars, hashes and seals, and one of
+ * libuv's four pool threads left for the file reads and lookups that share it.
+ */
+const IN_FLIGHT = 3;
 /** deflate's window: the most a back-reference reaches. */
 const WINDOW = 32 * 1024;
 /** An empty final block (fixed Huffman, end of block only): what ends the stream. */
@@ -83,6 +86,7 @@ export function createAdaptiveGzip(level: number = zlib.Z_DEFAULT_COMPRESSION): 
           const copied = chunk.copy(block, filled, at);
           filled += copied;
           at += copied;
+          if (this.destroyed) return;
           if (filled < BLOCK) continue;
           dispatch();
           while (inFlight.length >= IN_FLIGHT) await pushOldest(this);

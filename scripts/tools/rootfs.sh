@@ -5,6 +5,9 @@
 # loader looks them up; libraries already inside the root filesystem (an addon's own) stay where they are.
 copy_libraries() {
   local rootfs=$1 bin=$2 lib
+  if ldd "$bin" 2>/dev/null | grep -q 'not found'; then
+    echo "[setup] $bin links a library this machine lacks:" >&2; ldd "$bin" | grep 'not found' >&2; return 1
+  fi
   for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
     case $lib in "$rootfs"/*) continue ;; esac
     mkdir -p "$rootfs$(dirname "$lib")"

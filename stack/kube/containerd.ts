@@ -98,6 +98,15 @@ export async function importImage(socket: string, tarball: string): Promise<void
   await nameByDigest(ctr);
 }
 
+/** Removes an image (by its name) and the `repository@digest` name importImage gave it. */
+export async function removeImage(socket: string, name: string): Promise<void> {
+  const ctr = ctrAt(socket);
+  const rows = (await ctr(['images', 'list'])).split('\n').slice(1).filter(Boolean);
+  const digest = rows.map((row) => row.split(/\s+/)).find(([ref]) => ref === name)?.[2];
+  const repository = name.replace(/:[^/:]+$/, '');
+  await ctr(['images', 'rm', name, ...(digest ? [`${repository}@${digest}`] : [])]);
+}
+
 /**
  * Gives each tagged image its `repository@sha256:…` name too, as a registry pull would: an import
  * records only the tag, and the CRI finds an image by digest (a rollout pinned to what was

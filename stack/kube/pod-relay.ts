@@ -93,7 +93,7 @@ async function startRelay(target: { host: string; port: number }): Promise<Relay
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
       // Either side failing ends both: the peer sees the connection drop, as through a real network.
-      socket.once('error', () => {
+      socket.on('error', () => {
         incoming.destroy();
         outgoing.destroy();
       });
@@ -104,6 +104,8 @@ async function startRelay(target: { host: string; port: number }): Promise<Relay
     server.once('error', reject);
     server.listen(0, NODE_IP, () => resolve());
   });
+  // Listening: a later failure to accept (too many open files) drops that connection, not the stack.
+  server.on('error', (err) => console.warn(`[stack] pod relay to ${target.host}:${target.port}: ${err.message}`));
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>

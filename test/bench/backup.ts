@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../activities/storage/index.ts';
 import { startMinio } from '../../stack/minio.ts';
 
@@ -88,6 +88,8 @@ async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): P
   const dir = await mkdtemp(join(tmpdir(), 'pno-bench-time-'));
   try {
     const file = join(dir, 'time');
+    // The previous step's dirty pages (a restore's files) are written back now, not during this one.
+    await run('sync', []);
     const started = performance.now();
     await run('/usr/bin/time', ['-f', '%M', '-o', file, command, ...args], { env, maxBuffer: 16 * MiB });
     const wallMs = performance.now() - started;
@@ -106,6 +108,16 @@ async function storedUnder(s3: S3Client, prefix: string): Promise<number> {
     token = page.NextContinuationToken;
   } while (token);
   return total;
+}
+
+/** Frees the bucket of one tool's objects (a 4 GiB run leaves some 20 GiB otherwise). */
+async function removeUnder(s3: S3Client, prefix: string): Promise<void> {
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
+    if (keys.length === 0) return;
+    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys } }));
+  }
 }
 
 await run('bash', [new URL('../../scripts/tools/ensure-bench-tools.sh', import.meta.url).pathname]).then(({ stdout }) =>
@@ -182,6 +194,7 @@ try {
         await rm(out, { recursive: true, force: true });
       }
       for (const tool of tools) figures[tool].storedBytes = await storedUnder(s3, prefix[tool]);
+      for (const tool of tools) await removeUnder(s3, prefix[tool]);
       load.push(loadavg()[0] ?? 0);
 
       const f = figures as Record<Tool, Figures>;

@@ -6,7 +6,7 @@
 // that lead to Temporal, MinIO and the service on the host (stack/kube/pod-relay.ts).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ import { listPods } from '../../activities/kubernetes/status.ts';
 import { applyObjects, fromYaml, type Obj } from '../../activities/kubernetes/resources.ts';
 import { defaultProductConfig } from '../../config/schema.ts';
 import { SCHEDULE_PREFIX, scheduleDefinitions } from '../../schedules/definitions.ts';
-import { importImage } from '../../stack/kube/containerd.ts';
+import { importImage, removeImage } from '../../stack/kube/containerd.ts';
 import { REAL_NODE_PLACEMENT } from '../../stack/kube/node.ts';
 import { routeFromPods, type PodRoute } from '../../stack/kube/pod-relay.ts';
 import { waitUntil } from '../../stack/process.ts';
@@ -166,6 +166,8 @@ beforeAll(async () => {
     }
     return obj;
   });
+  // A run cut short may have left its worker: its pod must not pass for this one.
+  await removeWorkloads();
   await applyObjects(admin, [...site, ...objects], { fieldManager: 'pno-test-deploy' });
 
   connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -180,21 +182,7 @@ beforeAll(async () => {
 }, 420_000);
 
 afterAll(async () => {
-  for (const [kind, name] of [
-    ['Deployment', 'pno-maintenance-worker'],
-    ['Job', 'pno-schedule-sync'],
-  ] as const) {
-    await admin.objects
-      .delete(
-        { apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', kind, metadata: { name, namespace: NS } },
-        undefined,
-        undefined,
-        1,
-        undefined,
-        'Background',
-      )
-      .catch(() => undefined);
-  }
+  await removeWorkloads();
   for (const name of ['pno-backup-key', 'pno-payload-key', 'pno-s3-credentials'])
     await admin.core.deleteNamespacedSecret({ namespace: NS, name }).catch(() => undefined);
   for (const name of ['pno-maintenance-settings', 'pno-maintenance-config'])
@@ -206,12 +194,31 @@ afterAll(async () => {
       .delete()
       .catch(() => undefined);
   await connection?.close();
+  await removeImage(inject('realNodeContainerd'), image).catch(() => undefined);
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+/** The worker's Deployment and the sync Job, with their pods, gone. */
+async function removeWorkloads(): Promise<void> {
+  for (const [apiVersion, kind, name] of [
+    ['apps/v1', 'Deployment', 'pno-maintenance-worker'],
+    ['batch/v1', 'Job', 'pno-schedule-sync'],
+  ] as const) {
+    await admin.objects
+      .delete({ apiVersion, kind, metadata: { name, namespace: NS } }, undefined, undefined, 1, undefined, 'Background')
+      .catch(() => undefined);
+  }
+  await waitUntil(
+    'no worker or sync pods left',
+    async () => (await listPods(admin, NS, 'app in (pno-maintenance-worker,pno-schedule-sync)')).length === 0,
+    { timeoutMs: 90_000 },
+  );
+}
 
 const workerPods = () => listPods(admin, NS, 'app=pno-maintenance-worker');
 
 describe('the worker deployed from deploy/ on the real node', () => {
-  it('runs the image built here, and is Ready only once it polls', async () => {
+  it('runs the image built here on the real node, Ready once it polls, syncing no schedules', async () => {
     const [pod] = (await workerPods()).filter((p) => p.ready);
     if (!pod) throw new Error('no ready worker pod');
     const read = await admin.core.readNamespacedPod({ namespace: NS, name: pod.name });
@@ -233,9 +240,12 @@ describe('the worker deployed from deploy/ on the real node', () => {
       }) as Promise<{
         status?: { succeeded?: number; failed?: number };
       }>;
-    await waitUntil('the schedule-sync Job to succeed', async () => ((await job()).status?.succeeded ?? 0) > 0, {
-      timeoutMs: 120_000,
-    });
+    const outcome = async () => {
+      const { status } = await job();
+      return (status?.failed ?? 0) > 0 ? 'failed' : (status?.succeeded ?? 0) > 0 ? 'succeeded' : 'running';
+    };
+    await expect.poll(outcome, { timeout: 120_000, interval: 500 }).not.toBe('running');
+    expect(await outcome()).toBe('succeeded');
     const ids: string[] = [];
     for await (const schedule of client.schedule.list()) ids.push(schedule.scheduleId);
     expect(ids.sort()).toEqual(
