@@ -19,7 +19,7 @@ export interface LocalTemporalOptions {
 export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<TestWorkflowEnvironment> {
   // The CLI setup built (TEMPORAL_CLI_PATH, else the tool cache's), never the SDK's download: nothing
   // here may reach the internet, and a server fetched at run time would not be the pinned one.
-  const cliPath = process.env.TEMPORAL_CLI_PATH || toolPath('temporal');
+  const cliPath = temporalCliPath();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cliPath },
@@ -50,6 +50,9 @@ export async function createNamespace(address: string, namespace: string): Promi
   );
 }
 
-/** The `temporal` CLI setup built, against the server at `address`. */
+/** The `temporal` CLI setup built: TEMPORAL_CLI_PATH, else the tool cache's. */
+const temporalCliPath = () => process.env.TEMPORAL_CLI_PATH || toolPath('temporal');
+
+/** That CLI against the server at `address`. */
 export const temporalCli = (address: string, args: string[]) =>
-  host(process.env.TEMPORAL_CLI_PATH || toolPath('temporal'), [...args, '--address', address]);
+  host(temporalCliPath(), [...args, '--address', address]);

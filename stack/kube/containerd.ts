@@ -4,6 +4,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startProcess, waitUntil, type ServerProcess } from '../process.ts';
 import { toolsDir } from '../tools.ts';
+import { withoutTagOrDigest } from '../../workflows/security/policy.ts';
 import { host } from './host-command.ts';
 
 export interface Containerd {
@@ -101,10 +102,14 @@ export async function importImage(socket: string, tarball: string): Promise<void
 /** Removes an image (by its name) and the `repository@digest` name importImage gave it. */
 export async function removeImage(socket: string, name: string): Promise<void> {
   const ctr = ctrAt(socket);
+  const image = (await listImages(ctr)).find(({ ref }) => ref === name);
+  await ctr(['images', 'rm', name, ...(image?.digest ? [`${withoutTagOrDigest(name)}@${image.digest}`] : [])]);
+}
+
+/** Every image name containerd holds, with the digest it names. */
+async function listImages(ctr: Containerd['ctr']): Promise<{ ref: string; digest: string }[]> {
   const rows = (await ctr(['images', 'list'])).split('\n').slice(1).filter(Boolean);
-  const digest = rows.map((row) => row.split(/\s+/)).find(([ref]) => ref === name)?.[2];
-  const repository = name.replace(/:[^/:]+$/, '');
-  await ctr(['images', 'rm', name, ...(digest ? [`${repository}@${digest}`] : [])]);
+  return rows.map((row) => row.split(/\s+/)).map(([ref = '', , digest = '']) => ({ ref, digest }));
 }
 
 /**
@@ -113,11 +118,9 @@ export async function removeImage(socket: string, name: string): Promise<void> {
  * scanned, with imagePullPolicy Never) only under such a name.
  */
 async function nameByDigest(ctr: Containerd['ctr']): Promise<void> {
-  const rows = (await ctr(['images', 'list'])).split('\n').slice(1).filter(Boolean);
-  for (const [ref, , digest] of rows.map((row) => row.split(/\s+/))) {
-    if (!ref || !digest?.startsWith('sha256:') || ref.includes('@') || ref.startsWith('sha256:')) continue;
-    const repository = ref.replace(/:[^/:]+$/, '');
-    await ctr(['images', 'tag', '--force', ref, `${repository}@${digest}`]);
+  for (const { ref, digest } of await listImages(ctr)) {
+    if (!ref || !digest.startsWith('sha256:') || ref.includes('@') || ref.startsWith('sha256:')) continue;
+    await ctr(['images', 'tag', '--force', ref, `${withoutTagOrDigest(ref)}@${digest}`]);
   }
 }
 

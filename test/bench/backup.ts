@@ -99,24 +99,23 @@ async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): P
   }
 }
 
-async function storedUnder(s3: S3Client, prefix: string): Promise<number> {
-  let total = 0;
+/** Every object of one tool, with its size. */
+async function objectsUnder(s3: S3Client, prefix: string): Promise<{ Key: string; Size: number }[]> {
+  const objects: { Key: string; Size: number }[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) total += object.Size ?? 0;
+    for (const object of page.Contents ?? []) objects.push({ Key: object.Key ?? '', Size: object.Size ?? 0 });
     token = page.NextContinuationToken;
   } while (token);
-  return total;
+  return objects;
 }
 
 /** Frees the bucket of one tool's objects (a 4 GiB run leaves some 20 GiB otherwise). */
-async function removeUnder(s3: S3Client, prefix: string): Promise<void> {
-  for (;;) {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
-    if (keys.length === 0) return;
-    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys } }));
+async function removeAll(s3: S3Client, objects: { Key: string }[]): Promise<void> {
+  for (let at = 0; at < objects.length; at += 1000) {
+    const batch = objects.slice(at, at + 1000).map(({ Key }) => ({ Key }));
+    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: batch } }));
   }
 }
 
@@ -193,8 +192,11 @@ try {
         figures[tool].restore = await restore[tool](out);
         await rm(out, { recursive: true, force: true });
       }
-      for (const tool of tools) figures[tool].storedBytes = await storedUnder(s3, prefix[tool]);
-      for (const tool of tools) await removeUnder(s3, prefix[tool]);
+      for (const tool of tools) {
+        const objects = await objectsUnder(s3, prefix[tool]);
+        figures[tool].storedBytes = objects.reduce((sum, o) => sum + o.Size, 0);
+        await removeAll(s3, objects);
+      }
       load.push(loadavg()[0] ?? 0);
 
       const f = figures as Record<Tool, Figures>;

@@ -91,7 +91,7 @@ export function registryRefusal(candidate: string, running: string, registries: 
 const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 
 /** The reference as written, without its `@digest` and `:tag` (a registry's `:port` stays). */
-function withoutTagOrDigest(image: string): string {
+export function withoutTagOrDigest(image: string): string {
   const name = image.split('@')[0]!;
   const colon = name.lastIndexOf(':');
   return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
