@@ -65,6 +65,11 @@ export interface CreateBackupResult {
   objectBytes: number;
   entries: number;
   plaintextBytes: number;
+  /** Pieces of large files uploaded by this backup, and their sealed bytes. */
+  piecesStored: number;
+  pieceBytesStored: number;
+  /** Pieces the store already held (the same models as an earlier backup): not uploaded again. */
+  piecesReused: number;
   components: BackupComponent[];
   /** `Kind/name` of every namespaced resource backed up. */
   resources: string[];

@@ -10,6 +10,17 @@ export interface ManifestEntry {
   size: number;
   /** Hex SHA-256 of the entry's bytes. */
   sha256: string;
+  /**
+   * Format v2: the entry is not in the tar but stored as these pieces, in order (content-addressed
+   * objects beside the archives, shared by every backup that holds the same bytes).
+   */
+  pieces?: PieceRef[];
+}
+
+/** One piece of a large entry: its plaintext's size and hex SHA-256 (its stored name derives from it). */
+export interface PieceRef {
+  sha256: string;
+  size: number;
 }
 
 export interface BackupManifest {
@@ -76,6 +87,16 @@ export interface RetentionInput {
   keepAtLeast?: number;
 }
 
+export interface PieceSweep {
+  /** Pieces deleted (or, in a dry run, that would be): named by no kept backup, older than the grace period. */
+  deleted: number;
+  deletedBytes: number;
+  /** Pieces left: named by a kept backup, or too young to be sure no backup in flight needs them. */
+  kept: number;
+  /** Why nothing was swept, when nothing could be (an archive this worker cannot read, say). */
+  skipped?: string;
+}
+
 export interface RetentionReport {
   prefix: string;
   dryRun: boolean;
@@ -87,6 +108,8 @@ export interface RetentionReport {
   kept: number;
   /** Incomplete multipart uploads under the prefix older than the cutoff, aborted (or that would be). */
   abortedUploads: number;
+  /** The sweep of pieces (format v2) no kept backup names. */
+  pieces: PieceSweep;
   /** What the configuration's minimums raised, e.g. `olderThanDays 1 → 7 (retention.minDays)`. */
   raised?: string[];
 }

@@ -6,7 +6,8 @@ import { badArchive } from './failures.ts';
 import { chunkAad, chunkNonce, decodeHeader, HEADER_BYTES, TAG_BYTES, type StreamHeader } from './format.ts';
 import type { BackupKey } from './keys.ts';
 
-export function createDecryptStream(key: BackupKey): Transform {
+/** `version`, when given, is the only format version accepted in the header. */
+export function createDecryptStream(key: BackupKey, version?: number): Transform {
   let header: StreamHeader | undefined;
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
@@ -45,7 +46,7 @@ export function createDecryptStream(key: BackupKey): Transform {
         bufferedBytes += data.length;
         if (!header) {
           if (bufferedBytes < HEADER_BYTES) return callback();
-          header = decodeHeader(take(HEADER_BYTES));
+          header = decodeHeader(take(HEADER_BYTES), version);
           if (header.keyId !== key.id) {
             throw badArchive(`archive was sealed with key ${header.keyId}; the loaded key is ${key.id}`);
           }

@@ -4,8 +4,13 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, encodeHeader, type StreamHeader } from './format.ts';
 import type { BackupKey } from './keys.ts';
 
-export function createEncryptStream(key: BackupKey, options: { chunkSize?: number } = {}): Transform {
-  const header: StreamHeader = encodeHeader(key.id, options.chunkSize ?? DEFAULT_CHUNK_SIZE, randomBytes(12));
+export function createEncryptStream(key: BackupKey, options: { chunkSize?: number; version?: number } = {}): Transform {
+  const header: StreamHeader = encodeHeader(
+    key.id,
+    options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    randomBytes(12),
+    options.version,
+  );
   const pending = Buffer.alloc(header.chunkSize);
   let filled = 0;
   let index = 0;

@@ -2,12 +2,12 @@
 // archive's prelude. A reader is never removed or changed once released, so every stored backup stays
 // restorable: a new format adds its reader beside the old ones, never in place of one.
 import type { Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import type { BackupManifest } from '../../types/index.ts';
 import { createDecryptStream } from './decrypt.ts';
 import { badArchive } from './failures.ts';
 import type { BackupKey } from './keys.ts';
-import { LAYOUT_V1, type ArchiveLayout } from './layout.ts';
+import { LAYOUT_V1, LAYOUT_V2, type ArchiveLayout } from './layout.ts';
 import { parseManifest } from './manifest.ts';
 
 /** What differs between versions; the tar-level safety checks in safe-reader.ts apply to all. */
@@ -22,12 +22,19 @@ export interface FormatReader {
 
 const v1: FormatReader = {
   layout: LAYOUT_V1,
-  decrypt: (key) => createDecryptStream(key),
+  decrypt: (key) => createDecryptStream(key, LAYOUT_V1.version),
   decompress: () => createGunzip(),
   parseManifest: (bytes) => parseManifest(bytes, LAYOUT_V1),
 };
 
-const READERS: ReadonlyMap<number, FormatReader> = new Map([[v1.layout.version, v1]]);
+const v2: FormatReader = {
+  layout: LAYOUT_V2,
+  decrypt: (key) => createDecryptStream(key, LAYOUT_V2.version),
+  decompress: () => createZstdDecompress(),
+  parseManifest: (bytes) => parseManifest(bytes, LAYOUT_V2),
+};
+
+const READERS: ReadonlyMap<number, FormatReader> = new Map([v1, v2].map((r) => [r.layout.version, r]));
 
 export const READABLE_FORMAT_VERSIONS: readonly number[] = [...READERS.keys()].sort((a, b) => a - b);
 

@@ -2,9 +2,10 @@
 //
 //   prelude = magic "PNOBAK\0\x01" (8) | version u8                 (the same in every version, forever)
 //
-// Version 1 (read by createDecryptStream, written by createEncryptStream):
+// Versions 1 and 2 seal the same way (createEncryptStream, createDecryptStream); they differ in the
+// plaintext (layout.ts, format-readers.ts):
 //
-//   header  = prelude (version = 1) | chunkSize u32 | keyId (8 bytes = 16 hex)
+//   header  = prelude (version) | chunkSize u32 | keyId (8 bytes = 16 hex)
 //             | baseNonce (12 random bytes)                                            = 33 bytes
 //   chunk i = AES-256-GCM(plaintext_i) (chunkSize bytes, the last one 0..chunkSize) | tag (16)
 //   nonce_i = baseNonce XOR i (i as u64 in the nonce's last 8 bytes)
@@ -16,7 +17,7 @@
 // sealed as non-final) and appending (the real last chunk is no longer last). An empty plaintext is
 // one final chunk with no ciphertext.
 import { badArchive } from './failures.ts';
-import { FORMAT_VERSION, LAYOUT_V1 } from './layout.ts';
+import { FORMAT_VERSION } from './layout.ts';
 
 export const MAGIC = Buffer.from('PNOBAK\0\x01', 'latin1');
 /** What a reader looks at to choose the reader for the version. */
@@ -28,8 +29,11 @@ export const DEFAULT_CHUNK_SIZE = 256 * 1024;
 /** Readers refuse chunk sizes outside this range, so a header cannot make them buffer gigabytes. */
 export const MIN_CHUNK_SIZE = 1024;
 export const MAX_CHUNK_SIZE = 4 * 1024 * 1024;
+/** The versions whose header is the one below. */
+const SEALED_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 export interface StreamHeader {
+  version: number;
   chunkSize: number;
   keyId: string;
   baseNonce: Buffer;
@@ -37,14 +41,19 @@ export interface StreamHeader {
   bytes: Buffer;
 }
 
-export function encodeHeader(keyId: string, chunkSize: number, baseNonce: Buffer): StreamHeader {
+export function encodeHeader(
+  keyId: string,
+  chunkSize: number,
+  baseNonce: Buffer,
+  version: number = FORMAT_VERSION,
+): StreamHeader {
   const bytes = Buffer.alloc(HEADER_BYTES);
   let at = MAGIC.copy(bytes, 0);
-  at = bytes.writeUInt8(FORMAT_VERSION, at);
+  at = bytes.writeUInt8(version, at);
   at = bytes.writeUInt32BE(chunkSize, at);
   at += Buffer.from(keyId, 'hex').copy(bytes, at);
   baseNonce.copy(bytes, at);
-  return { chunkSize, keyId, baseNonce, bytes };
+  return { version, chunkSize, keyId, baseNonce, bytes };
 }
 
 /** The format version in a prelude (the first PRELUDE_BYTES of a sealed archive). */
@@ -53,12 +62,12 @@ export function preludeVersion(prelude: Buffer): number {
   return prelude.readUInt8(MAGIC.length);
 }
 
-/** Decodes a version-1 header. */
-export function decodeHeader(bytes: Buffer): StreamHeader {
+/** Decodes the header of any sealed version; `expected`, when given, is the only version accepted. */
+export function decodeHeader(bytes: Buffer, expected?: number): StreamHeader {
   const version = preludeVersion(bytes);
-  if (version !== LAYOUT_V1.version)
+  if (!SEALED_VERSIONS.has(version) || (expected !== undefined && version !== expected))
     throw badArchive(
-      `unsupported encrypted-archive version ${version} (this decryptor reads version ${LAYOUT_V1.version})`,
+      `unsupported encrypted-archive version ${version} (this decryptor reads version ${expected ?? [...SEALED_VERSIONS].join(', ')})`,
     );
   const chunkSize = bytes.readUInt32BE(MAGIC.length + 1);
   if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE)
@@ -67,7 +76,7 @@ export function decodeHeader(bytes: Buffer): StreamHeader {
     );
   const keyId = bytes.subarray(MAGIC.length + 5, MAGIC.length + 13).toString('hex');
   const baseNonce = Buffer.from(bytes.subarray(MAGIC.length + 13, HEADER_BYTES));
-  return { chunkSize, keyId, baseNonce, bytes: Buffer.from(bytes) };
+  return { version, chunkSize, keyId, baseNonce, bytes: Buffer.from(bytes) };
 }
 
 export function chunkNonce(header: StreamHeader, index: number): Buffer {

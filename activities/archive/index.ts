@@ -1,5 +1,5 @@
-// The archive library: an authenticated, streamed tar.gz format and a reader that refuses what a
-// restore must not touch. Storage (activities/storage) moves these streams to and from S3.
+// The archive library: an authenticated, streamed tar format with content-addressed pieces for large
+// files, and a reader that refuses what a restore must not touch. Storage (activities/storage) moves these streams to and from S3.
 export { BackupKey, BackupKeyError, loadBackupKey, loadRetiredKeys } from './keys.ts';
 export { createEncryptStream } from './encrypt.ts';
 export { createDecryptStream } from './decrypt.ts';
@@ -8,6 +8,7 @@ export {
   CURRENT_LAYOUT,
   FORMAT_VERSION,
   LAYOUT_V1,
+  LAYOUT_V2,
   MANIFEST_ENTRY,
   formatLabel,
   versionOfLabel,
@@ -32,6 +33,15 @@ export {
   type ReadArchiveOptions,
   type ReadArchiveResult,
 } from './safe-reader.ts';
+export {
+  MIN_PIECED_FILE_BYTES,
+  PIECE_BYTES,
+  openPiece,
+  pieceName,
+  sealPiece,
+  type PieceSink,
+  type PieceSource,
+} from './pieces.ts';
 export { buildManifest, summarizeManifest, type ManifestInfo } from './manifest.ts';
 export { directoryEntries } from './directory-entries.ts';
 export { badArchive, isBadArchive } from './failures.ts';

@@ -27,6 +27,8 @@ export interface ArchiveLayout {
   readonly manifestVersion: number;
   /** The database dump's entry name. */
   readonly databaseDump: string;
+  /** Whether a manifest entry may be stored as pieces instead of in the tar (v2 on). */
+  readonly piecedEntries: boolean;
   objectPath(section: ObjectSection, kind: string, name: string): string;
   /** A file of the pods' models directory, by its path relative to that directory. */
   modelPath(relative: string): string;
@@ -57,6 +59,7 @@ export const LAYOUT_V1: ArchiveLayout = {
   manifestEntry: 'manifest.json',
   manifestFormat: FAMILY,
   manifestVersion: 1,
+  piecedEntries: false,
   databaseDump: `${V1_PREFIX.database}/${V1_DUMP_NAME}`,
   objectPath: (section, kind, name) => `${V1_PREFIX[section]}/${kind}/${name}${V1_OBJECT_SUFFIX}`,
   modelPath: (relative) => `${V1_PREFIX.models}/${relative}`,
@@ -73,8 +76,15 @@ export const LAYOUT_V1: ArchiveLayout = {
   },
 };
 
+/**
+ * Format v2: v1's paths, in a tar of zstd frames rather than gzip; a large file (model weights) is no
+ * tar entry but a list of content-addressed pieces in its manifest entry (pieces.ts), stored once
+ * beside the archives however many backups name them. Read forever: do not change it.
+ */
+export const LAYOUT_V2: ArchiveLayout = { ...LAYOUT_V1, version: 2, manifestVersion: 2, piecedEntries: true };
+
 /** The layout the writer and the collector produce now. */
-export const CURRENT_LAYOUT: ArchiveLayout = LAYOUT_V1;
+export const CURRENT_LAYOUT: ArchiveLayout = LAYOUT_V2;
 export const FORMAT_VERSION = CURRENT_LAYOUT.version;
 export const MANIFEST_ENTRY = CURRENT_LAYOUT.manifestEntry;
 

@@ -2,6 +2,7 @@
 import type { BackupManifest, ManifestEntry, ManifestSummary } from '../../types/index.ts';
 import { badArchive } from './failures.ts';
 import { CURRENT_LAYOUT, type ArchiveLayout } from './layout.ts';
+import { PIECE_BYTES } from './pieces.ts';
 
 /** What the caller knows about a backup; the writer adds the entries. */
 export interface ManifestInfo {
@@ -61,23 +62,48 @@ export function parseManifest(bytes: Buffer, layout: ArchiveLayout): BackupManif
   if (!isCount(value.totalBytes)) throw problem('totalBytes');
   if (!Array.isArray(value.entries)) throw problem('entries');
   for (const [i, e] of (value.entries as Record<string, unknown>[]).entries()) {
-    if (!e || !isString(e.path) || !isCount(e.size) || !isString(e.sha256) || !/^[0-9a-f]{64}$/.test(e.sha256)) {
-      throw problem(`entries[${i}]`);
-    }
+    if (!e || !isString(e.path) || !isCount(e.size) || !isDigest(e.sha256)) throw problem(`entries[${i}]`);
+    if (e.pieces !== undefined && !(layout.piecedEntries && validPieces(e.pieces, e.size)))
+      throw problem(`entries[${i}].pieces`);
   }
   return value as unknown as BackupManifest;
 }
 
-/** The entries read must be exactly the manifest's (named `name`): same set, same sizes, same digests. */
-export function checkAgainstManifest(manifest: BackupManifest, read: ManifestEntry[], name: string): void {
+const isDigest = (v: unknown): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v);
+
+/** A non-empty list of pieces, none larger than a piece, that add up to the entry's size. */
+function validPieces(pieces: unknown, size: number): boolean {
+  if (!Array.isArray(pieces) || pieces.length === 0) return false;
+  let total = 0;
+  for (const p of pieces as Record<string, unknown>[]) {
+    if (!p || !isDigest(p.sha256) || !isCount(p.size) || p.size === 0 || p.size > PIECE_BYTES) return false;
+    total += p.size;
+  }
+  return total === size;
+}
+
+/**
+ * The entries read must be exactly the manifest's (named `name`): same set, same sizes, same digests.
+ * With `piecesRead: false` the entries stored as pieces were not read and are not asked for.
+ */
+export function checkAgainstManifest(
+  manifest: BackupManifest,
+  read: ManifestEntry[],
+  name: string,
+  { piecesRead = true } = {},
+): void {
   const listed = new Map(manifest.entries.map((e) => [e.path, e]));
   if (listed.size !== manifest.entries.length) throw badArchive(`${name} lists an entry twice`);
+  const unread = piecesRead ? [] : manifest.entries.filter((e) => e.pieces);
+  for (const entry of unread) listed.delete(entry.path);
   for (const entry of read) {
     const expected = listed.get(entry.path);
     if (!expected) throw badArchive(`entry ${entry.path}: not listed in ${name}`);
     if (expected.size !== entry.size)
       throw badArchive(`entry ${entry.path}: ${entry.size} bytes, ${name} says ${expected.size}`);
     if (expected.sha256 !== entry.sha256) throw badArchive(`entry ${entry.path}: SHA-256 does not match ${name}`);
+    if (Boolean(expected.pieces) !== Boolean(entry.pieces))
+      throw badArchive(`entry ${entry.path}: ${name} stores it ${expected.pieces ? 'as pieces' : 'in the tar'}`);
     listed.delete(entry.path);
   }
   const missing = [...listed.keys()];
@@ -85,7 +111,7 @@ export function checkAgainstManifest(manifest: BackupManifest, read: ManifestEnt
     throw badArchive(
       `entry ${missing[0]}: listed in ${name} but missing from the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
     );
-  const total = read.reduce((sum, e) => sum + e.size, 0);
+  const total = [...read, ...unread].reduce((sum, e) => sum + e.size, 0);
   if (total !== manifest.totalBytes)
     throw badArchive(`${name} totalBytes ${manifest.totalBytes} does not match the entries' ${total}`);
 }

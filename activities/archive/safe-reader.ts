@@ -1,7 +1,8 @@
 // Reads an archive written by tar-writer.ts, in any format version this product has written (the
 // reader for the version decrypts and decompresses it): tar entries, refusing anything a restore
-// must not touch (links, devices, absolute or `..` paths, oversized or surplus entries), and checking
-// every entry against the manifest. The GCM layer means a consumer only ever sees authenticated
+// must not touch (links, devices, absolute or `..` paths, oversized or surplus entries), then the
+// entries the manifest lists as pieces (v2), several fetched at once, and checks every entry against
+// the manifest. The GCM layer means a consumer only ever sees authenticated
 // bytes, but the manifest comes last: a consumer that changes things should stage what it receives
 // and act only after `readArchive` resolves.
 import { PassThrough, Transform, type Readable } from 'node:stream';
@@ -21,6 +22,7 @@ import { dispatchOnFormatVersion } from './format-dispatch.ts';
 import type { BackupKey } from './keys.ts';
 import type { EntryPlace } from './layout.ts';
 import { checkAgainstManifest } from './manifest.ts';
+import type { PieceSource } from './pieces.ts';
 import { tarGuard } from './tar-guard.ts';
 
 /** The manifest is read into memory; this caps it (100k entries need about 15 MB). */
@@ -46,6 +48,13 @@ export interface ReadArchiveOptions {
   onEntry?: EntryConsumer;
   onProgress?: (progress: { entries: number; bytes: number }) => void;
   signal?: AbortSignal;
+  /**
+   * Where the pieces of a v2 archive's large entries come from; needed only if it has any. `skip`
+   * reads and checks the tar and the manifest only (the entries stored as pieces are not read).
+   */
+  pieces?: PieceSource | 'skip';
+  /** Pieces fetched at once (default 4): the store's round trips overlap, memory stays a few pieces. */
+  piecesInFlight?: number;
 }
 
 export interface ReadArchiveResult {
@@ -140,6 +149,39 @@ export async function readArchive(
       read.push({ path: name, size: digest.bytes, sha256: digest.hex() });
     }
     if (!manifest) throw badArchive(`archive has no ${manifestEntry} (truncated, or not a PNO backup)`);
+    const source = options.pieces;
+    if (source === 'skip') return checkAgainstManifest(manifest, read, manifestEntry, { piecesRead: false });
+    const pieced = manifest.entries.filter((e) => e.pieces);
+    if (pieced.length > 0 && !source)
+      throw new Error(
+        `readArchive: the archive stores ${pieced.length} entries as pieces, and no piece source was given`,
+      );
+    const fetched = prefetch(
+      pieced.flatMap((e) => e.pieces!),
+      (ref) => source!.fetch(ref, options.signal),
+      options.piecesInFlight ?? 4,
+    );
+    for (const entry of pieced) {
+      const label = `entry ${JSON.stringify(entry.path)}`;
+      const problem = entryPathProblem(entry.path);
+      if (problem) throw badArchive(`${label}: ${problem}`);
+      if (seen.has(entry.path)) throw badArchive(`${label}: appears twice`);
+      seen.add(entry.path);
+      if (read.length + 1 > limits.maxEntries) throw badArchive(`${label}: more than ${limits.maxEntries} entries`);
+      if (entry.size > limits.maxEntryBytes)
+        throw badArchive(`${label}: ${entry.size} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
+      if (total + entry.size > limits.maxTotalBytes)
+        throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
+      total += entry.size;
+      const digest = new EntryDigest();
+      const place = reader.layout.locate(entry.path);
+      const info: EntryInfo = { path: entry.path, size: entry.size, index: read.length, ...(place ? { place } : {}) };
+      await deliver(take(fetched, entry.pieces!.length), info, digest, options.onEntry, consumerErrors, (n) => {
+        bytes += n;
+        options.onProgress?.({ entries: read.length, bytes });
+      });
+      read.push({ path: entry.path, size: digest.bytes, sha256: digest.hex(), pieces: entry.pieces! });
+    }
     checkAgainstManifest(manifest, read, manifestEntry);
   })();
 
@@ -209,6 +251,39 @@ async function deliver(
   }
   body?.end();
   await consumed;
+}
+
+/** `fetch` over `items` in order, at most `window` ahead of what has been taken. */
+function prefetch<T>(items: T[], fetch: (item: T) => Promise<Buffer>, window: number): AsyncIterator<Buffer> {
+  const pending: Promise<Buffer>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (next < items.length && pending.length < window) {
+      const fetched = fetch(items[next++]!);
+      // Awaited in order when taken; this only keeps an early failure from going unhandled.
+      fetched.catch(() => undefined);
+      pending.push(fetched);
+    }
+  };
+  return {
+    async next() {
+      fill();
+      const head = pending.shift();
+      if (!head) return { done: true, value: undefined };
+      const value = await head;
+      fill();
+      return { done: false, value };
+    },
+  };
+}
+
+/** The next `count` values of `source`, as an iterable of their own. */
+async function* take(source: AsyncIterator<Buffer>, count: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < count; i += 1) {
+    const next = await source.next();
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
 function writable(stream: PassThrough): Promise<void> {

@@ -1,18 +1,20 @@
-// Streams entries into tar → gzip → encryption, learning each entry's size and SHA-256 on the way,
-// and appends the manifest as the last entry. Nothing is buffered beyond stream high-water marks.
+// Streams entries into tar → zstd frames → encryption (format v2), learning each entry's size and
+// SHA-256 on the way, and appends the manifest as the last entry. Large files go to a piece sink
+// instead of the tar when one is given (pieces.ts). Nothing is buffered beyond stream high-water
+// marks and the pieces in flight.
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlib } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import tar from 'tar-stream';
-import { FailureType, type BackupManifest, type ManifestEntry } from '../../types/index.ts';
-import { createAdaptiveGzip } from './adaptive-gzip.ts';
+import { FailureType, type BackupManifest, type ManifestEntry, type PieceRef } from '../../types/index.ts';
 import { EntryDigest } from './digest-stream.ts';
 import { createEncryptStream } from './encrypt.ts';
 import { entryPathProblem } from './entry-path.ts';
 import type { BackupKey } from './keys.ts';
-import { MANIFEST_ENTRY } from './layout.ts';
+import { FORMAT_VERSION, MANIFEST_ENTRY } from './layout.ts';
 import { buildManifest, type ManifestInfo } from './manifest.ts';
+import { MIN_PIECED_FILE_BYTES, PIECE_BYTES, pieceRef, type PieceSink } from './pieces.ts';
+import { createZstdFrames } from './zstd-frames.ts';
 
 export interface ArchiveEntry {
   /** Relative POSIX path inside the archive. */
@@ -30,8 +32,8 @@ export interface WriteProgress {
 }
 
 export interface SealOptions {
-  /** gzip level for compressible data (random-looking chunks are stored); default 6, as `tar -z`. */
-  gzipLevel?: number;
+  /** zstd level for compressible data (random-looking blocks are stored); default 3, as `zstd`. */
+  zstdLevel?: number;
   chunkSize?: number;
 }
 
@@ -44,7 +46,7 @@ export interface SealedArchive {
   sealedBytes(): number;
 }
 
-/** tar bytes → gzip → encryption. Exported so tests can seal hand-built (hostile) tars the same way. */
+/** tar bytes → zstd → encryption. Exported so tests can seal hand-built (hostile) tars the same way. */
 export function sealTar(
   tarBytes: Readable,
   key: BackupKey,
@@ -58,8 +60,12 @@ export function sealTar(
       callback(null, chunk);
     },
   });
-  const gzip = createAdaptiveGzip(options.gzipLevel ?? zlib.Z_DEFAULT_COMPRESSION);
-  const done = pipeline(tarBytes, gzip, createEncryptStream(key, { chunkSize: options.chunkSize }), stream);
+  const done = pipeline(
+    tarBytes,
+    createZstdFrames(options.zstdLevel),
+    createEncryptStream(key, { chunkSize: options.chunkSize, version: FORMAT_VERSION }),
+    stream,
+  );
   return { stream, done, sealedBytes: () => sealedBytes };
 }
 
@@ -67,7 +73,11 @@ export function createSealedArchive(
   entries: AsyncIterable<ArchiveEntry> | Iterable<ArchiveEntry>,
   info: ManifestInfo,
   key: BackupKey,
-  options: SealOptions & { onProgress?: (progress: WriteProgress) => void } = {},
+  options: SealOptions & {
+    onProgress?: (progress: WriteProgress) => void;
+    /** Where files of MIN_PIECED_FILE_BYTES or more go; without one every file is in the tar. */
+    pieces?: PieceSink;
+  } = {},
 ): SealedArchive {
   const pack = tar.pack();
   const sealed = sealTar(pack as unknown as Readable, key, options);
@@ -84,15 +94,20 @@ export function createSealedArchive(
         if (entry.source instanceof Readable) entry.source.destroy();
         throw err;
       }
+      const onBytes = (n: number) => {
+        progress.bytes += n;
+        options.onProgress?.(progress);
+      };
       written.push(
-        await packEntry(pack, entry, new Date(createdAt), (n) => {
-          progress.bytes += n;
-          options.onProgress?.(progress);
-        }),
+        options.pieces && entry.size >= MIN_PIECED_FILE_BYTES
+          ? await putPieces(options.pieces, entry, onBytes)
+          : await packEntry(pack, entry, new Date(createdAt), onBytes),
       );
       progress.entries += 1;
       options.onProgress?.(progress);
     }
+    // The manifest may name a piece only once it is stored: the archive must never outlive a part.
+    await options.pieces?.flush();
     const manifest = buildManifest({ ...info, createdAt }, written);
     const json = Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`);
     await packEntry(pack, { path: MANIFEST_ENTRY, size: json.length, source: json }, new Date(createdAt), () => {});
@@ -125,6 +140,64 @@ function refuseEntry(entry: ArchiveEntry, seen: Set<string>): void {
   if (seen.has(entry.path)) throw refuse('listed twice');
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw refuse(`invalid size ${entry.size}`);
   seen.add(entry.path);
+}
+
+/** Counts and hashes an entry's bytes, failing if the source gives more or fewer than declared. */
+function sizeChecked(entry: ArchiveEntry, digest: EntryDigest, onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      digest.update(chunk);
+      // A source that grows while read (a log file) would corrupt the tar: fail, and let a retry re-read it.
+      if (digest.bytes > entry.size)
+        return callback(
+          new Error(`archive entry ${entry.path}: source gave more than the declared ${entry.size} bytes`),
+        );
+      onBytes(chunk.length);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      callback(
+        digest.bytes === entry.size
+          ? null
+          : new Error(`archive entry ${entry.path}: source gave ${digest.bytes} bytes, declared ${entry.size}`),
+      );
+    },
+  });
+}
+
+function sourceOf(entry: ArchiveEntry): Readable {
+  const size = entry.source instanceof Uint8Array ? entry.source.length : entry.size;
+  if (size !== entry.size)
+    throw new Error(`archive entry ${entry.path}: buffer holds ${size} bytes, declared ${entry.size}`);
+  return entry.source instanceof Uint8Array ? Readable.from([entry.source]) : entry.source;
+}
+
+/** A large entry as pieces handed to the sink; the tar gets nothing, the manifest their list. */
+async function putPieces(sink: PieceSink, entry: ArchiveEntry, onBytes: (n: number) => void): Promise<ManifestEntry> {
+  const digest = new EntryDigest();
+  const pieces: PieceRef[] = [];
+  let piece = Buffer.allocUnsafe(PIECE_BYTES);
+  let filled = 0;
+  const put = async () => {
+    const bytes = piece.subarray(0, filled);
+    const ref = pieceRef(bytes);
+    pieces.push(ref);
+    await sink.put(bytes, ref);
+    piece = Buffer.allocUnsafe(PIECE_BYTES);
+    filled = 0;
+  };
+  await pipeline(sourceOf(entry), sizeChecked(entry, digest, onBytes), async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      for (let at = 0; at < chunk.length;) {
+        const copied = chunk.copy(piece, filled, at);
+        filled += copied;
+        at += copied;
+        if (filled === PIECE_BYTES) await put();
+      }
+    }
+  });
+  if (filled > 0) await put();
+  return { path: entry.path, size: entry.size, sha256: digest.hex(), pieces };
 }
 
 async function packEntry(

@@ -1,5 +1,6 @@
-// A backup end to end: entries → tar → gzip → encryption → multipart upload, one stream with no temp
-// file; and its verification: download → authenticate → unpack → check against the manifest.
+// A backup end to end: entries → tar → zstd → encryption → multipart upload, one stream with no temp
+// file, large files as pieces uploaded beside it only where the store lacks them; and its
+// verification: download → authenticate → unpack → fetch the pieces → check against the manifest.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ArchiveLimits, BackupManifest, VerifyBackupResult } from '../../types/index.ts';
 import {
@@ -18,11 +19,12 @@ import {
   versionOfLabel,
 } from '../archive/index.ts';
 import { openObject } from './download.ts';
+import { openPieceStore, pieceSource, prefixOfObjectKey, type PieceStats } from './pieces.ts';
 import { uploadStream } from './upload.ts';
 
-/** Object metadata (x-amz-meta-*): which key sealed it and in which format, readable without the key. */
-export const METADATA_KEY_ID = 'pno-key-id';
-export const METADATA_FORMAT = 'pno-format';
+import { METADATA_FORMAT, METADATA_KEY_ID } from './metadata.ts';
+
+export { METADATA_FORMAT, METADATA_KEY_ID };
 
 export interface BackupProgress {
   entries: number;
@@ -42,7 +44,9 @@ export interface WriteBackupOptions {
   manifest: Omit<ManifestInfo, 'productVersion'> & { productVersion?: string };
   onProgress?: (progress: BackupProgress) => void;
   signal?: AbortSignal;
-  gzipLevel?: number;
+  zstdLevel?: number;
+  /** The clock piece reuse is judged by (tests); defaults to now. */
+  now?: Date;
   partSize?: number;
   queueSize?: number;
 }
@@ -54,18 +58,29 @@ export interface WriteBackupResult {
   objectBytes: number;
   /** The manifest as stored in the archive. Its per-entry digests stay out of workflow history; return summarizeManifest(manifest). */
   manifest: BackupManifest;
+  /** Pieces uploaded (and their sealed bytes) and pieces the store already held. */
+  pieces: PieceStats;
 }
 
 export async function writeBackup(options: WriteBackupOptions): Promise<WriteBackupResult> {
   const { s3, bucket, key, keyMaterial, signal } = options;
   signal?.throwIfAborted();
   const progress: BackupProgress = { entries: 0, bytes: 0, uploadedBytes: 0 };
+  const pieces = await openPieceStore({
+    s3,
+    bucket,
+    normalizedPrefix: prefixOfObjectKey(key),
+    key: keyMaterial,
+    signal,
+    now: options.now,
+  });
   const archive = createSealedArchive(
     options.entries,
     { ...options.manifest, productVersion: options.manifest.productVersion ?? productVersion() },
     keyMaterial,
     {
-      gzipLevel: options.gzipLevel,
+      zstdLevel: options.zstdLevel,
+      pieces,
       onProgress: (p) => {
         progress.entries = p.entries;
         progress.bytes = p.bytes;
@@ -97,7 +112,14 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
   ]);
   if (signal?.aborted) throw signal.reason;
   if (first !== undefined || manifest.status === 'rejected') throw first;
-  return { bucket, key, keyId: keyMaterial.id, objectBytes: archive.sealedBytes(), manifest: manifest.value };
+  return {
+    bucket,
+    key,
+    keyId: keyMaterial.id,
+    objectBytes: archive.sealedBytes(),
+    manifest: manifest.value,
+    pieces: pieces.stats(),
+  };
 }
 
 export interface VerifyOptions {
@@ -114,6 +136,8 @@ export interface VerifyOptions {
   onEntry?: EntryConsumer;
   onProgress?: (progress: { entries: number; bytes: number; downloadedBytes: number }) => void;
   signal?: AbortSignal;
+  /** Read the archive and its manifest, but not the pieces it names (retention only needs the names). */
+  skipPieces?: boolean;
 }
 
 /** Reads the object back through the safe reader; resolves only if every check passed. */
@@ -144,18 +168,21 @@ export async function readBackup(
     object.close();
     throw err;
   }
+  const pieces = pieceSource({ s3, bucket, normalizedPrefix: prefixOfObjectKey(key), key: keyMaterial });
+  const downloaded = () => object.received() + pieces.downloadedBytes();
   const result = await readArchive(object.body, {
     key: keyMaterial,
     limits: options.limits,
     onEntry: options.onEntry,
     signal,
-    onProgress: (p) => options.onProgress?.({ ...p, downloadedBytes: object.received() }),
+    pieces: options.skipPieces ? 'skip' : pieces,
+    onProgress: (p) => options.onProgress?.({ ...p, downloadedBytes: downloaded() }),
   });
   return {
     bucket,
     key,
     keyId: result.keyId,
-    objectBytes: object.received(),
+    objectBytes: downloaded(),
     entries: result.entries,
     bytes: result.bytes,
     manifest: summarizeManifest(result.manifest),

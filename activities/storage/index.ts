@@ -126,6 +126,7 @@ export function createStorageActivities(deps?: StorageDeps) {
         keepAtLeast,
         asOf,
         signal: activityStreamContext().signal,
+        keys: [...(deps?.backupKey ? [deps.backupKey] : []), ...(deps?.retiredKeys ?? [])],
       });
       const raised = [
         ...(olderThanDays > input.olderThanDays

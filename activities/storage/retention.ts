@@ -1,16 +1,15 @@
 // Deletes backups older than N days under one prefix, and nothing else: only keys this product
-// named (see object-keys.ts), never the newest `keepAtLeast`, and never when the prefix is empty.
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectsCommand,
-  ListMultipartUploadsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+// named (see object-keys.ts), never the newest `keepAtLeast`, and never when the prefix is empty;
+// then the pieces no kept backup names (piece-sweep.ts).
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type RetentionInput, type RetentionReport, type StoredBackup } from '../../types/index.ts';
+import { FailureType, type RetentionInput, type RetentionReport } from '../../types/index.ts';
+import type { BackupKey } from '../archive/index.ts';
+import { deleteKeys } from './delete-keys.ts';
 import { s3Call } from './errors.ts';
 import { listBackups, newestFirst } from './listing.ts';
 import { isBackupKey, normalizePrefix } from './object-keys.ts';
+import { sweepPieces } from './piece-sweep.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The report names at most this many objects (it goes into workflow history); counts are exact. */
@@ -20,6 +19,8 @@ export interface RetentionOptions extends RetentionInput {
   /** The time "older than" is measured from; defaults to now. */
   asOf?: Date;
   signal?: AbortSignal;
+  /** The worker's keys, current first: the sweep of pieces reads the kept backups with them. */
+  keys?: BackupKey[];
 }
 
 export async function applyRetention(
@@ -35,15 +36,29 @@ export async function applyRetention(
   if (!Number.isInteger(keepAtLeast) || keepAtLeast < 0)
     throw invalid(`keepAtLeast: must be a whole number, at least 0 (got ${keepAtLeast})`);
   const prefix = normalizePrefix(options.prefix);
-  const cutoff = new Date((options.asOf ?? new Date()).getTime() - olderThanDays * DAY_MS);
+  const asOf = options.asOf ?? new Date();
+  const cutoff = new Date(asOf.getTime() - olderThanDays * DAY_MS);
 
   const all = newestFirst(await listBackups(s3, bucket, prefix, options.signal));
   const expired = all
     .slice(keepAtLeast)
     .filter((b) => new Date(b.lastModified) < cutoff)
     .reverse();
-  if (!dryRun) await deleteAll(s3, bucket, expired, options.signal);
+  if (!dryRun)
+    await deleteKeys(
+      s3,
+      bucket,
+      expired.map((b) => b.key),
+      options.signal,
+    );
   const abortedUploads = await sweepUploads(s3, bucket, prefix, cutoff, dryRun, options.signal);
+  const pieces = await sweepPieces(s3, bucket, prefix, {
+    keys: options.keys ?? [],
+    deleting: new Set(expired.map((b) => b.key)),
+    asOf,
+    dryRun,
+    signal: options.signal,
+  });
 
   return {
     prefix,
@@ -54,29 +69,8 @@ export async function applyRetention(
     deletedBytes: expired.reduce((sum, b) => sum + b.size, 0),
     kept: all.length - expired.length,
     abortedUploads,
+    pieces,
   };
-}
-
-async function deleteAll(s3: S3Client, bucket: string, backups: StoredBackup[], signal?: AbortSignal): Promise<void> {
-  for (let at = 0; at < backups.length; at += 1000) {
-    const batch = backups.slice(at, at + 1000);
-    const result = await s3Call(`delete from s3://${bucket}`, () =>
-      s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: batch.map((b) => ({ Key: b.key })), Quiet: true },
-        }),
-        { abortSignal: signal },
-      ),
-    );
-    const failed = result.Errors ?? [];
-    if (failed.length > 0) {
-      const first = failed[0]!;
-      const message = `delete s3://${bucket}/${first.Key}: ${first.Code} ${first.Message ?? ''} (${failed.length} of ${batch.length} failed)`;
-      if (first.Code === 'AccessDenied') throw ApplicationFailure.nonRetryable(message, FailureType.forbidden);
-      throw new Error(message);
-    }
-  }
 }
 
 /**

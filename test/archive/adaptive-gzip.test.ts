@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { byteEntropy, createAdaptiveGzip } from '../../activities/archive/adaptive-gzip.ts';
+import { createAdaptiveGzip } from '../../activities/archive/adaptive-gzip.ts';
+import { byteEntropy } from '../../activities/archive/entropy.ts';
 import { collect, unevenly } from './helpers.ts';
 
 const text = (bytes: number) =>

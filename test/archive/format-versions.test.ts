@@ -1,11 +1,13 @@
-// The reader dispatches on the format version in the archive's prelude: v1 is read, any other version
-// is refused by name (with the versions this reader can read) before a byte is decrypted.
+// The reader dispatches on the format version in the archive's prelude: v1 and v2 are read, any other
+// version is refused by name (with the versions this reader can read) before a byte is decrypted.
 import { describe, expect, it } from 'vitest';
 import {
   createSealedArchive,
   formatLabel,
   formatReaderFor,
+  FORMAT_VERSION,
   LAYOUT_V1,
+  LAYOUT_V2,
   READABLE_FORMAT_VERSIONS,
   readArchive,
   versionOfLabel,
@@ -57,10 +59,13 @@ function tracked(data: Buffer) {
 }
 
 describe('format versions', () => {
-  it('v1 is the only version this release reads, and what it writes', () => {
-    expect(READABLE_FORMAT_VERSIONS).toEqual([1]);
+  it('this release reads v1 and v2, and writes v2', () => {
+    expect(READABLE_FORMAT_VERSIONS).toEqual([1, 2]);
     expect(formatReaderFor(1).layout).toBe(LAYOUT_V1);
+    expect(formatReaderFor(2).layout).toBe(LAYOUT_V2);
+    expect(FORMAT_VERSION).toBe(2);
     expect(formatLabel(1)).toBe('pno-backup-v1');
+    expect(formatLabel(2)).toBe('pno-backup-v2');
     expect(versionOfLabel('pno-backup-v1')).toBe(1);
     expect(versionOfLabel('pno-backup-v12')).toBe(12);
     for (const label of [
@@ -75,18 +80,23 @@ describe('format versions', () => {
     }
   });
 
-  it('reads a v1 archive and reports its version', async () => {
+  it('reads a v2 archive and reports its version (the committed v1 object: v1-fixture.test.ts)', async () => {
     const result = await readArchive(unevenly(await sealed([file('resources/ConfigMap/a.yaml')])), { key });
-    expect(result).toMatchObject({ formatVersion: 1, entries: 1 });
+    expect(result).toMatchObject({ formatVersion: 2, entries: 1 });
+  });
+
+  it('a v2 archive relabelled v1 fails authentication: the version byte is sealed into every chunk', async () => {
+    const archive = withVersion(await sealed([file('resources/ConfigMap/a.yaml')]), 1);
+    await expectBadArchive(readArchive(unevenly(archive), { key }), /failed authentication at chunk 0/);
   });
 
   it('refuses a newer version by number, naming the versions it reads, and closes the source', async () => {
-    const archive = withVersion(await sealed([file('resources/ConfigMap/a.yaml')]), 2);
+    const archive = withVersion(await sealed([file('resources/ConfigMap/a.yaml')]), 3);
     const { state, source } = tracked(archive);
     const delivered: string[] = [];
     await expectBadArchive(
       readArchive(source, { key, onEntry: async (entry) => void delivered.push(entry.path) }),
-      /^archive: format version 2 cannot be read; this reader reads format v1 \(a newer release may have written it\)$/,
+      /^archive: format version 3 cannot be read; this reader reads format v1, v2 \(a newer release may have written it\)$/,
     );
     expect(delivered).toEqual([]);
     // Refused from the prelude alone: only the first pieces were pulled, then the source was closed.
@@ -98,7 +108,7 @@ describe('format versions', () => {
     const archive = withVersion(await sealed([file('a')]), 0);
     await expectBadArchive(
       readArchive(unevenly(archive), { key }),
-      /^archive: format version 0 cannot be read; this reader reads format v1$/,
+      /^archive: format version 0 cannot be read; this reader reads format v1, v2$/,
     );
   });
 

@@ -1,0 +1,91 @@
+// Retention's second half: deletes the pieces (format v2) that no kept backup names, once they are
+// older than the grace period (pieces.ts says why that keeps every backup in flight whole). It
+// lists the pieces first and reads the kept archives' manifests after, and deletes nothing when it
+// cannot read one of them: a piece is only ever deleted on proof that nothing kept needs it.
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, type PieceSweep } from '../../types/index.ts';
+import { LAYOUT_V1, formatLabel, pieceName, type BackupKey } from '../archive/index.ts';
+import { readBackup } from './backup.ts';
+import { s3Call } from './errors.ts';
+import { listBackups } from './listing.ts';
+import { METADATA_FORMAT } from './metadata.ts';
+import { listPieces, PIECE_GRACE_MS, piecesPrefix } from './pieces.ts';
+import { deleteKeys } from './delete-keys.ts';
+
+export interface PieceSweepOptions {
+  /** The worker's keys, current first: every kept archive must be readable with one. */
+  keys: BackupKey[];
+  /** Archives being deleted by this run: what they name does not keep a piece. */
+  deleting: ReadonlySet<string>;
+  asOf: Date;
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+export async function sweepPieces(
+  s3: S3Client,
+  bucket: string,
+  normalizedPrefix: string,
+  options: PieceSweepOptions,
+): Promise<PieceSweep> {
+  const { keys, signal } = options;
+  // Listed before any manifest is read: the order the grace-period argument needs.
+  const stored = await listPieces(s3, bucket, normalizedPrefix, signal);
+  const nothing = (skipped?: string): PieceSweep => ({
+    deleted: 0,
+    deletedBytes: 0,
+    kept: stored.size,
+    ...(skipped ? { skipped } : {}),
+  });
+  if (stored.size === 0) return nothing();
+  if (keys.length === 0) return nothing('no backup key on this worker: the kept backups cannot be read');
+
+  const named = new Set<string>();
+  for (const archive of await listBackups(s3, bucket, normalizedPrefix, signal)) {
+    if (options.deleting.has(archive.key)) continue;
+    try {
+      if (await namesNoPieces(s3, bucket, archive.key, signal)) continue;
+      const read = await readBackup({
+        s3,
+        bucket,
+        key: archive.key,
+        keyMaterial: keys[0]!,
+        retiredKeys: keys.slice(1),
+        skipPieces: true,
+        signal,
+      });
+      const key = keys.find((k) => k.id === read.keyId)!;
+      for (const entry of read.fullManifest.entries)
+        for (const piece of entry.pieces ?? []) named.add(pieceName(key, piece.sha256));
+    } catch (err) {
+      // Deleted meanwhile (another retention run): it keeps nothing.
+      if (err instanceof ApplicationFailure && err.type === FailureType.notFound) continue;
+      if (signal?.aborted) throw signal.reason;
+      return nothing(`cannot read ${archive.key} (${(err as Error).message}); no piece deleted`);
+    }
+  }
+
+  const cutoff = options.asOf.getTime() - PIECE_GRACE_MS;
+  const unneeded = [...stored].filter(([name, piece]) => !named.has(name) && piece.lastModified.getTime() < cutoff);
+  if (!options.dryRun)
+    await deleteKeys(
+      s3,
+      bucket,
+      unneeded.map(([name]) => `${piecesPrefix(normalizedPrefix)}${name}`),
+      signal,
+    );
+  return {
+    deleted: unneeded.length,
+    deletedBytes: unneeded.reduce((sum, [, piece]) => sum + piece.size, 0),
+    kept: stored.size - unneeded.length,
+  };
+}
+
+/** A v1 archive (told by its metadata) holds everything in its tar: no need to read it. */
+async function namesNoPieces(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<boolean> {
+  const head = await s3Call(`stat s3://${bucket}/${key}`, () =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
+  );
+  return head.Metadata?.[METADATA_FORMAT] === formatLabel(LAYOUT_V1.version);
+}
