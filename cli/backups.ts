@@ -1,10 +1,10 @@
 // `pno backup list|create|verify|download`: the catalog read from the bucket (size, age, key id
 // and format from each object's header, verification from the run that wrote it), a backup started
-// under a readable id, an object read back and checked here, or fetched as stored.
+// under a readable id, an object read back and checked here, or fetched as stored (with its pieces).
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createWriteStream } from 'node:fs';
-import { link, rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { link, mkdir, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -14,6 +14,7 @@ import { readBackup } from '../activities/storage/backup.ts';
 import { openObject } from '../activities/storage/download.ts';
 import { listBackups, newestFirst } from '../activities/storage/listing.ts';
 import { BACKUP_SUFFIX } from '../activities/storage/object-keys.ts';
+import { listPieces, piecesPrefix, prefixOfObjectKey } from '../activities/storage/pieces.ts';
 import type { backupWorkflow } from '../workflows/index.ts';
 import type { StoredBackup } from '../types/index.ts';
 import type { BackupResult } from '../workflows/backup/backup.ts';
@@ -187,9 +188,8 @@ function configKeys(ctx: CliContext): BackupKey[] {
   return [backupKey, ...retiredKeys];
 }
 
-/** The sealed object as stored, to a file (`<object name>` in the current directory by default). */
-export async function downloadBackup(ctx: CliContext, key: string, out?: string): Promise<void> {
-  const path = out ?? basename(key);
+/** One object as stored into `path`, which appears only whole and never replaces a file. */
+async function downloadObject(ctx: CliContext, key: string, path: string): Promise<number> {
   const object = await openObject(ctx.s3(), ctx.config.s3.bucket, key);
   const partial = `${path}.partial`;
   const failed = (err: unknown) => new BackupCheckFailed(`${path}: ${(err as Error).message}`);
@@ -208,6 +208,38 @@ export async function downloadBackup(ctx: CliContext, key: string, out?: string)
   } finally {
     await rm(partial, { force: true });
   }
-  ctx.json({ key, path, bytes: object.received() });
-  ctx.line(`${path}: ${bytes(object.received())} (still sealed: pno backup decrypt ${path} --key-file …)`);
+  return object.received();
+}
+
+/**
+ * The sealed object as stored, to a file (`<object name>` in the current directory by default);
+ * with `piecesDir`, every piece object under its prefix too (format v2's large files), one file per
+ * name. A piece already there with the stored size is kept, so an interrupted download resumes.
+ */
+export async function downloadBackup(ctx: CliContext, key: string, out?: string, piecesDir?: string): Promise<void> {
+  const path = out ?? basename(key);
+  const size = await downloadObject(ctx, key, path);
+  let pieces = { count: 0, bytes: 0 };
+  if (piecesDir) {
+    await mkdir(piecesDir, { recursive: true, mode: 0o700 });
+    const prefix = prefixOfObjectKey(key);
+    for (const [name, piece] of await listPieces(ctx.s3(), ctx.config.s3.bucket, prefix)) {
+      const file = join(piecesDir, name);
+      const have = await stat(file).catch(() => undefined);
+      if (have?.size !== piece.size) {
+        if (have) await rm(file);
+        await downloadObject(ctx, `${piecesPrefix(prefix)}${name}`, file);
+      }
+      pieces = { count: pieces.count + 1, bytes: pieces.bytes + piece.size };
+    }
+  }
+  ctx.json({
+    key,
+    path,
+    bytes: size,
+    ...(piecesDir ? { piecesDir, pieces: pieces.count, pieceBytes: pieces.bytes } : {}),
+  });
+  ctx.line(`${path}: ${bytes(size)} (still sealed: pno backup decrypt ${path} --key-file …)`);
+  if (piecesDir)
+    ctx.line(`${piecesDir}: ${pieces.count} pieces, ${bytes(pieces.bytes)} (decrypt … --pieces ${piecesDir})`);
 }

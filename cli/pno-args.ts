@@ -11,11 +11,12 @@ export const usage = `usage: pno <command> [arguments] [-o json]
   backup describe latest|<key>           one backup: size, age, key id, format, and what its run reported
   backup verify latest|<key> [--key-file <file>…]
                                          read the object back here and check every entry (writes nothing)
-  backup download latest|<key> [--out <file>]
-                                         the sealed object as stored
-  backup decrypt <object> --key-file <file> [--key-file <file>…] [-o <out.tar.gz>]
-                                         the plain .tar.gz a backup object seals (stdout without -o); each
-                                         --key-file holds a base64 key, a retired one too
+  backup download latest|<key> [--out <file>] [--pieces <dir>]
+                                         the sealed object as stored; --pieces: every piece object too
+  backup decrypt <object> --key-file <file> [--key-file <file>…] [--pieces <dir>] [-o <out>]
+                                         what a backup object seals (stdout without -o): a .tar.gz (v1),
+                                         a .tar.zst of the small files (v2), or with --pieces a .tar of
+                                         every file; each --key-file holds a base64 key, a retired one too
   restore create --from latest|<key> --to <ns> [--wait]
                                          start a disaster recovery as restore-<ns>-<UTC time>
   restore approve|reject <workflow id> --by <name> [--reason <text>]
@@ -41,12 +42,12 @@ type Output = { format: OutputFormat };
 export type Command =
   | { name: 'help' }
   | { name: 'schedules'; args: string[] }
-  | { name: 'backup decrypt'; object: string; keyFiles: string[]; out?: string }
+  | { name: 'backup decrypt'; object: string; keyFiles: string[]; out?: string; pieces?: string }
   | ({ name: 'backup list'; prefix?: string } & Output)
   | ({ name: 'backup create'; namespace?: string; wait: boolean } & Output)
   | ({ name: 'backup describe'; backup: string } & Output)
   | ({ name: 'backup verify'; backup: string; keyFiles: string[] } & Output)
-  | ({ name: 'backup download'; backup: string; out?: string } & Output)
+  | ({ name: 'backup download'; backup: string; out?: string; pieces?: string } & Output)
   | ({ name: 'drill run'; wait: boolean } & Output)
   | ({ name: 'report get'; kind: string; date?: string } & Output)
   | ({ name: 'restore create'; from: string; to: string; wait: boolean } & Output)
@@ -144,15 +145,23 @@ function backupCommand(verb: string | undefined, args: string[]): Command {
       };
     }
     case 'download': {
-      const { values, positionals } = parse(args, { ...output, out: { type: 'string' } });
+      const { values, positionals } = parse(args, { ...output, out: { type: 'string' }, pieces: { type: 'string' } });
       const backup = onePositional(positionals, 'latest|<key>');
       const out = typeof values.out === 'string' ? values.out : undefined;
-      return { name: 'backup download', backup, ...(out ? { out } : {}), format: formatOf(values) };
+      const pieces = typeof values.pieces === 'string' ? values.pieces : undefined;
+      return {
+        name: 'backup download',
+        backup,
+        ...(out ? { out } : {}),
+        ...(pieces ? { pieces } : {}),
+        format: formatOf(values),
+      };
     }
     case 'decrypt': {
       const { values, positionals } = parse(args, {
         'key-file': { type: 'string', multiple: true },
         out: { type: 'string', short: 'o' },
+        pieces: { type: 'string' },
       });
       const [object, ...extra] = positionals;
       if (!object) throw new UsageError('<object>: name the backup object file to decrypt');
@@ -160,7 +169,8 @@ function backupCommand(verb: string | undefined, args: string[]): Command {
       const keyFiles = (values['key-file'] as string[] | undefined) ?? [];
       if (keyFiles.length === 0) throw new UsageError('--key-file: name the file holding the backup key');
       const out = typeof values.out === 'string' ? values.out : undefined;
-      return { name: 'backup decrypt', object, keyFiles, ...(out ? { out } : {}) };
+      const pieces = typeof values.pieces === 'string' ? values.pieces : undefined;
+      return { name: 'backup decrypt', object, keyFiles, ...(out ? { out } : {}), ...(pieces ? { pieces } : {}) };
     }
     default:
       throw new UsageError(

@@ -73,7 +73,7 @@ async function operate(
         await backups.verifyBackupHere(ctx, await backupNamed(command.backup), command.keyFiles);
         break;
       case 'backup download':
-        await backups.downloadBackup(ctx, await backupNamed(command.backup), command.out);
+        await backups.downloadBackup(ctx, await backupNamed(command.backup), command.out, command.pieces);
         break;
       case 'drill run':
         await runs.runDrill(ctx, { wait: command.wait });
@@ -124,9 +124,9 @@ async function operate(
 
 async function decrypt(command: Extract<Command, { name: 'backup decrypt' }>): Promise<number> {
   try {
-    const done = await decryptBackupFile(command.object, command.keyFiles, command.out);
+    const done = await decryptBackupFile(command.object, command.keyFiles, command.out, command.pieces);
     process.stderr.write(
-      `decrypted ${command.object} (format v${done.version}, key ${done.keyId}): ${done.bytes} bytes of tar.gz\n`,
+      `decrypted ${command.object} (format v${done.version}, key ${done.keyId}): ${done.bytes} bytes of ${done.kind}\n`,
     );
     return 0;
   } catch (err) {

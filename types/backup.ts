@@ -68,7 +68,11 @@ export interface VerifyBackupResult {
   key: string;
   /** Id of the key the archive was sealed with (never the key). */
   keyId: string;
+  /** The archive object's bytes. */
   objectBytes: number;
+  /** Piece objects read and checked (format v2's large files), and their bytes. */
+  pieces: number;
+  pieceBytes: number;
   /** Entries checked against the manifest (the manifest itself not counted). */
   entries: number;
   /** Plaintext bytes of those entries. */

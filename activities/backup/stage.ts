@@ -195,7 +195,11 @@ export async function ensureStaged(ctx: StageContext, key: string, etag?: string
     // A stage for another object or ETag (the backup was replaced) gives way to this one.
     await rm(dir, { recursive: true, force: true });
     await rename(partial, dir);
-    return { dir, record, staged: { ...stagedOf(record), downloadedBytes: verified.objectBytes, reused: false } };
+    return {
+      dir,
+      record,
+      staged: { ...stagedOf(record), downloadedBytes: verified.objectBytes + verified.pieceBytes, reused: false },
+    };
   } finally {
     await rm(partial, { recursive: true, force: true });
   }

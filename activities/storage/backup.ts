@@ -30,7 +30,7 @@ export interface BackupProgress {
   entries: number;
   /** Plaintext bytes packed. */
   bytes: number;
-  /** Encrypted bytes the store has acknowledged. */
+  /** Encrypted bytes the store has acknowledged: the archive's and its pieces'. */
   uploadedBytes: number;
 }
 
@@ -66,6 +66,11 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
   const { s3, bucket, key, keyMaterial, signal } = options;
   signal?.throwIfAborted();
   const progress: BackupProgress = { entries: 0, bytes: 0, uploadedBytes: 0 };
+  const uploaded = { archive: 0, pieces: 0 };
+  const reportUpload = () => {
+    progress.uploadedBytes = uploaded.archive + uploaded.pieces;
+    options.onProgress?.(progress);
+  };
   const pieces = await openPieceStore({
     s3,
     bucket,
@@ -73,6 +78,10 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
     key: keyMaterial,
     signal,
     now: options.now,
+    onStored: (bytes) => {
+      uploaded.pieces += bytes;
+      reportUpload();
+    },
   });
   const archive = createSealedArchive(
     options.entries,
@@ -101,15 +110,17 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
       key,
       body: archive.stream,
       metadata: { [METADATA_KEY_ID]: keyMaterial.id, [METADATA_FORMAT]: formatLabel(FORMAT_VERSION) },
-      onProgress: (uploaded) => {
-        progress.uploadedBytes = uploaded;
-        options.onProgress?.(progress);
+      onProgress: (bytes) => {
+        uploaded.archive = bytes;
+        reportUpload();
       },
       signal,
       partSize: options.partSize,
       queueSize: options.queueSize,
     }).catch(note),
   ]);
+  // Pieces still uploading when something failed finish (or fail) before this returns: no work outlives it.
+  await pieces.flush().catch(() => undefined);
   if (signal?.aborted) throw signal.reason;
   if (first !== undefined || manifest.status === 'rejected') throw first;
   return {
@@ -182,7 +193,9 @@ export async function readBackup(
     bucket,
     key,
     keyId: result.keyId,
-    objectBytes: downloaded(),
+    objectBytes: object.received(),
+    pieces: pieces.downloaded(),
+    pieceBytes: pieces.downloadedBytes(),
     entries: result.entries,
     bytes: result.bytes,
     manifest: summarizeManifest(result.manifest),

@@ -84,6 +84,8 @@ export interface PieceStoreOptions {
   concurrency?: number;
   /** The clock reuse is judged by; defaults to now. */
   now?: Date;
+  /** Called with each stored piece object's size, once the store has acknowledged it. */
+  onStored?: (bytes: number) => void;
 }
 
 export interface PieceStats {
@@ -121,6 +123,7 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
     );
     stats.stored += 1;
     stats.storedBytes += body.length;
+    options.onStored?.(body.length);
   };
   const settled = () => Promise.all([...running].map((task) => task.catch(() => undefined)));
 
@@ -157,9 +160,10 @@ export function pieceSource(options: {
   bucket: string;
   normalizedPrefix: string;
   key: BackupKey;
-}): PieceSource & { downloadedBytes(): number } {
+}): PieceSource & { downloadedBytes(): number; downloaded(): number } {
   const { s3, bucket, key } = options;
   let downloaded = 0;
+  let count = 0;
   return {
     async fetch(ref: PieceRef, signal?: AbortSignal) {
       const objectKey = `${piecesPrefix(options.normalizedPrefix)}${pieceName(key, ref.sha256)}`;
@@ -186,6 +190,7 @@ export function pieceSource(options: {
           throw new Error(`${where}: connection ended after ${received} of ${response.ContentLength} bytes`);
         bytes = Buffer.concat(chunks);
         downloaded += received;
+        count += 1;
       } catch (err) {
         if (err instanceof ApplicationFailure && err.type === FailureType.notFound)
           throw badArchive(`${where}: the piece is missing from the store (the backup is incomplete)`);
@@ -194,5 +199,6 @@ export function pieceSource(options: {
       return openPiece(key, bytes, ref);
     },
     downloadedBytes: () => downloaded,
+    downloaded: () => count,
   };
 }

@@ -60,6 +60,8 @@ export const dailyStubs: Partial<Activities> = {
     key,
     keyId: 'k',
     objectBytes: 1,
+    pieces: 0,
+    pieceBytes: 0,
     entries: 5,
     bytes: 1,
     manifest: {} as never,

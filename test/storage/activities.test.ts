@@ -49,7 +49,10 @@ describe('storage activities in an activity context', () => {
     const result = (await env.run(backupActivity(bucket, 8 * MiB, secretYaml(planted)))) as WriteBackupResult;
 
     expect(result.key).toBe('pno/backups/scheduled-backup-2025-01-01T00:00:00Z.tar.gz.enc');
-    expect(await objectKeys(s3, bucket)).toEqual([result.key]);
+    // The archive, and the 8 MiB model's two pieces beside it.
+    const stored = await objectKeys(s3, bucket);
+    expect(stored.filter((k) => !k.startsWith('pno/backups/pieces/'))).toEqual([result.key]);
+    expect(stored).toHaveLength(3);
     expect(heartbeats.length).toBeGreaterThan(0);
     expect(heartbeats[0]).toEqual({
       entries: expect.any(Number),

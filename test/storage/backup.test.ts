@@ -60,11 +60,16 @@ async function replaceObject(bucket: string, key: string, change: (bytes: Buffer
 }
 
 describe('writeBackup and verifyBackup against MinIO', () => {
-  it('round-trips a multipart backup; verify checks every entry and reports no secrets', async () => {
+  it('round-trips a backup: small files in a multipart archive, the model as pieces; verify checks every entry and reports no secrets', async () => {
     const bucket = await freshBucket('backup');
     const planted = `pno-secret-${randomBytes(12).toString('hex')}`;
     const secret = secretYaml(planted);
     const model = generated(12 * MiB);
+    // Files under the piece threshold stay in the tar: seven of them make the archive multipart.
+    const shards = Array.from({ length: 7 }, (_, i) => ({
+      path: `model/shards/${i}.bin`,
+      data: randomBytes(900 * 1024),
+    }));
     const progress: BackupProgress[] = [];
     const { key, result } = await backupOf(
       bucket,
@@ -72,24 +77,31 @@ describe('writeBackup and verifyBackup against MinIO', () => {
         ...smallEntries(),
         { path: 'resources/core/secrets/pno-api.yaml', size: secret.length, source: secret },
         { path: 'model/weights.bin', size: 12 * MiB, source: model.stream },
+        ...shards.map((s) => ({ path: s.path, size: s.data.length, source: s.data })),
       ],
       { onProgress: (p) => progress.push({ ...p }) },
     );
 
     expect(key).toBe('pno/backups/backup-wf.tar.gz.enc');
-    expect(await objectKeys(s3, bucket)).toEqual([key]);
+    const keys = await objectKeys(s3, bucket);
+    expect(keys.filter((k) => !k.startsWith('pno/backups/pieces/'))).toEqual([key]);
+    expect(keys).toHaveLength(1 + 3);
+    expect(result.pieces).toMatchObject({ stored: 3, reused: 0 });
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     expect(head.ContentLength).toBe(result.objectBytes);
-    expect(head.Metadata).toEqual({ 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' });
+    expect(result.objectBytes).toBeGreaterThan(6 * MiB);
+    expect(head.Metadata).toEqual({ 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v2' });
     expect(result.manifest.entries.map((e) => e.path)).toEqual([
       'resources/apps/deployments/pno-api.yaml',
       'resources/core/secrets/pno-api.yaml',
       'model/weights.bin',
+      ...shards.map((s) => s.path),
     ]);
     expect(result.manifest.entries[2]?.sha256).toBe(model.digest());
-    expect(progress.at(-1)).toMatchObject({ entries: 3 });
+    expect(result.manifest.entries[2]?.pieces).toHaveLength(3);
+    expect(progress.at(-1)).toMatchObject({ entries: 10 });
     expect(Math.max(...progress.map((p) => p.bytes))).toBe(result.manifest.totalBytes);
-    expect(Math.max(...progress.map((p) => p.uploadedBytes))).toBeGreaterThanOrEqual(5 * MiB);
+    expect(Math.max(...progress.map((p) => p.uploadedBytes))).toBe(result.objectBytes + result.pieces.storedBytes);
 
     const verified = await createStorageActivities({ s3, bucket, backupKey }).verifyBackup({ key });
     expect(verified).toEqual({
@@ -97,16 +109,18 @@ describe('writeBackup and verifyBackup against MinIO', () => {
       key,
       keyId: backupKey.id,
       objectBytes: result.objectBytes,
-      entries: 3,
+      pieces: 3,
+      pieceBytes: result.pieces.storedBytes,
+      entries: 10,
       bytes: result.manifest.totalBytes,
       manifest: {
         format: 'pno-backup',
-        manifestVersion: 1,
+        manifestVersion: 2,
         createdAt: result.manifest.createdAt,
         ...manifestInfo,
         productVersion: '0.1.0',
         totalBytes: result.manifest.totalBytes,
-        entryCount: 3,
+        entryCount: 10,
       },
     });
 
@@ -133,6 +147,7 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     });
     expect(received.get('model/weights.bin')).toBe(model.digest());
     expect(received.get('resources/core/secrets/pno-api.yaml')).toBe(sha256(secret));
+    expect(received.get('model/shards/6.bin')).toBe(sha256(shards[6]!.data));
   });
 
   it('a retried attempt overwrites its own object instead of adding one', async () => {
@@ -220,8 +235,8 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     const verify = () => createStorageActivities({ s3, bucket, backupKey }).verifyBackup({ key });
     for (const [format, message] of [
       [
-        'pno-backup-v2',
-        /^s3:\/\/\S+: format version 2 cannot be read; this reader reads format v1 \(a newer release may have written it\)$/,
+        'pno-backup-v3',
+        /^s3:\/\/\S+: format version 3 cannot be read; this reader reads format v1, v2 \(a newer release may have written it\)$/,
       ],
       ['tarball', /^s3:\/\/\S+: format "tarball" is not a PNO backup format$/],
     ] as const) {
@@ -235,13 +250,13 @@ describe('writeBackup and verifyBackup against MinIO', () => {
       );
       await expectBadArchive(verify(), message);
     }
-    // The same bytes labelled v1 read as before: the refusal came from the label alone.
+    // The same bytes labelled v2 read as before: the refusal came from the label alone.
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: bytes,
-        Metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v1' },
+        Metadata: { 'pno-key-id': backupKey.id, 'pno-format': 'pno-backup-v2' },
       }),
     );
     await expect(verify()).resolves.toMatchObject({ entries: 1 });
@@ -270,7 +285,13 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     expect((err as Error).message).toMatch(/PNO_BACKUP_KEY or PNO_BACKUP_KEY_FILE/);
   });
 
-  describe('leaves no object and no pending upload when it does not finish', () => {
+  /** What a backup that did not finish may leave: the pieces it stored, for a retry to reuse. */
+  const archivesAndUploads = async (bucket: string) => ({
+    archives: (await objectKeys(s3, bucket)).filter((k) => !k.startsWith('pno/backups/pieces/')),
+    uploads: await pendingUploads(s3, bucket),
+  });
+
+  describe('leaves no archive and no pending upload when it does not finish (stored pieces stay for a retry)', () => {
     it('an entry source that fails midway (after parts were uploaded)', async () => {
       const bucket = await freshBucket('backup');
       const broken = generated(30 * MiB, async (produced) => {
@@ -282,8 +303,7 @@ describe('writeBackup and verifyBackup against MinIO', () => {
       }).catch((e: unknown) => e);
       expect((err as Error).message).toBe('pod exec stream closed');
       expect(uploaded).toBeGreaterThanOrEqual(5 * MiB);
-      expect(await objectKeys(s3, bucket)).toEqual([]);
-      expect(await pendingUploads(s3, bucket)).toEqual([]);
+      expect(await archivesAndUploads(bucket)).toEqual({ archives: [], uploads: [] });
     });
 
     it('cancellation mid-upload', async () => {
@@ -301,8 +321,7 @@ describe('writeBackup and verifyBackup against MinIO', () => {
         },
       ).catch((e: unknown) => e);
       expect(err).toBe(reason);
-      expect(await objectKeys(s3, bucket)).toEqual([]);
-      expect(await pendingUploads(s3, bucket)).toEqual([]);
+      expect(await archivesAndUploads(bucket)).toEqual({ archives: [], uploads: [] });
     });
 
     it('an entry the writer refuses (non-retryable, before anything is stored)', async () => {

@@ -57,7 +57,7 @@ function when(condition: () => boolean): { reached: Promise<void>; poke: () => v
 
 describe('upload during a store outage', () => {
   it('retries through a ~20 s outage and completes a verifiable backup', { timeout: 180_000 }, async () => {
-    // 1. Once the first part is acknowledged, stop the store. 2. The source holds back its second
+    // 1. Once the first piece of the model is acknowledged, stop the store. 2. The source holds back its second
     // half until the store is down, so the outage always lands mid-upload. 3. Bring the store back
     // once a request has failed its sixth attempt (0.5 + 1 + 2 + 4 + 8 s of backoff after the first),
     // leaving it four more (up to 47 s in all) to find the store back.
@@ -73,7 +73,7 @@ describe('upload during a store outage', () => {
     const key = objectKeyFor('pno/backups', 'outage-wf');
 
     let uploaded = 0;
-    const firstPartDone = when(() => uploaded >= 5 * MiB);
+    const firstPartDone = when(() => uploaded >= 4 * MiB);
     const down = firstPartDone.reached.then(() => minio.pause());
     let downAt = 0;
     let upAt = 0;
@@ -107,9 +107,19 @@ describe('upload during a store outage', () => {
     expect(Math.max(...failedAttempts)).toBeGreaterThanOrEqual(6);
     expect(upAt - downAt).toBeGreaterThan(14_000);
     expect(result.manifest.entries[0]?.sha256).toBe(source.digest());
-    expect(await objectKeys(s3, bucket)).toEqual([key]);
+    // The archive and the model's six 4 MiB pieces, nothing else.
+    const stored = await objectKeys(s3, bucket);
+    expect(stored.filter((k) => !k.startsWith('pno/backups/pieces/'))).toEqual([key]);
+    expect(stored).toHaveLength(1 + 6);
+    expect(result.pieces).toMatchObject({ stored: 6, reused: 0 });
     expect(await pendingUploads(s3, bucket)).toEqual([]);
     const verified = await createStorageActivities({ s3, bucket, backupKey }).verifyBackup({ key });
-    expect(verified).toMatchObject({ entries: 1, bytes: size, objectBytes: result.objectBytes });
+    expect(verified).toMatchObject({
+      entries: 1,
+      bytes: size,
+      objectBytes: result.objectBytes,
+      pieces: 6,
+      pieceBytes: result.pieces.storedBytes,
+    });
   });
 });
