@@ -86,7 +86,9 @@ export async function openPiece(key: BackupKey, sealed: Buffer, ref: PieceRef): 
     // One byte over the listed size is enough to know it is wrong, and caps what a forged frame costs.
     piece = await zstdDecompressAsync(frame, { maxOutputLength: ref.size + 1 });
   } catch (err) {
-    throw badArchive(`${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`);
+    throw badArchive(
+      `${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`,
+    );
   }
   if (piece.length !== ref.size || pieceRef(piece).sha256 !== ref.sha256)
     throw badArchive(`${where}: content does not match the manifest`);
