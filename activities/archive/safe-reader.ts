@@ -227,6 +227,9 @@ async function deliver(
   onBytes: (n: number) => void,
 ): Promise<void> {
   const body = consumer ? new PassThrough() : undefined;
+  // The failure reaches the caller as the thrown error; a consumer that has already returned is not
+  // listening, and an 'error' event nobody listens to would crash the process.
+  body?.on('error', () => undefined);
   let settled = false;
   const consumed = consumer?.(info, body!).then(
     () => void (settled = true),

@@ -1,27 +1,30 @@
 // docs/backup-format.md, followed step by step with nothing of the product's but the committed
-// fixture: read the header, check the key id, open each chunk with its nonce and associated data,
-// gunzip, untar, and check every entry against manifest.json. The result must be exactly what
+// fixtures: read the header, check the key id, open each chunk with its nonce and associated data,
+// decompress (v2: zstd, v1: gunzip), untar, put the large files together from their pieces (v2),
+// and check every entry against manifest.json. The result must be exactly what
 // `pno backup decrypt` writes, so the document and the command cannot drift apart.
 import { execFile } from 'node:child_process';
-import { createDecipheriv, createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decryptBackupFile } from '../../cli/backup-decrypt.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/archive/backup-v1.tar.gz.enc', import.meta.url));
+const fixtureV2 = fileURLToPath(new URL('../fixtures/archive/backup-v2.enc', import.meta.url));
+const piecesV2 = fileURLToPath(new URL('../fixtures/archive/pieces-v2', import.meta.url));
 const keyFile = fileURLToPath(new URL('../fixtures/archive/test-only-key.not-secret.b64', import.meta.url));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** The document's steps, in order. */
-function openAsDocumented(object: Buffer, key: Buffer): Buffer {
+function openAsDocumented(object: Buffer, key: Buffer, version = 1): Buffer {
   // The header: magic, version, chunkSize, keyId, baseNonce (33 bytes).
   expect(object.subarray(0, 8).toString('hex')).toBe('504e4f42414b0001');
-  expect(object[8]).toBe(1);
+  expect(object[8]).toBe(version);
   const header = object.subarray(0, 33);
   const chunkSize = header.readUInt32BE(9);
   expect(chunkSize).toBeGreaterThanOrEqual(1024);
@@ -74,6 +77,53 @@ describe('docs/backup-format.md', () => {
     for (const entry of manifest.entries) {
       const bytes = await readFile(join(dir, entry.path));
       expect({ path: entry.path, size: bytes.length, sha256: sha256(bytes) }).toEqual(entry);
+    }
+  });
+
+  it('opens the committed v2 object and its piece by the steps alone, to the files `pno backup decrypt --pieces` writes', async () => {
+    const key = Buffer.from((await readFile(keyFile, 'utf8')).trim(), 'base64');
+    const dir = await mkdtemp(join(tmpdir(), 'pno-format-doc-'));
+    // The archive: sealed as v1 is, its plaintext a zstd stream of a tar.
+    const tarFile = join(dir, 'small.tar');
+    await writeFile(tarFile, zstdDecompressSync(openAsDocumented(await readFile(fixtureV2), key, 2)));
+    const byHand = join(dir, 'by-hand');
+    await mkdir(byHand);
+    await promisify(execFile)('tar', ['-xf', tarFile, '-C', byHand]);
+    const manifest = JSON.parse(await readFile(join(byHand, 'manifest.json'), 'utf8')) as {
+      manifestVersion: number;
+      entries: { path: string; size: number; sha256: string; pieces?: { sha256: string; size: number }[] }[];
+    };
+    expect(manifest.manifestVersion).toBe(2);
+    // The name key, each piece's name, its object opened like the archive, one zstd frame inside.
+    const nameKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'pno-backup v2 piece names', 32));
+    const pieced = manifest.entries.filter((e) => e.pieces);
+    expect(pieced.map((e) => e.path)).toEqual(['models/spectral_weights.txt']);
+    for (const entry of pieced) {
+      const parts = await Promise.all(
+        entry.pieces!.map(async (piece) => {
+          const name = createHmac('sha256', nameKey).update(Buffer.from(piece.sha256, 'hex')).digest('hex');
+          const plain = zstdDecompressSync(openAsDocumented(await readFile(join(piecesV2, name)), key, 2));
+          expect({ sha256: sha256(plain), size: plain.length }).toEqual(piece);
+          return plain;
+        }),
+      );
+      await writeFile(join(byHand, entry.path), Buffer.concat(parts));
+    }
+    // Every entry now matches the manifest, and is what the command writes.
+    const byCommand = join(dir, 'by-the-command.tar');
+    const done = await decryptBackupFile(fixtureV2, [keyFile], byCommand, piecesV2);
+    expect(done).toMatchObject({ version: 2, kind: 'tar' });
+    const extracted = join(dir, 'by-command');
+    await mkdir(extracted);
+    await promisify(execFile)('tar', ['-xf', byCommand, '-C', extracted]);
+    for (const entry of manifest.entries) {
+      const bytes = await readFile(join(byHand, entry.path));
+      expect({ path: entry.path, size: bytes.length, sha256: sha256(bytes) }).toMatchObject({
+        path: entry.path,
+        size: entry.size,
+        sha256: entry.sha256,
+      });
+      expect(Buffer.compare(bytes, await readFile(join(extracted, entry.path))), entry.path).toBe(0);
     }
   });
 });

@@ -3,7 +3,7 @@
 // mistake exits 2 naming the argument.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ import { BackupKey } from '../../activities/archive/keys.ts';
 const run = promisify(execFile);
 const pno = fileURLToPath(new URL('../../cli/pno.ts', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/archive/backup-v1.tar.gz.enc', import.meta.url));
+const fixtureV2 = fileURLToPath(new URL('../fixtures/archive/backup-v2.enc', import.meta.url));
+const piecesV2 = fileURLToPath(new URL('../fixtures/archive/pieces-v2', import.meta.url));
 const keyFile = fileURLToPath(new URL('../fixtures/archive/test-only-key.not-secret.b64', import.meta.url));
 
 async function pnoRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -46,6 +48,52 @@ describe('pno backup decrypt', () => {
       maxBuffer: 1 << 20,
     });
     expect(Buffer.compare(piped.stdout, await readFile(out))).toBe(0);
+  });
+
+  it('turns the committed v2 object and its pieces into a plain tar of every file; without --pieces, the .tar.zst it seals', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pno-decrypt-'));
+    const out = join(dir, 'backup.tar');
+    const done = await pnoRun(['backup', 'decrypt', fixtureV2, '--key-file', keyFile, '--pieces', piecesV2, '-o', out]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(/^decrypted .* \(format v2, key 33abdc7fec607abf\): \d+ bytes of tar\n$/);
+    const listing = (await run('tar', ['-tf', out], { encoding: 'utf8' })).stdout.trim().split('\n');
+    expect(listing).toContain('models/spectral_weights.txt');
+    expect(listing).toContain('database/dump.sql');
+    expect(listing.at(-1)).toBe('manifest.json');
+    const model = (
+      await run('tar', ['-xOf', out, 'models/spectral_weights.txt'], { encoding: 'buffer', maxBuffer: 4 << 20 })
+    ).stdout;
+    expect(model.length).toBe(1310720);
+
+    const small = join(dir, 'small.tar.zst');
+    const sealedOnly = await pnoRun(['backup', 'decrypt', fixtureV2, '--key-file', keyFile, '-o', small]);
+    expect(sealedOnly.stderr).toMatch(/bytes of tar\.zst\n$/);
+    const inTar = (await run('tar', ['--zstd', '-tf', small], { encoding: 'utf8' })).stdout.trim().split('\n');
+    expect(inTar).not.toContain('models/spectral_weights.txt');
+    expect(inTar.at(-1)).toBe('manifest.json');
+
+    // A missing piece, or --pieces for a v1 object: exit 1, no file.
+    const empty = join(dir, 'no-pieces');
+    await mkdir(empty);
+    for (const [object, pieces, says] of [
+      [fixtureV2, empty, 'cannot read piece (ENOENT)'],
+      [fixture, piecesV2, 'format v1, which keeps every file in its tar'],
+    ] as const) {
+      const failed = await pnoRun([
+        'backup',
+        'decrypt',
+        object,
+        '--key-file',
+        keyFile,
+        '--pieces',
+        pieces,
+        '-o',
+        join(dir, 'x.tar'),
+      ]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(says);
+    }
+    expect((await readdir(dir)).filter((f) => f.startsWith('x.tar'))).toEqual([]);
   });
 
   it('exits 1 and leaves no file for a wrong key, an altered byte or a cut-short object', async () => {
