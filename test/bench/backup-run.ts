@@ -1,6 +1,8 @@
 // One side of `npm run bench:backup`, run in a process of its own (under GNU time, for its peak RSS):
-//   product-backup <dir> <bucket> <key>      the product's writeBackup: tar → gzip → seal → multipart upload
-//   product-restore <bucket> <key> <out>     its readBackup, every authenticated entry written under <out>
+//   product-backup <dir> <bucket> <key>      the product's writeBackup: tar → zstd → seal → upload, large
+//                                            files as pieces the bucket does not hold yet
+//   product-restore <bucket> <key> <out>     its readBackup (pieces fetched four at a time), every
+//                                            authenticated entry written under <out>
 //   pigz-backup <dir> <bucket> <key>         tar -cf - | pigz -1 | the same multipart upload
 //   pigz-restore <bucket> <key> <out>        the object | pigz -d | tar -x
 // S3 settings and the backup key come from BENCH_* variables; the result is one JSON line on stdout.

@@ -17,8 +17,8 @@ export interface BackupResult {
 }
 
 /**
- * The guide's automated backup, made trustworthy: collect → tar → gzip → encrypt → multipart upload
- * in one stream, read back and checked entry by entry, then retention.
+ * The guide's automated backup, made trustworthy: collect → tar → zstd → encrypt → multipart upload
+ * in one stream, large files as pieces beside it, read back and checked entry by entry, then retention.
  */
 export async function backupWorkflow(rawInput: BackupInput = {}): Promise<BackupResult> {
   const input = parseInput(backupInputSchema, 'backupWorkflow', rawInput);
