@@ -1,6 +1,7 @@
 // A worker SIGKILLed in the middle of an upload: another worker takes the activity over after the
-// heartbeat timeout, and the backup ends as exactly one complete, verifiable object.
-import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+// heartbeat timeout, and the backup ends as exactly one complete, verifiable object, reusing the
+// pieces the killed attempt had stored.
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupWorkflow } from '../../workflows/index.ts';
 import { testS3 } from '../helpers/s3.ts';
@@ -29,10 +30,12 @@ describe('a worker killed mid-upload', () => {
       workflowId,
       args: [{ namespace, prefix: setup.prefix, components: ['models'] }],
     });
-    // Mid-upload, seen from the store: a multipart upload is open. Then kill the worker without warning.
+    // Mid-upload, seen from the store: the model's first pieces are stored. Then kill the worker without warning.
     for (;;) {
-      const open = await testS3().send(new ListMultipartUploadsCommand({ Bucket: setup.bucket }));
-      if ((open.Uploads ?? []).length > 0) break;
+      const stored = await testS3().send(
+        new ListObjectsV2Command({ Bucket: setup.bucket, Prefix: `${setup.prefix}/pieces/` }),
+      );
+      if ((stored.Contents ?? []).length > 0) break;
       expect(child.exitCode, 'the first worker died before uploading').toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -42,8 +45,13 @@ describe('a worker killed mid-upload', () => {
     const result = await withWorker(setup.activities, async () => handle.result(), { taskQueue });
     expect(result.verified.entries).toBe(result.entries);
     expect(result.entries).toBe(3);
-    const listed = await testS3().send(new ListObjectsV2Command({ Bucket: setup.bucket, Prefix: `${setup.prefix}/` }));
+    const listed = await testS3().send(
+      new ListObjectsV2Command({ Bucket: setup.bucket, Prefix: `${setup.prefix}/`, Delimiter: '/' }),
+    );
     expect(listed.Contents?.map((o) => o.Key)).toEqual([result.key]);
+    // The 120 MiB model is 30 pieces: what the killed attempt stored, the next one did not upload again.
+    expect(result.pieces.reused).toBeGreaterThan(0);
+    expect(result.pieces.stored + result.pieces.reused).toBe(30);
     // The upload ran twice: the killed attempt and the one that completed.
     const events = await historyEvents(client, workflowId);
     const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createBackup');

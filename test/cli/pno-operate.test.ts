@@ -88,14 +88,14 @@ describe('pno against the stack', () => {
           expect.objectContaining({
             key: created.key,
             keyId: backupKey.id,
-            formatVersion: 1,
+            formatVersion: 2,
             workflowId: created.workflowId,
             verification: 'verified',
           }),
         ]);
         const text = await run(['backup', 'list']);
         expect(text.stdout.split('\n')[0]).toMatch(/^KEY\s+SIZE\s+AGE\s+KEY ID\s+FORMAT\s+VERIFICATION$/);
-        expect(text.stdout).toContain(`${backupKey.id}  v1      verified`);
+        expect(text.stdout).toContain(`${backupKey.id}  v2      verified`);
 
         const described = json<CatalogEntry & { run: { components: string[] } }>(
           await run(['backup', 'describe', 'latest', '-o', 'json']),
@@ -111,10 +111,22 @@ describe('pno against the stack', () => {
         );
         expect(verified).toMatchObject({ entries: created.entries, keyId: backupKey.id, verified: true });
         const sealed = join(dir, 'latest.tar.gz.enc');
-        expect((await run(['backup', 'download', 'latest', '--out', sealed])).code).toBe(0);
-        const plain = join(dir, 'latest.tar.gz');
-        expect((await run(['backup', 'decrypt', sealed, '--key-file', keyFile, '-o', plain])).code).toBe(0);
-        const listing = await promisify(execFile)('tar', ['-tzf', plain]);
+        const pieces = join(dir, 'pieces');
+        expect((await run(['backup', 'download', 'latest', '--out', sealed, '--pieces', pieces])).code).toBe(0);
+        const plain = join(dir, 'latest.tar');
+        const decrypted = await run([
+          'backup',
+          'decrypt',
+          sealed,
+          '--key-file',
+          keyFile,
+          '--pieces',
+          pieces,
+          '-o',
+          plain,
+        ]);
+        expect(decrypted.code, decrypted.stderr).toBe(0);
+        const listing = await promisify(execFile)('tar', ['-tf', plain]);
         expect(listing.stdout.trim().split('\n').at(-1)).toBe('manifest.json');
         const wrongKey = join(dir, 'other.key');
         await writeFile(wrongKey, randomBytes(32).toString('base64'));

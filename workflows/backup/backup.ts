@@ -8,6 +8,8 @@ export interface BackupResult {
   key: string;
   objectBytes: number;
   entries: number;
+  /** Pieces of large files this run uploaded, and those the bucket already held (not uploaded again). */
+  pieces: { stored: number; reused: number };
   components: string[];
   /** Wall time from start to verified upload, in ms. */
   durationMs: number;
@@ -54,6 +56,7 @@ export async function backupWorkflow(rawInput: BackupInput = {}): Promise<Backup
     key: created.key,
     objectBytes: created.objectBytes,
     entries: created.entries,
+    pieces: { stored: created.piecesStored, reused: created.piecesReused },
     components: created.components,
     durationMs: Date.now() - started,
     verified: { entries: verified.entries, bytes: verified.bytes, keyId: verified.keyId },
