@@ -3,7 +3,7 @@
 // same models again uploads nothing. A piece object is the v2 sealed format (format.ts) around one
 // zstd frame (zstd-frames.ts); its plaintext's SHA-256, which the authenticated manifest lists,
 // is checked on every read, so a swapped or altered piece object is refused.
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, hkdfSync, webcrypto } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import { zstdDecompress } from 'node:zlib';
@@ -52,8 +52,10 @@ export function pieceName(key: BackupKey, sha256: string): string {
   return createHmac('sha256', nameKey(key)).update(Buffer.from(sha256, 'hex')).digest('hex');
 }
 
-export function pieceRef(piece: Buffer): PieceRef {
-  return { sha256: createHash('sha256').update(piece).digest('hex'), size: piece.length };
+/** A piece's size and SHA-256, hashed on libuv's thread pool (WebCrypto's digest runs there). */
+export async function hashPiece(piece: Buffer): Promise<PieceRef> {
+  const digest = await webcrypto.subtle.digest('SHA-256', piece);
+  return { sha256: Buffer.from(digest).toString('hex'), size: piece.length };
 }
 
 function through(stream: Transform, data: Buffer): Promise<Buffer> {
@@ -90,7 +92,7 @@ export async function openPiece(key: BackupKey, sealed: Buffer, ref: PieceRef): 
       `${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`,
     );
   }
-  if (piece.length !== ref.size || pieceRef(piece).sha256 !== ref.sha256)
+  if (piece.length !== ref.size || (await hashPiece(piece)).sha256 !== ref.sha256)
     throw badArchive(`${where}: content does not match the manifest`);
   return piece;
 }

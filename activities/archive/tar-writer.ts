@@ -13,7 +13,7 @@ import { entryPathProblem } from './entry-path.ts';
 import type { BackupKey } from './keys.ts';
 import { FORMAT_VERSION, MANIFEST_ENTRY } from './layout.ts';
 import { buildManifest, type ManifestInfo } from './manifest.ts';
-import { MIN_PIECED_FILE_BYTES, PIECE_BYTES, pieceRef, type PieceSink } from './pieces.ts';
+import { hashPiece, MIN_PIECED_FILE_BYTES, PIECE_BYTES, type PieceSink } from './pieces.ts';
 import { createZstdFrames } from './zstd-frames.ts';
 
 export interface ArchiveEntry {
@@ -172,31 +172,48 @@ function sourceOf(entry: ArchiveEntry): Readable {
   return entry.source instanceof Uint8Array ? Readable.from([entry.source]) : entry.source;
 }
 
+/** Pieces hashed at once on the thread pool, while this thread reads and hashes the whole file. */
+const PIECES_HASHING = 2;
+
 /** A large entry as pieces handed to the sink; the tar gets nothing, the manifest their list. */
 async function putPieces(sink: PieceSink, entry: ArchiveEntry, onBytes: (n: number) => void): Promise<ManifestEntry> {
   const digest = new EntryDigest();
   const pieces: PieceRef[] = [];
+  const hashing: Promise<void>[] = [];
   let piece = Buffer.allocUnsafe(PIECE_BYTES);
   let filled = 0;
   const put = async () => {
     const bytes = piece.subarray(0, filled);
-    const ref = pieceRef(bytes);
-    pieces.push(ref);
-    await sink.put(bytes, ref);
+    const index = pieces.length;
+    pieces.push({ sha256: '', size: bytes.length });
+    const done = hashPiece(bytes).then(async (ref) => {
+      pieces[index] = ref;
+      await sink.put(bytes, ref);
+    });
+    done.catch(() => undefined);
+    hashing.push(done);
+    if (hashing.length >= PIECES_HASHING) await hashing.shift();
     piece = Buffer.allocUnsafe(PIECE_BYTES);
     filled = 0;
   };
-  await pipeline(sourceOf(entry), sizeChecked(entry, digest, onBytes), async (chunks: AsyncIterable<Buffer>) => {
-    for await (const chunk of chunks) {
-      for (let at = 0; at < chunk.length;) {
-        const copied = chunk.copy(piece, filled, at);
-        filled += copied;
-        at += copied;
-        if (filled === PIECE_BYTES) await put();
+  try {
+    await pipeline(sourceOf(entry), sizeChecked(entry, digest, onBytes), async (chunks: AsyncIterable<Buffer>) => {
+      for await (const chunk of chunks) {
+        for (let at = 0; at < chunk.length;) {
+          const copied = chunk.copy(piece, filled, at);
+          filled += copied;
+          at += copied;
+          if (filled === PIECE_BYTES) await put();
+        }
       }
-    }
-  });
-  if (filled > 0) await put();
+    });
+    if (filled > 0) await put();
+  } finally {
+    // Settle what is in flight either way: a failure must not leave puts running past this entry.
+    const settled = await Promise.allSettled(hashing);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
   return { path: entry.path, size: entry.size, sha256: digest.hex(), pieces };
 }
 
