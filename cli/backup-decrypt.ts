@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { openPiece, pieceName, type PieceSource } from '../activities/archive/pieces.ts';
+import { openPiece, type PieceSource } from '../activities/archive/pieces.ts';
 import { readArchive } from '../activities/archive/safe-reader.ts';
 import { MANIFEST_ENTRY } from '../activities/archive/layout.ts';
 import { BackupKeyError, readKeyFile, type BackupKey } from '../activities/archive/keys.ts';
@@ -61,7 +61,7 @@ export type DecryptedKind = 'tar.gz' | 'tar.zst' | 'tar';
 function directoryPieces(dir: string, key: BackupKey): PieceSource {
   return {
     async fetch(ref) {
-      const name = pieceName(key, ref.sha256);
+      const name = ref.object;
       const sealed = await readFile(join(dir, name)).catch((err: NodeJS.ErrnoException) => {
         throw new DecryptError(`${join(dir, name)}: cannot read piece (${err.code ?? 'error'})`);
       });

@@ -17,10 +17,12 @@ export interface ManifestEntry {
   pieces?: PieceRef[];
 }
 
-/** One piece of a large entry: its plaintext's size and hex SHA-256 (its stored name derives from it). */
+/** One piece of a large entry: its plaintext's size and hex SHA-256, and the object that holds it. */
 export interface PieceRef {
   sha256: string;
   size: number;
+  /** The piece object's name under `<prefix>pieces/` (64 hex digits, a keyed hash). */
+  object: string;
 }
 
 export interface BackupManifest {

@@ -76,7 +76,8 @@ function validPieces(pieces: unknown, size: number): boolean {
   if (!Array.isArray(pieces) || pieces.length === 0) return false;
   let total = 0;
   for (const p of pieces as Record<string, unknown>[]) {
-    if (!p || !isDigest(p.sha256) || !isCount(p.size) || p.size === 0 || p.size > PIECE_BYTES) return false;
+    if (!p || !isDigest(p.sha256) || !isDigest(p.object) || !isCount(p.size) || p.size === 0 || p.size > PIECE_BYTES)
+      return false;
     total += p.size;
   }
   return total === size;

@@ -1,8 +1,10 @@
 // Format v2's large files: cut into 4 MiB pieces, each stored once as its own sealed object whose
-// name is a keyed hash of its content, so the store learns nothing from names and a backup of the
-// same models again uploads nothing. A piece object is the v2 sealed format (format.ts) around one
-// zstd frame (zstd-frames.ts); its plaintext's SHA-256, which the authenticated manifest lists,
-// is checked on every read, so a swapped or altered piece object is refused.
+// name is a keyed hash of its content and an epoch (storage/pieces.ts says why), so the store
+// cannot tell content from names and a backup of the same models again uploads nothing. A piece
+// object is the v2 sealed format (format.ts) around one zstd frame (zstd-frames.ts), sealed with a
+// key derived for pieces alone, so no piece can pass for an archive. Its plaintext's SHA-256, which
+// the authenticated manifest lists beside the object's name, is checked on every read, so a swapped
+// or altered piece object is refused.
 import { createHmac, hkdfSync, webcrypto } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import { promisify } from 'node:util';
@@ -12,7 +14,7 @@ import { createDecryptStream } from './decrypt.ts';
 import { createEncryptStream } from './encrypt.ts';
 import { badArchive } from './failures.ts';
 import { MAX_CHUNK_SIZE } from './format.ts';
-import type { BackupKey } from './keys.ts';
+import { BackupKey } from './keys.ts';
 import { LAYOUT_V2 } from './layout.ts';
 import { compressFrame } from './zstd-frames.ts';
 
@@ -22,10 +24,13 @@ export const PIECE_BYTES = 4 * 1024 * 1024;
 export const MIN_PIECED_FILE_BYTES = 1024 * 1024;
 const zstdDecompressAsync = promisify(zstdDecompress);
 
-/** Where pieces go: they are named by `put`'s caller (pieceName), stored and counted by the sink. */
+/** Where pieces go: the sink names, stores and counts them. */
 export interface PieceSink {
-  /** Takes one piece; resolves once the next may be given (its upload may still be running). */
-  put(piece: Buffer, ref: PieceRef): Promise<void>;
+  /**
+   * Takes one piece (one call at a time); resolves with the name of the object that holds it once
+   * the next may be given (its upload may still be running).
+   */
+  put(piece: Buffer, ref: { sha256: string; size: number }): Promise<string>;
   /** Resolves once every piece put is stored; rejects with the first failure. */
   flush(): Promise<void>;
 }
@@ -35,25 +40,33 @@ export interface PieceSource {
   fetch(ref: PieceRef, signal?: AbortSignal): Promise<Buffer>;
 }
 
-const nameKeys = new WeakMap<BackupKey, Buffer>();
+const derivedKeys = new WeakMap<BackupKey, { names: Buffer; sealing: BackupKey }>();
 
-/** The key that names pieces: derived from the backup key, never the key itself. */
-function nameKey(key: BackupKey): Buffer {
-  let derived = nameKeys.get(key);
+/** The keys pieces use, derived from the backup key (HKDF-SHA256): one names them, one seals them. */
+function pieceKeys(key: BackupKey): { names: Buffer; sealing: BackupKey } {
+  let derived = derivedKeys.get(key);
   if (!derived) {
-    derived = Buffer.from(hkdfSync('sha256', key.material(), Buffer.alloc(0), 'pno-backup v2 piece names', 32));
-    nameKeys.set(key, derived);
+    const derive = (info: string) => Buffer.from(hkdfSync('sha256', key.material(), Buffer.alloc(0), info, 32));
+    derived = {
+      names: derive('pno-backup v2 piece names'),
+      sealing: new BackupKey(derive('pno-backup v2 piece sealing')),
+    };
+    derivedKeys.set(key, derived);
   }
   return derived;
 }
 
-/** A piece's object name under the key: 64 hex digits of HMAC-SHA256 over its plaintext's digest. */
-export function pieceName(key: BackupKey, sha256: string): string {
-  return createHmac('sha256', nameKey(key)).update(Buffer.from(sha256, 'hex')).digest('hex');
+/** A piece's object name: 64 hex digits of HMAC-SHA256 over its plaintext's digest and the epoch (u64). */
+export function pieceName(key: BackupKey, sha256: string, epoch: number): string {
+  const epochBytes = Buffer.alloc(8);
+  epochBytes.writeBigUInt64BE(BigInt(epoch));
+  return createHmac('sha256', pieceKeys(key).names)
+    .update(Buffer.concat([Buffer.from(sha256, 'hex'), epochBytes]))
+    .digest('hex');
 }
 
 /** A piece's size and SHA-256, hashed on libuv's thread pool (WebCrypto's digest runs there). */
-export async function hashPiece(piece: Buffer): Promise<PieceRef> {
+export async function hashPiece(piece: Buffer): Promise<{ sha256: string; size: number }> {
   const digest = await webcrypto.subtle.digest('SHA-256', piece);
   return { sha256: Buffer.from(digest).toString('hex'), size: piece.length };
 }
@@ -71,15 +84,16 @@ function through(stream: Transform, data: Buffer): Promise<Buffer> {
 /** A piece's plaintext → the bytes of its object. */
 export async function sealPiece(key: BackupKey, piece: Buffer): Promise<Buffer> {
   const frame = await compressFrame(piece);
-  return through(createEncryptStream(key, { version: LAYOUT_V2.version, chunkSize: MAX_CHUNK_SIZE }), frame);
+  const sealing = pieceKeys(key).sealing;
+  return through(createEncryptStream(sealing, { version: LAYOUT_V2.version, chunkSize: MAX_CHUNK_SIZE }), frame);
 }
 
 /** A piece object's bytes → its plaintext, refused unless it is exactly the piece `ref` names. */
 export async function openPiece(key: BackupKey, sealed: Buffer, ref: PieceRef): Promise<Buffer> {
-  const where = `piece ${ref.sha256.slice(0, 16)}…`;
+  const where = `piece ${ref.object}`;
   let frame: Buffer;
   try {
-    frame = await through(createDecryptStream(key, LAYOUT_V2.version), sealed);
+    frame = await through(createDecryptStream(pieceKeys(key).sealing, LAYOUT_V2.version), sealed);
   } catch (err) {
     throw badArchive(`${where}: ${(err as Error).message}`);
   }

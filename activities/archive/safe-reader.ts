@@ -91,6 +91,9 @@ export async function readArchive(
     throw options.signal?.aborted ? options.signal.reason : err;
   });
   const manifestEntry = reader.layout.manifestEntry;
+  // Stops the pieces still being fetched when the read fails (or the caller cancels it).
+  const fetching = new AbortController();
+  const fetchSignal = options.signal ? AbortSignal.any([options.signal, fetching.signal]) : fetching.signal;
   const extract = tar.extract();
   const piping = pipeline(
     stream,
@@ -158,7 +161,13 @@ export async function readArchive(
       );
     const fetched = prefetch(
       pieced.flatMap((e) => e.pieces!),
-      (ref) => source!.fetch(ref, options.signal),
+      (ref) =>
+        source!.fetch(ref, fetchSignal).catch((err: unknown) => {
+          // A dropped download of a piece is the store's trouble, retryable like one of the archive;
+          // only a refusal (a bad piece) is about the bytes.
+          if (err && typeof err === 'object' && !(err instanceof ApplicationFailure)) transportErrors.add(err);
+          throw err;
+        }),
       options.piecesInFlight ?? 4,
     );
     for (const entry of pieced) {
@@ -188,6 +197,7 @@ export async function readArchive(
   const [piped, parsed] = await Promise.allSettled([piping, reading]);
   const failures = [parsed, piped].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length > 0) {
+    fetching.abort();
     extract.destroy();
     throw rootCause(failures, { transportErrors, consumerErrors, signal: options.signal });
   }

@@ -84,10 +84,18 @@ export function createSealedArchive(
   const createdAt = info.createdAt ?? new Date().toISOString();
   const progress: WriteProgress = { entries: 0, bytes: 0 };
 
+  // Once the sealed stream has failed (the upload gave up), reading more files for pieces is waste.
+  let stopped: unknown;
+  sealed.done.catch((err: unknown) => (stopped ??= err ?? new Error('archive stream failed')));
+
   const produce = async (): Promise<BackupManifest> => {
     const written: ManifestEntry[] = [];
     const seen = new Set<string>();
     for await (const entry of entries) {
+      if (stopped !== undefined) {
+        if (entry.source instanceof Readable) entry.source.destroy();
+        throw stopped;
+      }
       try {
         refuseEntry(entry, seen);
       } catch (err) {
@@ -100,7 +108,7 @@ export function createSealedArchive(
       };
       written.push(
         options.pieces && entry.size >= MIN_PIECED_FILE_BYTES
-          ? await putPieces(options.pieces, entry, onBytes)
+          ? await putPieces(options.pieces, entry, onBytes, () => stopped)
           : await packEntry(pack, entry, new Date(createdAt), onBytes),
       );
       progress.entries += 1;
@@ -176,23 +184,34 @@ function sourceOf(entry: ArchiveEntry): Readable {
 const PIECES_HASHING = 2;
 
 /** A large entry as pieces handed to the sink; the tar gets nothing, the manifest their list. */
-async function putPieces(sink: PieceSink, entry: ArchiveEntry, onBytes: (n: number) => void): Promise<ManifestEntry> {
+async function putPieces(
+  sink: PieceSink,
+  entry: ArchiveEntry,
+  onBytes: (n: number) => void,
+  stopped: () => unknown,
+): Promise<ManifestEntry> {
   const digest = new EntryDigest();
   const pieces: PieceRef[] = [];
-  const hashing: Promise<void>[] = [];
+  const inFlight: Promise<void>[] = [];
+  // Hashed side by side, handed to the sink one at a time and in order.
+  let handed: Promise<unknown> = Promise.resolve();
   let piece = Buffer.allocUnsafe(PIECE_BYTES);
   let filled = 0;
   const put = async () => {
+    const failure = stopped();
+    if (failure !== undefined) throw failure;
     const bytes = piece.subarray(0, filled);
     const index = pieces.length;
-    pieces.push({ sha256: '', size: bytes.length });
-    const done = hashPiece(bytes).then(async (ref) => {
-      pieces[index] = ref;
-      await sink.put(bytes, ref);
-    });
+    pieces.push({ sha256: '', size: bytes.length, object: '' });
+    const hashed = hashPiece(bytes);
+    const done = (async () => {
+      const [ref] = await Promise.all([hashed, handed.catch(() => undefined)]);
+      pieces[index] = { ...ref, object: await sink.put(bytes, ref) };
+    })();
+    handed = done;
     done.catch(() => undefined);
-    hashing.push(done);
-    if (hashing.length >= PIECES_HASHING) await hashing.shift();
+    inFlight.push(done);
+    if (inFlight.length >= PIECES_HASHING) await inFlight.shift();
     piece = Buffer.allocUnsafe(PIECE_BYTES);
     filled = 0;
   };
@@ -210,7 +229,7 @@ async function putPieces(sink: PieceSink, entry: ArchiveEntry, onBytes: (n: numb
     if (filled > 0) await put();
   } finally {
     // Settle what is in flight either way: a failure must not leave puts running past this entry.
-    const settled = await Promise.allSettled(hashing);
+    const settled = await Promise.allSettled(inFlight);
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }

@@ -125,7 +125,7 @@ export function createStorageActivities(deps?: StorageDeps) {
         olderThanDays,
         keepAtLeast,
         asOf,
-        signal: activityStreamContext().signal,
+        ...activityStreamContext(),
         keys: [...(deps?.backupKey ? [deps.backupKey] : []), ...(deps?.retiredKeys ?? [])],
       });
       const raised = [

@@ -2,14 +2,15 @@
 // older than the grace period (pieces.ts says why that keeps every backup in flight whole). It
 // lists the pieces first and reads the kept archives' manifests after, and deletes nothing when it
 // cannot read one of them: a piece is only ever deleted on proof that nothing kept needs it.
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createDecipheriv } from 'node:crypto';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type PieceSweep } from '../../types/index.ts';
-import { LAYOUT_V1, formatLabel, pieceName, type BackupKey } from '../archive/index.ts';
+import { LAYOUT_V1, type BackupKey } from '../archive/index.ts';
+import { chunkAad, chunkNonce, decodeHeader, HEADER_BYTES, preludeVersion, TAG_BYTES } from '../archive/format.ts';
 import { readBackup } from './backup.ts';
 import { s3Call } from './errors.ts';
 import { listBackups } from './listing.ts';
-import { METADATA_FORMAT } from './metadata.ts';
 import { listPieces, PIECE_GRACE_MS, piecesPrefix } from './pieces.ts';
 import { deleteKeys } from './delete-keys.ts';
 
@@ -18,9 +19,11 @@ export interface PieceSweepOptions {
   keys: BackupKey[];
   /** Archives being deleted by this run: what they name does not keep a piece. */
   deleting: ReadonlySet<string>;
-  asOf: Date;
+  /** What "older than the grace period" is measured from. */
+  now: Date;
   dryRun: boolean;
   signal?: AbortSignal;
+  onProgress?: (progress: { readingBackup: string }) => void;
 }
 
 export async function sweepPieces(
@@ -44,8 +47,9 @@ export async function sweepPieces(
   const named = new Set<string>();
   for (const archive of await listBackups(s3, bucket, normalizedPrefix, signal)) {
     if (options.deleting.has(archive.key)) continue;
+    options.onProgress?.({ readingBackup: archive.key });
     try {
-      if (await namesNoPieces(s3, bucket, archive.key, signal)) continue;
+      if (await namesNoPieces(s3, bucket, archive.key, keys, signal)) continue;
       const read = await readBackup({
         s3,
         bucket,
@@ -55,9 +59,7 @@ export async function sweepPieces(
         skipPieces: true,
         signal,
       });
-      const key = keys.find((k) => k.id === read.keyId)!;
-      for (const entry of read.fullManifest.entries)
-        for (const piece of entry.pieces ?? []) named.add(pieceName(key, piece.sha256));
+      for (const entry of read.fullManifest.entries) for (const piece of entry.pieces ?? []) named.add(piece.object);
     } catch (err) {
       // Deleted meanwhile (another retention run): it keeps nothing.
       if (err instanceof ApplicationFailure && err.type === FailureType.notFound) continue;
@@ -66,7 +68,7 @@ export async function sweepPieces(
     }
   }
 
-  const cutoff = options.asOf.getTime() - PIECE_GRACE_MS;
+  const cutoff = options.now.getTime() - PIECE_GRACE_MS;
   const unneeded = [...stored].filter(([name, piece]) => !named.has(name) && piece.lastModified.getTime() < cutoff);
   if (!options.dryRun)
     await deleteKeys(
@@ -82,10 +84,42 @@ export async function sweepPieces(
   };
 }
 
-/** A v1 archive (told by its metadata) holds everything in its tar: no need to read it. */
-async function namesNoPieces(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<boolean> {
-  const head = await s3Call(`stat s3://${bucket}/${key}`, () =>
-    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
-  );
-  return head.Metadata?.[METADATA_FORMAT] === formatLabel(LAYOUT_V1.version);
+/**
+ * A v1 archive holds everything in its tar: no need to read it whole. Its version is trusted only
+ * once chunk 0 has authenticated (its tag covers the header, version byte included): a relabelled v2
+ * archive must not lose its pieces.
+ */
+async function namesNoPieces(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  keys: BackupKey[],
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const read = async (from: number, to: number) => {
+    const response = await s3Call(`download s3://${bucket}/${key}`, () =>
+      s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${from}-${to}` }), {
+        abortSignal: signal,
+      }),
+    );
+    const total = Number(/\/(\d+)$/.exec(response.ContentRange ?? '')?.[1] ?? -1);
+    return { bytes: Buffer.from(await response.Body!.transformToByteArray()), total };
+  };
+  const head = await read(0, HEADER_BYTES - 1);
+  if (head.bytes.length < HEADER_BYTES || preludeVersion(head.bytes) !== LAYOUT_V1.version) return false;
+  const header = decodeHeader(head.bytes, LAYOUT_V1.version);
+  const sealing = keys.find((k) => k.id === header.keyId);
+  if (!sealing) return false;
+  const chunk = await read(HEADER_BYTES, HEADER_BYTES + header.chunkSize + TAG_BYTES - 1);
+  const final = HEADER_BYTES + chunk.bytes.length >= head.total;
+  const decipher = createDecipheriv('aes-256-gcm', sealing.material(), chunkNonce(header, 0));
+  decipher.setAAD(chunkAad(header, 0, final));
+  decipher.setAuthTag(chunk.bytes.subarray(chunk.bytes.length - TAG_BYTES));
+  decipher.update(chunk.bytes.subarray(0, chunk.bytes.length - TAG_BYTES));
+  try {
+    decipher.final();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,13 +2,23 @@
 // object per distinct 4 MiB of large files. A backup uploads only the pieces the store lacks;
 // retention deletes a piece only once no kept backup names it and it is older than PIECE_GRACE_MS.
 //
-// Why a backup in flight never loses a piece: it reuses a listed piece only if the piece is younger
-// than half the grace period, and uploads it again otherwise (a fresh copy). Retention lists pieces
-// before it reads the kept archives' manifests, and deletes a piece only if it was older than the
-// grace period then. So a piece a backup reused is deleted only if retention listed it more than
-// half a grace period after the backup did; the backup activity's 2-hour limit ends that attempt
-// long before, and its archive, naming the piece, is then among those retention reads.
-import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+// Why a backup in flight never loses a piece. A piece's name includes the epoch (PIECE_EPOCH_MS of
+// time) it was written in. A backup names in its manifest either (a) an object it wrote or copied
+// itself, always under the current epoch's name, so never one a retention run may be deleting (that
+// takes an object older than two epochs), or (b) a listed object younger than one epoch when the
+// backup listed the store. Retention lists the pieces before it reads the kept manifests and deletes
+// only objects older than two epochs (by its own clock, never a caller's date): so it could delete
+// a (b) object only if it listed the store more than an epoch after the backup did. The backup
+// refuses to finish more than MAX_LISTING_AGE_MS after its listing, so by then its archive is in the
+// store, among the manifests retention reads. An aging piece is copied forward server-side to the
+// current epoch's name: no upload, and the old object goes once nothing names it.
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { FailureType, type PieceRef } from '../../types/index.ts';
 import {
@@ -27,10 +37,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { classifyS3Error, s3Call } from './errors.ts';
 import { METADATA_FORMAT, METADATA_KEY_ID } from './metadata.ts';
 
-/** 48 hours: far above the backup activity's 2-hour limit, the condition the argument above needs. */
-export const PIECE_GRACE_MS = 48 * 60 * 60 * 1000;
-/** A piece older than this is uploaded again rather than reused. */
-export const PIECE_REUSE_MS = PIECE_GRACE_MS / 2;
+const HOUR_MS = 60 * 60 * 1000;
+/** 3.5 days: nightly backups reuse pieces for three nights, then copy them forward once. */
+export const PIECE_EPOCH_MS = 84 * HOUR_MS;
+/** Retention deletes an unnamed piece only once it is older than two epochs (7 days). */
+export const PIECE_GRACE_MS = 2 * PIECE_EPOCH_MS;
+/** A backup must finish within this of listing the store (the activity's own limit is 2 hours). */
+export const MAX_LISTING_AGE_MS = PIECE_EPOCH_MS - 12 * HOUR_MS;
+
+export function pieceEpoch(at: Date): number {
+  return Math.floor(at.getTime() / PIECE_EPOCH_MS);
+}
 /** The most a piece object can be: a piece stored raw, its zstd and seal framing. */
 const MAX_PIECE_OBJECT_BYTES = PIECE_BYTES + 64 * 1024;
 
@@ -89,30 +106,40 @@ export interface PieceStoreOptions {
 }
 
 export interface PieceStats {
+  /** Uploaded, and their sealed bytes. */
   stored: number;
   storedBytes: number;
+  /** Already in the store, young enough to name as they are. */
   reused: number;
+  /** Already in the store but aging: copied forward by the store itself, nothing uploaded. */
+  copied: number;
 }
 
-/** Lists what the store holds, then takes pieces: each distinct one uploaded once, unless reusable. */
+/** Lists what the store holds, then takes pieces: each distinct one stored once, unless reusable. */
 export async function openPieceStore(options: PieceStoreOptions): Promise<PieceSink & { stats(): PieceStats }> {
   const { s3, bucket, key, signal } = options;
   const known = await listPieces(s3, bucket, options.normalizedPrefix, signal);
-  const now = (options.now ?? new Date()).getTime();
+  const listedAt = performance.now();
+  const now = options.now ?? new Date();
+  const epoch = pieceEpoch(now);
   const limit = options.concurrency ?? 3;
-  const decided = new Set<string>();
+  const decided = new Map<string, string>();
   const running = new Set<Promise<void>>();
-  const stats: PieceStats = { stored: 0, storedBytes: 0, reused: 0 };
+  const stats: PieceStats = { stored: 0, storedBytes: 0, reused: 0, copied: 0 };
+  const objectKey = (name: string) => `${piecesPrefix(options.normalizedPrefix)}${name}`;
+  const young = (name: string) => {
+    const listed = known.get(name);
+    return listed !== undefined && now.getTime() - listed.lastModified.getTime() < PIECE_EPOCH_MS;
+  };
   let failure: unknown;
 
   const upload = async (name: string, piece: Buffer) => {
     const body = await sealPiece(key, piece);
-    const objectKey = `${piecesPrefix(options.normalizedPrefix)}${name}`;
-    await s3Call(`upload s3://${bucket}/${objectKey}`, () =>
+    await s3Call(`upload s3://${bucket}/${objectKey(name)}`, () =>
       s3.send(
         new PutObjectCommand({
           Bucket: bucket,
-          Key: objectKey,
+          Key: objectKey(name),
           Body: body,
           ContentLength: body.length,
           ContentType: 'application/octet-stream',
@@ -125,19 +152,48 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
     stats.storedBytes += body.length;
     options.onStored?.(body.length);
   };
+  /** The store copies the aging object to the current name; if it went meanwhile, upload the bytes. */
+  const copyForward = async (from: string, name: string, piece: Buffer) => {
+    try {
+      await s3Call(`copy s3://${bucket}/${objectKey(from)}`, () =>
+        s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: objectKey(name),
+            CopySource: `${bucket}/${objectKey(from)}`,
+            MetadataDirective: 'COPY',
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      stats.copied += 1;
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure && err.type === FailureType.notFound)) throw err;
+      await upload(name, piece);
+    }
+  };
   const settled = () => Promise.all([...running].map((task) => task.catch(() => undefined)));
 
   return {
-    async put(piece: Buffer, ref: PieceRef) {
+    async put(piece, ref) {
       if (failure !== undefined) throw failure;
-      const name = pieceName(key, ref.sha256);
-      if (decided.has(name)) return void (stats.reused += 1);
-      decided.add(name);
-      const listed = known.get(name);
-      if (listed && now - listed.lastModified.getTime() < PIECE_REUSE_MS) return void (stats.reused += 1);
+      const already = decided.get(ref.sha256);
+      if (already) return already;
+      const name = pieceName(key, ref.sha256, epoch);
+      decided.set(ref.sha256, name);
+      if (young(name)) return ((stats.reused += 1), name);
+      const previous = pieceName(key, ref.sha256, epoch - 1);
+      if (young(previous)) {
+        decided.set(ref.sha256, previous);
+        stats.reused += 1;
+        return previous;
+      }
       while (running.size >= limit) await Promise.race([...running].map((task) => task.catch(() => undefined)));
       if (failure !== undefined) throw failure;
-      const task: Promise<void> = upload(name, piece).then(
+      // An aging copy from the last two epochs is copied forward rather than uploaded again.
+      const aging = [previous, pieceName(key, ref.sha256, epoch - 2)].find((n) => known.has(n));
+      const work = aging ? copyForward(aging, name, piece) : upload(name, piece);
+      const task: Promise<void> = work.then(
         () => void running.delete(task),
         (err: unknown) => {
           failure ??= err;
@@ -145,10 +201,16 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
         },
       );
       running.add(task);
+      return name;
     },
     async flush() {
       await settled();
       if (failure !== undefined) throw failure;
+      const age = performance.now() - listedAt;
+      if (age > MAX_LISTING_AGE_MS)
+        throw new Error(
+          `the backup listed its pieces ${Math.round(age / HOUR_MS)} hours ago, longer than a backup may take to be sure retention leaves them; a retry lists them again`,
+        );
     },
     stats: () => ({ ...stats }),
   };
@@ -166,15 +228,17 @@ export function pieceSource(options: {
   let count = 0;
   return {
     async fetch(ref: PieceRef, signal?: AbortSignal) {
-      const objectKey = `${piecesPrefix(options.normalizedPrefix)}${pieceName(key, ref.sha256)}`;
+      const objectKey = `${piecesPrefix(options.normalizedPrefix)}${ref.object}`;
       const where = `download s3://${bucket}/${objectKey}`;
       let bytes: Buffer;
       try {
         const response = await s3Call(where, () =>
           s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }), { abortSignal: signal }),
         );
-        if ((response.ContentLength ?? 0) > MAX_PIECE_OBJECT_BYTES)
+        if ((response.ContentLength ?? 0) > MAX_PIECE_OBJECT_BYTES) {
+          (response.Body as Readable | undefined)?.destroy();
           throw badArchive(`${where}: ${response.ContentLength} bytes, more than a piece can be`);
+        }
         const chunks: Buffer[] = [];
         let received = 0;
         try {
@@ -196,7 +260,11 @@ export function pieceSource(options: {
           throw badArchive(`${where}: the piece is missing from the store (the backup is incomplete)`);
         throw err;
       }
-      return openPiece(key, bytes, ref);
+      try {
+        return await openPiece(key, bytes, ref);
+      } catch (err) {
+        throw err instanceof ApplicationFailure ? badArchive(`s3://${bucket}/${objectKey}: ${err.message}`) : err;
+      }
     },
     downloadedBytes: () => downloaded,
     downloaded: () => count,

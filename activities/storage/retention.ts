@@ -21,6 +21,13 @@ export interface RetentionOptions extends RetentionInput {
   signal?: AbortSignal;
   /** The worker's keys, current first: the sweep of pieces reads the kept backups with them. */
   keys?: BackupKey[];
+  /**
+   * The clock the sweep of pieces judges age by: now, never `asOf` (a date in a workflow's input
+   * must not make young pieces look old). Tests set it to stand days ahead.
+   */
+  piecesNow?: Date;
+  /** Called as the sweep of pieces reads each kept backup (the activity heartbeats on it). */
+  onProgress?: (progress: { readingBackup: string }) => void;
 }
 
 export async function applyRetention(
@@ -55,7 +62,8 @@ export async function applyRetention(
   const pieces = await sweepPieces(s3, bucket, prefix, {
     keys: options.keys ?? [],
     deleting: new Set(expired.map((b) => b.key)),
-    asOf,
+    now: options.piecesNow ?? new Date(),
+    onProgress: options.onProgress,
     dryRun,
     signal: options.signal,
   });

@@ -91,19 +91,33 @@ describe('docs/backup-format.md', () => {
     await promisify(execFile)('tar', ['-xf', tarFile, '-C', byHand]);
     const manifest = JSON.parse(await readFile(join(byHand, 'manifest.json'), 'utf8')) as {
       manifestVersion: number;
-      entries: { path: string; size: number; sha256: string; pieces?: { sha256: string; size: number }[] }[];
+      entries: {
+        path: string;
+        size: number;
+        sha256: string;
+        pieces?: { sha256: string; size: number; object: string }[];
+      }[];
     };
     expect(manifest.manifestVersion).toBe(2);
-    // The name key, each piece's name, its object opened like the archive, one zstd frame inside.
-    const nameKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'pno-backup v2 piece names', 32));
+    // Each piece: its object, named in the manifest, sealed like the archive but with the piece
+    // key (HKDF of the backup key), one zstd frame inside; and its name, the keyed hash of its digest
+    // and epoch (the 3.5-day epoch of the backup's time).
+    const derive = (info: string) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+    const pieceKey = derive('pno-backup v2 piece sealing');
+    const epoch = Buffer.alloc(8);
+    epoch.writeBigUInt64BE(BigInt(Math.floor(Date.parse('2026-01-01T00:00:00.000Z') / (84 * 3600 * 1000))));
     const pieced = manifest.entries.filter((e) => e.pieces);
     expect(pieced.map((e) => e.path)).toEqual(['models/spectral_weights.txt']);
     for (const entry of pieced) {
       const parts = await Promise.all(
         entry.pieces!.map(async (piece) => {
-          const name = createHmac('sha256', nameKey).update(Buffer.from(piece.sha256, 'hex')).digest('hex');
-          const plain = zstdDecompressSync(openAsDocumented(await readFile(join(piecesV2, name)), key, 2));
-          expect({ sha256: sha256(plain), size: plain.length }).toEqual(piece);
+          const name = createHmac('sha256', derive('pno-backup v2 piece names'))
+            .update(Buffer.concat([Buffer.from(piece.sha256, 'hex'), epoch]))
+            .digest('hex');
+          expect(name).toBe(piece.object);
+          const sealed = await readFile(join(piecesV2, piece.object));
+          const plain = zstdDecompressSync(openAsDocumented(sealed, pieceKey, 2));
+          expect({ sha256: sha256(plain), size: plain.length, object: name }).toEqual(piece);
           return plain;
         }),
       );

@@ -39,15 +39,16 @@ function memoryStore() {
   const puts: string[] = [];
   const sink: PieceSink = {
     async put(piece, ref) {
-      const name = pieceName(key, ref.sha256);
+      const name = pieceName(key, ref.sha256, 1);
       puts.push(name);
       if (!objects.has(name)) objects.set(name, await sealPiece(key, piece));
+      return name;
     },
     async flush() {},
   };
   const source: PieceSource = {
     async fetch(ref) {
-      const sealed = objects.get(pieceName(key, ref.sha256));
+      const sealed = objects.get(ref.object);
       if (!sealed) throw new Error(`piece ${ref.sha256} missing`);
       return openPiece(key, sealed, ref);
     },
@@ -127,17 +128,19 @@ describe('pieces', () => {
 
   it('names pieces with a key derived from the backup key: the name is neither the digest nor the same under another key', () => {
     const digest = 'ab'.repeat(32);
-    const name = pieceName(key, digest);
+    const name = pieceName(key, digest, 7);
     expect(name).toMatch(/^[0-9a-f]{64}$/);
     expect(name).not.toBe(digest);
-    expect(pieceName(key, digest)).toBe(name);
-    expect(pieceName(testKey(), digest)).not.toBe(name);
+    expect(pieceName(key, digest, 7)).toBe(name);
+    expect(pieceName(key, digest, 8)).not.toBe(name);
+    expect(pieceName(testKey(), digest, 7)).not.toBe(name);
   });
 
   it('opens a piece only if it is the one the manifest lists, sealed with the key', async () => {
     const piece = Buffer.concat([randomBytes(1000), Buffer.alloc(100_000, 7)]);
     const other = randomBytes(1000);
     const ref: PieceRef = {
+      object: 'ab'.repeat(32),
       sha256: (await import('node:crypto')).createHash('sha256').update(piece).digest('hex'),
       size: piece.length,
     };
@@ -150,6 +153,8 @@ describe('pieces', () => {
     await expectBadArchive(openPiece(testKey(), sealed, ref), /sealed with key/);
     // Another piece's object under this piece's name (swapped in the store).
     await expectBadArchive(openPiece(key, await sealPiece(key, other), ref), /does not match the manifest/);
+    // A piece object copied over an archive: sealed with the key derived for pieces, so it never reads as one.
+    await expectBadArchive(readArchive(unevenly(sealed), { key }), /sealed with key [0-9a-f]{16}; the loaded key is/);
   });
 
   it('refuses an archive whose piece is swapped or gone, naming the entry', async () => {
@@ -160,12 +165,12 @@ describe('pieces', () => {
     const [first, second] = manifest.entries[0]!.pieces!;
     const delivered: string[] = [];
     const onEntry = async (entry: { path: string }) => void delivered.push(entry.path);
-    store.objects.set(pieceName(key, first!.sha256), store.objects.get(pieceName(key, second!.sha256))!);
+    store.objects.set(first!.object, store.objects.get(second!.object)!);
     await expectBadArchive(
       readArchive(unevenly(sealed), { key, pieces: store.source, onEntry }),
       /does not match the manifest/,
     );
-    store.objects.delete(pieceName(key, first!.sha256));
+    store.objects.delete(first!.object);
     await expect(readArchive(unevenly(sealed), { key, pieces: store.source })).rejects.toThrow(/missing/);
     await expect(readArchive(unevenly(sealed), { key })).rejects.toThrow(/no piece source was given/);
     // The manifest alone, without the pieces, is still readable (retention needs only the names).
@@ -185,15 +190,17 @@ describe('pieces', () => {
         }),
       );
     const ok = [
-      { sha256: 'b'.repeat(64), size: 4 },
-      { sha256: 'c'.repeat(64), size: 6 },
+      { sha256: 'b'.repeat(64), size: 4, object: 'd'.repeat(64) },
+      { sha256: 'c'.repeat(64), size: 6, object: 'e'.repeat(64) },
     ];
     expect(parseManifest(manifest(2, ok), LAYOUT_V2).entries[0]!.pieces).toEqual(ok);
     for (const bad of [
       [],
-      [{ sha256: 'b'.repeat(64), size: 4 }],
-      [{ sha256: 'x', size: 10 }],
-      [{ sha256: 'b'.repeat(64), size: 0 }, ...ok],
+      [{ sha256: 'b'.repeat(64), size: 4, object: 'd'.repeat(64) }],
+      [{ sha256: 'x', size: 10, object: 'd'.repeat(64) }],
+      [{ sha256: 'b'.repeat(64), size: 10, object: '../../etc/passwd' }],
+      [{ sha256: 'b'.repeat(64), size: 10 }],
+      [{ sha256: 'b'.repeat(64), size: 0, object: 'd'.repeat(64) }, ...ok],
       'b',
     ])
       expect(() => parseManifest(manifest(2, bad), LAYOUT_V2), JSON.stringify(bad)).toThrow(/entries\[0\]\.pieces/);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openPiece, pieceName, readArchive, type PieceSource } from '../../activities/archive/index.ts';
+import { pieceEpoch } from '../../activities/storage/pieces.ts';
 import { collect, expectBadArchive, unevenly } from './helpers.ts';
 import { loadV1Fixture, V1_KEY_ID, V1_MANIFEST } from './v1-fixture.ts';
 
@@ -17,14 +18,21 @@ const LARGE = {
   path: 'models/spectral_weights.txt',
   size: 1310720,
   sha256: '35e90ba4fd931aa57605f9f13b07d3fc006023409624f085aef65617f2995d20',
-  pieces: [{ sha256: '35e90ba4fd931aa57605f9f13b07d3fc006023409624f085aef65617f2995d20', size: 1310720 }],
+  pieces: [
+    {
+      sha256: '35e90ba4fd931aa57605f9f13b07d3fc006023409624f085aef65617f2995d20',
+      size: 1310720,
+      object: 'c416bb170eeae2c7a46fef3e27a81c376bc8536242ba632681b5227cf47f4957',
+    },
+  ],
 };
-const PIECE_NAME = '596ee94edad3e80c8c26d15c04b78f291baa79e94e4cb9561e8d1d64957228d7';
+/** The epoch of 2026-01-01T00:00:00Z, the fixture's time: 3.5-day epochs since 1970. */
+const EPOCH = 5844;
 
 function pieces(change?: (bytes: Buffer) => void): PieceSource {
   return {
     async fetch(ref) {
-      const bytes = readFileSync(fixture(`pieces-v2/${pieceName(key, ref.sha256)}`));
+      const bytes = readFileSync(fixture(`pieces-v2/${ref.object}`));
       change?.(bytes);
       return openPiece(key, bytes, ref);
     },
@@ -32,12 +40,13 @@ function pieces(change?: (bytes: Buffer) => void): PieceSource {
 }
 
 describe('the committed format-v2 backup', () => {
-  it('is a v2 sealed archive with one piece, named by the keyed hash', () => {
+  it('is a v2 sealed archive with one piece, named by the keyed hash of its digest and epoch', () => {
     expect(sealed.subarray(0, 8).toString('latin1')).toBe('PNOBAK\0\x01');
     expect(sealed.readUInt8(8)).toBe(2);
     expect(sealed.readUInt32BE(9)).toBe(1024);
     expect(sealed.subarray(13, 21).toString('hex')).toBe(V1_KEY_ID);
-    expect(pieceName(key, LARGE.pieces[0]!.sha256)).toBe(PIECE_NAME);
+    expect(pieceEpoch(new Date('2026-01-01T00:00:00.000Z'))).toBe(EPOCH);
+    expect(pieceName(key, LARGE.pieces[0]!.sha256, EPOCH)).toBe(LARGE.pieces[0]!.object);
   });
 
   it('reads back exactly: the v1 fixture files in the tar, the model file from its piece', async () => {

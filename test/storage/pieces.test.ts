@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../activities/archive/index.ts';
 import { PIECE_BYTES } from '../../activities/archive/index.ts';
 import { applyRetention } from '../../activities/storage/retention.ts';
-import { listPieces, PIECE_GRACE_MS, piecesPrefix } from '../../activities/storage/pieces.ts';
+import { listPieces, PIECE_EPOCH_MS, PIECE_GRACE_MS, piecesPrefix } from '../../activities/storage/pieces.ts';
 import { createStorageActivities, objectKeyFor, readBackup, writeBackup } from '../../activities/storage/index.ts';
 import { expectBadArchive, testKey } from '../archive/helpers.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
@@ -87,6 +87,7 @@ describe('pieces in the store', () => {
       stored: 1,
       storedBytes: expect.any(Number) as number,
       reused: pieceCount(a.length) + pieceCount(changed.length) - 1,
+      copied: 0,
     });
     expect((await listPieces(s3, bucket, prefix)).size).toBe(pieceCount(a.length) + pieceCount(b.length) + 1);
 
@@ -100,24 +101,32 @@ describe('pieces in the store', () => {
     expect(names).not.toContain(sha256(a.subarray(0, PIECE_BYTES)));
   });
 
-  it('uploads a piece again, rather than reuse it, once it is older than half the grace period', async () => {
+  it('names a piece reused while younger than an epoch, and copies an older one forward in the store, uploading nothing', async () => {
     const bucket = await freshBucket('pieces');
     const a = randomBytes(PIECE_BYTES + 1);
     await backup(bucket, 'backup-1', [entry('models/a.bin', a)]);
+    const written = Math.min(
+      ...[...(await listPieces(s3, bucket, prefix)).values()].map((p) => p.lastModified.getTime()),
+    );
     const young = await backup(
       bucket,
       'backup-2',
       [entry('models/a.bin', a)],
-      new Date(Date.now() + PIECE_GRACE_MS / 2 - HOUR),
+      new Date(written + PIECE_EPOCH_MS - HOUR),
     );
-    expect(young.pieces).toMatchObject({ stored: 0, reused: 2 });
-    const old = await backup(
+    expect(young.pieces).toMatchObject({ stored: 0, reused: 2, copied: 0 });
+    const aging = await backup(
       bucket,
       'backup-3',
       [entry('models/a.bin', a)],
-      new Date(Date.now() + PIECE_GRACE_MS / 2 + HOUR),
+      new Date(written + PIECE_EPOCH_MS + HOUR),
     );
-    expect(old.pieces).toMatchObject({ stored: 2, reused: 0 });
+    expect(aging.pieces).toMatchObject({ stored: 0, reused: 0, copied: 2 });
+    // The copies are new objects, named in the later epoch; the backup that names them restores.
+    const names = (manifest: typeof aging.manifest) => manifest.entries.flatMap((e) => e.pieces!.map((p) => p.object));
+    expect(names(aging.manifest).some((n) => names(young.manifest).includes(n))).toBe(false);
+    expect((await listPieces(s3, bucket, prefix)).size).toBe(4);
+    expect((await restored(bucket, aging.key)).get('models/a.bin')).toBe(sha256(a));
   });
 
   it('retention run while a backup is in flight: the backup loses no piece, and only old unnamed pieces go', async () => {
@@ -166,6 +175,7 @@ describe('pieces in the store', () => {
       keepAtLeast: 0,
       dryRun: false,
       asOf: new Date(t0 + 25 * HOUR),
+      piecesNow: new Date(t0 + 25 * HOUR),
       keys: [backupKey],
     });
     expect(during.deleted.map((b) => b.key)).toEqual([first.key]);
@@ -184,7 +194,7 @@ describe('pieces in the store', () => {
       prefix,
       olderThanDays: 7,
       dryRun: false,
-      asOf: new Date(t0 + PIECE_GRACE_MS + HOUR),
+      piecesNow: new Date(t0 + PIECE_GRACE_MS + HOUR),
       keys: [backupKey],
     });
     expect(later.pieces).toMatchObject({ deleted: 1, kept: before.size - 1 });
@@ -197,8 +207,8 @@ describe('pieces in the store', () => {
     const bucket = await freshBucket('pieces');
     const t0 = Date.now();
     await backup(bucket, 'backup-1', [entry('models/a.bin', randomBytes(PIECE_BYTES + 1))]);
-    const asOf = new Date(t0 + PIECE_GRACE_MS + HOUR);
-    const noKey = await applyRetention(s3, bucket, { prefix, olderThanDays: 7, dryRun: false, asOf });
+    const piecesNow = new Date(t0 + PIECE_GRACE_MS + HOUR);
+    const noKey = await applyRetention(s3, bucket, { prefix, olderThanDays: 30, dryRun: false, piecesNow });
     expect(noKey.pieces).toEqual({
       deleted: 0,
       deletedBytes: 0,
@@ -207,9 +217,9 @@ describe('pieces in the store', () => {
     });
     const otherKey = await applyRetention(s3, bucket, {
       prefix,
-      olderThanDays: 7,
+      olderThanDays: 30,
       dryRun: false,
-      asOf,
+      piecesNow,
       keys: [testKey()],
     });
     expect(otherKey.pieces).toMatchObject({
@@ -217,6 +227,21 @@ describe('pieces in the store', () => {
       kept: 2,
       skipped: expect.stringMatching(/cannot read .*backup-1.*sealed with key/) as string,
     });
+    expect((await listPieces(s3, bucket, prefix)).size).toBe(2);
+  });
+
+  it("a date in the activity's input ages backups, never pieces: young pieces stay whatever asOf says", async () => {
+    const bucket = await freshBucket('pieces');
+    const first = await backup(bucket, 'backup-1', [entry('models/a.bin', randomBytes(PIECE_BYTES + 1))]);
+    const report = await createStorageActivities({ s3, bucket, backupKey }).applyRetention({
+      prefix,
+      olderThanDays: 1,
+      keepAtLeast: 0,
+      dryRun: false,
+      asOf: new Date(Date.now() + 30 * 24 * HOUR).toISOString(),
+    });
+    expect(report.deleted.map((b) => b.key)).toEqual([first.key]);
+    expect(report.pieces).toEqual({ deleted: 0, deletedBytes: 0, kept: 2 });
     expect((await listPieces(s3, bucket, prefix)).size).toBe(2);
   });
 

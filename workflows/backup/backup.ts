@@ -2,7 +2,7 @@ import type { CreateBackupResult, RetentionReport, VerifyBackupResult } from '..
 import { backupInputSchema, type BackupInput } from './input.ts';
 import { parseInput } from '../shared/input.ts';
 import { beginRun } from '../shared/progress.ts';
-import { archives, records } from '../shared/activities.ts';
+import { archives } from '../shared/activities.ts';
 
 export interface BackupResult {
   key: string;
@@ -14,7 +14,8 @@ export interface BackupResult {
   /** Wall time from start to verified upload, in ms. */
   durationMs: number;
   verified: Pick<VerifyBackupResult, 'entries' | 'bytes' | 'keyId'>;
-  retention: Pick<RetentionReport, 'deleted' | 'kept' | 'dryRun'>;
+  /** What retention deleted and kept, pieces included (`pieces.skipped` says why none could go). */
+  retention: Pick<RetentionReport, 'deleted' | 'kept' | 'dryRun' | 'pieces'>;
   notes: string[];
 }
 
@@ -43,7 +44,8 @@ export async function backupWorkflow(rawInput: BackupInput = {}): Promise<Backup
   const verified = await archives.verifyBackup({ key: created.key });
   progress.stepDone();
   progress.phase('retention');
-  const retention = await records.applyRetention({
+  // An archives activity: sweeping pieces reads the kept backups' manifests, and heartbeats while it does.
+  const retention = await archives.applyRetention({
     prefix: input.prefix,
     olderThanDays: input.retentionDays,
     dryRun: input.retentionDryRun,
@@ -60,7 +62,12 @@ export async function backupWorkflow(rawInput: BackupInput = {}): Promise<Backup
     components: created.components,
     durationMs: Date.now() - started,
     verified: { entries: verified.entries, bytes: verified.bytes, keyId: verified.keyId },
-    retention: { deleted: retention.deleted, kept: retention.kept, dryRun: retention.dryRun },
+    retention: {
+      deleted: retention.deleted,
+      kept: retention.kept,
+      dryRun: retention.dryRun,
+      pieces: retention.pieces,
+    },
     notes: created.notes,
   };
 }
