@@ -45,6 +45,8 @@ describe('the committed format-v1 backup on the real servers', () => {
       key: objectKey,
       keyId: V1_KEY_ID,
       objectBytes: V1_OBJECT_BYTES,
+      pieces: 0,
+      pieceBytes: 0,
       entries: 10,
       bytes: 4722,
       manifest: { ...summary, entryCount: 10 },

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 // @temporalio/proto is CommonJS; its namespace object is the default export under ESM.
 import proto from '@temporalio/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -99,8 +99,14 @@ describe('a worker killed mid-restore', () => {
       expect(sums.length).toBeGreaterThan(0);
       expect(sums).toEqual(sums.map(() => largeSha));
       // Staged by the killed worker, then once more by the one that finished: never once per step.
+      // What one staging reads: the archive and every piece it names (the large model's 30).
       const object = await testS3().send(new HeadObjectCommand({ Bucket: setup.bucket, Key: backup.key }));
-      expect(report.downloadedBytes).toBe(2 * object.ContentLength!);
+      const pieces = await testS3().send(
+        new ListObjectsV2Command({ Bucket: setup.bucket, Prefix: `${setup.prefix}/pieces/` }),
+      );
+      expect(pieces.Contents).toHaveLength(30);
+      const pieceBytes = (pieces.Contents ?? []).reduce((sum, o) => sum + (o.Size ?? 0), 0);
+      expect(report.downloadedBytes).toBe(2 * (object.ContentLength! + pieceBytes));
 
       const events = await historyEvents(client, workflowId);
       const scheduled = events.find(
