@@ -72,3 +72,34 @@ export function createDecryptStream(key: BackupKey, version?: number): Transform
     },
   });
 }
+
+/**
+ * The same format opened from one buffer (a piece object, a few MiB): no stream, no copies but the
+ * plaintext's. Only a buffer whose every chunk verifies, the last sealed as final, opens.
+ */
+export function openSealedBuffer(key: BackupKey, sealed: Buffer, version: number): Buffer {
+  if (sealed.length < HEADER_BYTES)
+    throw badArchive(`sealed object truncated: ${sealed.length} bytes, shorter than its header`);
+  const header = decodeHeader(sealed.subarray(0, HEADER_BYTES), version);
+  if (header.keyId !== key.id) throw badArchive(`sealed with key ${header.keyId}; the loaded key is ${key.id}`);
+  const sealedSize = header.chunkSize + TAG_BYTES;
+  const body = sealed.subarray(HEADER_BYTES);
+  const chunks = Math.max(1, Math.ceil(body.length / sealedSize));
+  const plain = Buffer.allocUnsafe(body.length - chunks * TAG_BYTES);
+  let written = 0;
+  for (let index = 0; index < chunks; index += 1) {
+    const chunk = body.subarray(index * sealedSize, (index + 1) * sealedSize);
+    if (chunk.length < TAG_BYTES) throw badArchive(`sealed object truncated after chunk ${index - 1}`);
+    const final = index === chunks - 1;
+    const decipher = createDecipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
+    decipher.setAAD(chunkAad(header, index, final));
+    decipher.setAuthTag(chunk.subarray(chunk.length - TAG_BYTES));
+    written += decipher.update(chunk.subarray(0, chunk.length - TAG_BYTES)).copy(plain, written);
+    try {
+      decipher.final();
+    } catch {
+      throw badArchive(`sealed object failed authentication at chunk ${index} (tampered, truncated or extended)`);
+    }
+  }
+  return plain;
+}

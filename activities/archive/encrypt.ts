@@ -1,7 +1,7 @@
 // Seals a byte stream in the format described in format.ts. Memory is one chunk, whatever the size.
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, encodeHeader, type StreamHeader } from './format.ts';
+import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, encodeHeader, TAG_BYTES, type StreamHeader } from './format.ts';
 import type { BackupKey } from './keys.ts';
 
 export function createEncryptStream(key: BackupKey, options: { chunkSize?: number; version?: number } = {}): Transform {
@@ -44,4 +44,20 @@ export function createEncryptStream(key: BackupKey, options: { chunkSize?: numbe
       callback();
     },
   });
+}
+
+/** The same format sealed from one buffer (a piece, a few MiB) into one buffer. */
+export function sealBuffer(key: BackupKey, plain: Buffer, options: { chunkSize: number; version: number }): Buffer {
+  const header = encodeHeader(key.id, options.chunkSize, randomBytes(12), options.version);
+  const chunks = Math.max(1, Math.ceil(plain.length / header.chunkSize));
+  const sealed = Buffer.allocUnsafe(header.bytes.length + plain.length + chunks * TAG_BYTES);
+  let at = header.bytes.copy(sealed, 0);
+  for (let index = 0; index < chunks; index += 1) {
+    const cipher = createCipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
+    cipher.setAAD(chunkAad(header, index, index === chunks - 1));
+    at += cipher.update(plain.subarray(index * header.chunkSize, (index + 1) * header.chunkSize)).copy(sealed, at);
+    cipher.final();
+    at += cipher.getAuthTag().copy(sealed, at);
+  }
+  return sealed;
 }

@@ -6,17 +6,16 @@
 // the authenticated manifest lists beside the object's name, is checked on every read, so a swapped
 // or altered piece object is refused.
 import { createHmac, hkdfSync, webcrypto } from 'node:crypto';
-import type { Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import { zstdDecompress } from 'node:zlib';
 import type { PieceRef } from '../../types/index.ts';
-import { createDecryptStream } from './decrypt.ts';
-import { createEncryptStream } from './encrypt.ts';
+import { openSealedBuffer } from './decrypt.ts';
+import { sealBuffer } from './encrypt.ts';
 import { badArchive } from './failures.ts';
 import { MAX_CHUNK_SIZE } from './format.ts';
 import { BackupKey } from './keys.ts';
 import { LAYOUT_V2 } from './layout.ts';
-import { compressFrame } from './zstd-frames.ts';
+import { compressFrame, ZLIB_CHUNK_BYTES } from './zstd-frames.ts';
 
 /** Bytes per piece (the last of a file may be shorter): large enough that a request's cost is small. */
 export const PIECE_BYTES = 4 * 1024 * 1024;
@@ -71,21 +70,10 @@ export async function hashPiece(piece: Buffer): Promise<{ sha256: string; size: 
   return { sha256: Buffer.from(digest).toString('hex'), size: piece.length };
 }
 
-function through(stream: Transform, data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const out: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => out.push(chunk));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(Buffer.concat(out)));
-    stream.end(data);
-  });
-}
-
 /** A piece's plaintext → the bytes of its object. */
 export async function sealPiece(key: BackupKey, piece: Buffer): Promise<Buffer> {
   const frame = await compressFrame(piece);
-  const sealing = pieceKeys(key).sealing;
-  return through(createEncryptStream(sealing, { version: LAYOUT_V2.version, chunkSize: MAX_CHUNK_SIZE }), frame);
+  return sealBuffer(pieceKeys(key).sealing, frame, { version: LAYOUT_V2.version, chunkSize: MAX_CHUNK_SIZE });
 }
 
 /** A piece object's bytes → its plaintext, refused unless it is exactly the piece `ref` names. */
@@ -93,14 +81,14 @@ export async function openPiece(key: BackupKey, sealed: Buffer, ref: PieceRef): 
   const where = `piece ${ref.object}`;
   let frame: Buffer;
   try {
-    frame = await through(createDecryptStream(pieceKeys(key).sealing, LAYOUT_V2.version), sealed);
+    frame = openSealedBuffer(pieceKeys(key).sealing, sealed, LAYOUT_V2.version);
   } catch (err) {
     throw badArchive(`${where}: ${(err as Error).message}`);
   }
   let piece: Buffer;
   try {
     // One byte over the listed size is enough to know it is wrong, and caps what a forged frame costs.
-    piece = await zstdDecompressAsync(frame, { maxOutputLength: ref.size + 1 });
+    piece = await zstdDecompressAsync(frame, { maxOutputLength: ref.size + 1, chunkSize: ZLIB_CHUNK_BYTES });
   } catch (err) {
     throw badArchive(
       `${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`,
