@@ -7,6 +7,24 @@ import { chunkAad, chunkNonce, decodeHeader, HEADER_BYTES, TAG_BYTES, type Strea
 import type { BackupKey } from './keys.ts';
 
 /** `version`, when given, is the only format version accepted in the header. */
+/** Chunk `index` (ciphertext and tag) → its plaintext, or a refusal if its tag does not verify. */
+export function openChunk(key: BackupKey, header: StreamHeader, index: number, sealed: Buffer, final: boolean): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
+  decipher.setAAD(chunkAad(header, index, final));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+  try {
+    decipher.final();
+  } catch {
+    throw badArchive(
+      final
+        ? `encrypted archive failed authentication at chunk ${index} (tampered, truncated or extended)`
+        : `encrypted archive failed authentication at chunk ${index} (tampered or reordered)`,
+    );
+  }
+  return plain;
+}
+
 export function createDecryptStream(key: BackupKey, version?: number): Transform {
   let header: StreamHeader | undefined;
   let buffered: Buffer[] = [];
@@ -20,24 +38,7 @@ export function createDecryptStream(key: BackupKey, version?: number): Transform
     return all.subarray(0, bytes);
   };
 
-  const open = (sealed: Buffer, final: boolean): Buffer => {
-    const h = header!;
-    const decipher = createDecipheriv('aes-256-gcm', key.material(), chunkNonce(h, index));
-    decipher.setAAD(chunkAad(h, index, final));
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
-    try {
-      decipher.final();
-    } catch {
-      throw badArchive(
-        final
-          ? `encrypted archive failed authentication at chunk ${index} (tampered, truncated or extended)`
-          : `encrypted archive failed authentication at chunk ${index} (tampered or reordered)`,
-      );
-    }
-    index += 1;
-    return plain;
-  };
+  const open = (sealed: Buffer, final: boolean): Buffer => openChunk(key, header!, index++, sealed, final);
 
   return new Transform({
     transform(data: Buffer, _encoding, callback: TransformCallback) {
@@ -90,16 +91,7 @@ export function openSealedBuffer(key: BackupKey, sealed: Buffer, version: number
   for (let index = 0; index < chunks; index += 1) {
     const chunk = body.subarray(index * sealedSize, (index + 1) * sealedSize);
     if (chunk.length < TAG_BYTES) throw badArchive(`sealed object truncated after chunk ${index - 1}`);
-    const final = index === chunks - 1;
-    const decipher = createDecipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
-    decipher.setAAD(chunkAad(header, index, final));
-    decipher.setAuthTag(chunk.subarray(chunk.length - TAG_BYTES));
-    written += decipher.update(chunk.subarray(0, chunk.length - TAG_BYTES)).copy(plain, written);
-    try {
-      decipher.final();
-    } catch {
-      throw badArchive(`sealed object failed authentication at chunk ${index} (tampered, truncated or extended)`);
-    }
+    written += openChunk(key, header, index, chunk, index === chunks - 1).copy(plain, written);
   }
   return plain;
 }

@@ -4,6 +4,15 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, encodeHeader, TAG_BYTES, type StreamHeader } from './format.ts';
 import type { BackupKey } from './keys.ts';
 
+/** Chunk `index` sealed: its ciphertext, then its tag. */
+function sealChunk(key: BackupKey, header: StreamHeader, index: number, plain: Buffer, final: boolean): Buffer[] {
+  const cipher = createCipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
+  cipher.setAAD(chunkAad(header, index, final));
+  const ciphertext = cipher.update(plain);
+  cipher.final();
+  return [ciphertext, cipher.getAuthTag()];
+}
+
 export function createEncryptStream(key: BackupKey, options: { chunkSize?: number; version?: number } = {}): Transform {
   const header: StreamHeader = encodeHeader(
     key.id,
@@ -17,12 +26,8 @@ export function createEncryptStream(key: BackupKey, options: { chunkSize?: numbe
 
   const seal = (stream: Transform, final: boolean) => {
     if (index === 0) stream.push(header.bytes);
-    const cipher = createCipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
-    cipher.setAAD(chunkAad(header, index, final));
     // Pushed as they come, not concatenated: one less copy of every byte.
-    stream.push(cipher.update(pending.subarray(0, filled)));
-    cipher.final();
-    stream.push(cipher.getAuthTag());
+    for (const part of sealChunk(key, header, index, pending.subarray(0, filled), final)) stream.push(part);
     index += 1;
     filled = 0;
   };
@@ -53,11 +58,8 @@ export function sealBuffer(key: BackupKey, plain: Buffer, options: { chunkSize: 
   const sealed = Buffer.allocUnsafe(header.bytes.length + plain.length + chunks * TAG_BYTES);
   let at = header.bytes.copy(sealed, 0);
   for (let index = 0; index < chunks; index += 1) {
-    const cipher = createCipheriv('aes-256-gcm', key.material(), chunkNonce(header, index));
-    cipher.setAAD(chunkAad(header, index, index === chunks - 1));
-    at += cipher.update(plain.subarray(index * header.chunkSize, (index + 1) * header.chunkSize)).copy(sealed, at);
-    cipher.final();
-    at += cipher.getAuthTag().copy(sealed, at);
+    const chunk = plain.subarray(index * header.chunkSize, (index + 1) * header.chunkSize);
+    for (const part of sealChunk(key, header, index, chunk, index === chunks - 1)) at += part.copy(sealed, at);
   }
   return sealed;
 }

@@ -111,16 +111,32 @@ export async function readArchive(
   let bytes = 0;
   let total = 0;
 
+  /** A path may appear once, and only as a clean relative name. */
+  const claimPath = (label: string, path: string) => {
+    const problem = entryPathProblem(path);
+    if (problem) throw badArchive(`${label}: ${problem}`);
+    if (seen.has(path)) throw badArchive(`${label}: appears twice`);
+    seen.add(path);
+  };
+  /** Counts an entry against the limits, before a byte of it is read; what a consumer is told of it. */
+  const admit = (label: string, path: string, size: number): EntryInfo => {
+    if (read.length + 1 > limits.maxEntries) throw badArchive(`${label}: more than ${limits.maxEntries} entries`);
+    if (size > limits.maxEntryBytes)
+      throw badArchive(`${label}: ${size} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
+    if (total + size > limits.maxTotalBytes)
+      throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
+    total += size;
+    const place = reader.layout.locate(path);
+    return { path, size, index: read.length, ...(place ? { place } : {}) };
+  };
+
   const reading = (async () => {
     for await (const entry of extract) {
       const { name, type, size } = entry.header;
       const label = `entry ${JSON.stringify(name)}`;
       if (manifest) throw badArchive(`${label}: found after ${manifestEntry}, which must be last`);
       if (type !== 'file') throw badArchive(`${label}: ${type} entries are not allowed (regular files only)`);
-      const problem = entryPathProblem(name);
-      if (problem) throw badArchive(`${label}: ${problem}`);
-      if (seen.has(name)) throw badArchive(`${label}: appears twice`);
-      seen.add(name);
+      claimPath(label, name);
       const entrySize = size ?? 0;
       // tarGuard has checked the framing; this is the parser's own view, checked again before any use.
       if (!Number.isSafeInteger(entrySize) || entrySize < 0)
@@ -135,16 +151,8 @@ export async function readArchive(
         continue;
       }
 
-      if (read.length + 1 > limits.maxEntries) throw badArchive(`${label}: more than ${limits.maxEntries} entries`);
-      if (entrySize > limits.maxEntryBytes)
-        throw badArchive(`${label}: ${entrySize} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
-      if (total + entrySize > limits.maxTotalBytes)
-        throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
-      total += entrySize;
-
+      const info = admit(label, name, entrySize);
       const digest = new EntryDigest();
-      const place = reader.layout.locate(name);
-      const info: EntryInfo = { path: name, size: entrySize, index: read.length, ...(place ? { place } : {}) };
       await deliver(entry as AsyncIterable<Uint8Array>, info, digest, options.onEntry, consumerErrors, (n) => {
         bytes += n;
         options.onProgress?.({ entries: read.length, bytes });
@@ -172,21 +180,11 @@ export async function readArchive(
     );
     for (const entry of pieced) {
       const label = `entry ${JSON.stringify(entry.path)}`;
-      const problem = entryPathProblem(entry.path);
-      if (problem) throw badArchive(`${label}: ${problem}`);
-      if (seen.has(entry.path)) throw badArchive(`${label}: appears twice`);
-      seen.add(entry.path);
-      if (read.length + 1 > limits.maxEntries) throw badArchive(`${label}: more than ${limits.maxEntries} entries`);
-      if (entry.size > limits.maxEntryBytes)
-        throw badArchive(`${label}: ${entry.size} bytes exceeds the per-entry limit of ${limits.maxEntryBytes}`);
-      if (total + entry.size > limits.maxTotalBytes)
-        throw badArchive(`${label}: the archive exceeds the total limit of ${limits.maxTotalBytes} bytes`);
-      total += entry.size;
+      claimPath(label, entry.path);
+      const info = admit(label, entry.path, entry.size);
       // Each piece was checked against its SHA-256 as it came; the entry is their concatenation, so
       // hashing it whole again would prove nothing more. Only its size is counted.
       const digest = new ByteCount();
-      const place = reader.layout.locate(entry.path);
-      const info: EntryInfo = { path: entry.path, size: entry.size, index: read.length, ...(place ? { place } : {}) };
       await deliver(take(fetched, entry.pieces!.length), info, digest, options.onEntry, consumerErrors, (n) => {
         bytes += n;
         options.onProgress?.({ entries: read.length, bytes });

@@ -2,12 +2,12 @@
 // older than the grace period (pieces.ts says why that keeps every backup in flight whole). It
 // lists the pieces first and reads the kept archives' manifests after, and deletes nothing when it
 // cannot read one of them: a piece is only ever deleted on proof that nothing kept needs it.
-import { createDecipheriv } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type PieceSweep } from '../../types/index.ts';
 import { LAYOUT_V1, type BackupKey } from '../archive/index.ts';
-import { chunkAad, chunkNonce, decodeHeader, HEADER_BYTES, preludeVersion, TAG_BYTES } from '../archive/format.ts';
+import { openChunk } from '../archive/decrypt.ts';
+import { decodeHeader, HEADER_BYTES, preludeVersion, TAG_BYTES } from '../archive/format.ts';
 import { readBackup } from './backup.ts';
 import { s3Call } from './errors.ts';
 import { listBackups } from './listing.ts';
@@ -112,12 +112,8 @@ async function namesNoPieces(
   if (!sealing) return false;
   const chunk = await read(HEADER_BYTES, HEADER_BYTES + header.chunkSize + TAG_BYTES - 1);
   const final = HEADER_BYTES + chunk.bytes.length >= head.total;
-  const decipher = createDecipheriv('aes-256-gcm', sealing.material(), chunkNonce(header, 0));
-  decipher.setAAD(chunkAad(header, 0, final));
-  decipher.setAuthTag(chunk.bytes.subarray(chunk.bytes.length - TAG_BYTES));
-  decipher.update(chunk.bytes.subarray(0, chunk.bytes.length - TAG_BYTES));
   try {
-    decipher.final();
+    openChunk(sealing, header, 0, chunk.bytes, final);
     return true;
   } catch {
     return false;

@@ -12,14 +12,7 @@
 // refuses to finish more than MAX_LISTING_AGE_MS after its listing, so by then its archive is in the
 // store, among the manifests retention reads. An aging piece is copied forward server-side to the
 // current epoch's name: no upload, and the old object goes once nothing names it.
-import {
-  CopyObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
+import { CopyObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FailureType, type PieceRef } from '../../types/index.ts';
 import {
   badArchive,
@@ -34,7 +27,8 @@ import {
   type PieceSource,
 } from '../archive/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyS3Error, s3Call } from './errors.ts';
+import { openObject } from './download.ts';
+import { s3Call } from './errors.ts';
 import { METADATA_FORMAT, METADATA_KEY_ID } from './metadata.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -229,31 +223,18 @@ export function pieceSource(options: {
   return {
     async fetch(ref: PieceRef, signal?: AbortSignal) {
       const objectKey = `${piecesPrefix(options.normalizedPrefix)}${ref.object}`;
-      const where = `download s3://${bucket}/${objectKey}`;
+      const where = `s3://${bucket}/${objectKey}`;
       let bytes: Buffer;
       try {
-        const response = await s3Call(where, () =>
-          s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }), { abortSignal: signal }),
-        );
-        if ((response.ContentLength ?? 0) > MAX_PIECE_OBJECT_BYTES) {
-          (response.Body as Readable | undefined)?.destroy();
-          throw badArchive(`${where}: ${response.ContentLength} bytes, more than a piece can be`);
+        const object = await openObject(s3, bucket, objectKey, signal);
+        if (object.contentLength > MAX_PIECE_OBJECT_BYTES) {
+          object.close();
+          throw badArchive(`${where}: ${object.contentLength} bytes, more than a piece can be`);
         }
-        const chunks: Buffer[] = [];
-        let received = 0;
-        try {
-          for await (const chunk of response.Body as Readable) {
-            received += (chunk as Buffer).length;
-            if (received > MAX_PIECE_OBJECT_BYTES) throw badArchive(`${where}: more bytes than a piece can be`);
-            chunks.push(chunk as Buffer);
-          }
-        } catch (err) {
-          throw classifyS3Error(err, where);
-        }
-        if (response.ContentLength !== undefined && received !== response.ContentLength)
-          throw new Error(`${where}: connection ended after ${received} of ${response.ContentLength} bytes`);
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of object.body) chunks.push(chunk);
         bytes = Buffer.concat(chunks);
-        downloaded += received;
+        downloaded += object.received();
         count += 1;
       } catch (err) {
         if (err instanceof ApplicationFailure && err.type === FailureType.notFound)
@@ -263,7 +244,7 @@ export function pieceSource(options: {
       try {
         return await openPiece(key, bytes, ref);
       } catch (err) {
-        throw err instanceof ApplicationFailure ? badArchive(`s3://${bucket}/${objectKey}: ${err.message}`) : err;
+        throw err instanceof ApplicationFailure ? badArchive(`${where}: ${err.message}`) : err;
       }
     },
     downloadedBytes: () => downloaded,
