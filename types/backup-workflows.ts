@@ -70,6 +70,11 @@ export interface CreateBackupResult {
   pieceBytesStored: number;
   /** Pieces the store already held (the same models as an earlier backup): not uploaded again. */
   piecesReused: number;
+  /** Large files whose source reported them unchanged since `comparedWith`: named again, not read. */
+  filesUnchanged?: number;
+  bytesUnchanged?: number;
+  /** The earlier backup whose manifest the source was compared with, if one could be read. */
+  comparedWith?: string;
   components: BackupComponent[];
   /** `Kind/name` of every namespaced resource backed up. */
   resources: string[];

@@ -15,6 +15,12 @@ export interface ManifestEntry {
    * objects beside the archives, shared by every backup that holds the same bytes).
    */
   pieces?: PieceRef[];
+  /**
+   * Format v2, optional: what the source said identifies this version of the file (device, inode,
+   * size, modification and change times). The next backup names this entry's pieces again, without
+   * reading the file, when its source reports the same token.
+   */
+  changeToken?: string;
 }
 
 /** One piece of a large entry: its plaintext's size and hex SHA-256, and the object that holds it. */

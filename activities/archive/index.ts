@@ -22,6 +22,8 @@ export {
   createSealedArchive,
   sealTar,
   type ArchiveEntry,
+  type SourceEntry,
+  type UnchangedEntry,
   type SealedArchive,
   type SealOptions,
   type WriteProgress,
@@ -44,5 +46,7 @@ export {
 } from './pieces.ts';
 export { buildManifest, summarizeManifest, type ManifestInfo } from './manifest.ts';
 export { directoryEntries } from './directory-entries.ts';
+export { earlierBackup, NO_EARLIER_BACKUP, type EarlierBackup } from './earlier-backup.ts';
+export { isRacy, CHANGE_TOKEN_MARGIN_MS } from './change-tokens.ts';
 export { badArchive, isBadArchive } from './failures.ts';
 export { productVersion } from './version.ts';

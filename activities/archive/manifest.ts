@@ -65,9 +65,14 @@ export function parseManifest(bytes: Buffer, layout: ArchiveLayout): BackupManif
     if (!e || !isString(e.path) || !isCount(e.size) || !isDigest(e.sha256)) throw problem(`entries[${i}]`);
     if (e.pieces !== undefined && !(layout.piecedEntries && validPieces(e.pieces, e.size)))
       throw problem(`entries[${i}].pieces`);
+    if (e.changeToken !== undefined && !(isString(e.changeToken) && e.changeToken.length <= MAX_TOKEN_LENGTH))
+      throw problem(`entries[${i}].changeToken`);
   }
   return value as unknown as BackupManifest;
 }
+
+/** Far more than any source's token needs (device, inode, size, two times). */
+const MAX_TOKEN_LENGTH = 256;
 
 const isDigest = (v: unknown): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v);
 

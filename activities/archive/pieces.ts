@@ -30,6 +30,10 @@ export interface PieceSink {
    * the next may be given (its upload may still be running).
    */
   put(piece: Buffer, ref: { sha256: string; size: number }): Promise<string>;
+  /** Whether the store holds this piece under a name it can give again without the bytes. */
+  holds(ref: { sha256: string }): boolean;
+  /** As `put`, for a piece it `holds`: resolves with the name of the object that holds it. */
+  putAgain(ref: { sha256: string; size: number }): Promise<string>;
   /** Resolves once every piece put is stored; rejects with the first failure. */
   flush(): Promise<void>;
 }

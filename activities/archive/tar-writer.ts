@@ -12,6 +12,7 @@ import { createEncryptStream } from './encrypt.ts';
 import { entryPathProblem } from './entry-path.ts';
 import type { BackupKey } from './keys.ts';
 import { FORMAT_VERSION, MANIFEST_ENTRY } from './layout.ts';
+import { NO_EARLIER_BACKUP, type EarlierBackup } from './earlier-backup.ts';
 import { buildManifest, type ManifestInfo } from './manifest.ts';
 import { hashPiece, MIN_PIECED_FILE_BYTES, PIECE_BYTES, type PieceSink } from './pieces.ts';
 import { createZstdFrames } from './zstd-frames.ts';
@@ -23,7 +24,19 @@ export interface ArchiveEntry {
   size: number;
   source: Readable | Uint8Array;
   mtime?: Date;
+  /** What identifies this version of the file at its source (see EarlierBackup); kept for pieced files. */
+  changeToken?: string;
 }
+
+/** A large file its source reports unchanged since the earlier backup (EarlierBackup.has said so). */
+export interface UnchangedEntry {
+  path: string;
+  size: number;
+  changeToken: string;
+  unchanged: true;
+}
+
+export type SourceEntry = ArchiveEntry | UnchangedEntry;
 
 export interface WriteProgress {
   entries: number;
@@ -44,6 +57,8 @@ export interface SealedArchive {
   manifest: Promise<BackupManifest>;
   /** Encrypted bytes produced so far. */
   sealedBytes(): number;
+  /** Files named again from the earlier backup, unread, so far. */
+  unchanged: { files: number; bytes: number };
 }
 
 /** tar bytes → zstd → encryption. Exported so tests can seal hand-built (hostile) tars the same way. */
@@ -70,19 +85,22 @@ export function sealTar(
 }
 
 export function createSealedArchive(
-  entries: AsyncIterable<ArchiveEntry> | Iterable<ArchiveEntry>,
+  entries: AsyncIterable<SourceEntry> | Iterable<SourceEntry>,
   info: ManifestInfo,
   key: BackupKey,
   options: SealOptions & {
     onProgress?: (progress: WriteProgress) => void;
     /** Where files of MIN_PIECED_FILE_BYTES or more go; without one every file is in the tar. */
     pieces?: PieceSink;
+    /** The backup before this one, whose pieces unchanged entries name again. */
+    earlier?: EarlierBackup;
   } = {},
 ): SealedArchive {
   const pack = tar.pack();
   const sealed = sealTar(pack as unknown as Readable, key, options);
   const createdAt = info.createdAt ?? new Date().toISOString();
   const progress: WriteProgress = { entries: 0, bytes: 0 };
+  const unchanged = { files: 0, bytes: 0 };
 
   // Once the sealed stream has failed (the upload gave up), reading more files for pieces is waste.
   let stopped: unknown;
@@ -92,25 +110,33 @@ export function createSealedArchive(
     const written: ManifestEntry[] = [];
     const seen = new Set<string>();
     for await (const entry of entries) {
+      const discard = () => {
+        if ('source' in entry && entry.source instanceof Readable) entry.source.destroy();
+      };
       if (stopped !== undefined) {
-        if (entry.source instanceof Readable) entry.source.destroy();
+        discard();
         throw stopped;
       }
       try {
         refuseEntry(entry, seen);
       } catch (err) {
-        if (entry.source instanceof Readable) entry.source.destroy();
+        discard();
         throw err;
       }
       const onBytes = (n: number) => {
         progress.bytes += n;
         options.onProgress?.(progress);
       };
-      written.push(
-        options.pieces && entry.size >= MIN_PIECED_FILE_BYTES
-          ? await putPieces(options.pieces, entry, onBytes, () => stopped)
-          : await packEntry(pack, entry, new Date(createdAt), onBytes),
-      );
+      if ('unchanged' in entry) {
+        written.push(await namePiecesAgain(options.pieces, options.earlier, entry));
+        unchanged.files += 1;
+        unchanged.bytes += entry.size;
+      } else
+        written.push(
+          options.pieces && entry.size >= MIN_PIECED_FILE_BYTES
+            ? await putPieces(options.pieces, entry, onBytes, () => stopped)
+            : await packEntry(pack, entry, new Date(createdAt), onBytes),
+        );
       progress.entries += 1;
       options.onProgress?.(progress);
     }
@@ -136,10 +162,10 @@ export function createSealedArchive(
   );
   // The error surfaces through the stream and through `manifest`; nothing is left unhandled.
   sealed.done.catch(() => undefined);
-  return { stream: sealed.stream, manifest, sealedBytes: sealed.sealedBytes };
+  return { stream: sealed.stream, manifest, sealedBytes: sealed.sealedBytes, unchanged };
 }
 
-function refuseEntry(entry: ArchiveEntry, seen: Set<string>): void {
+function refuseEntry(entry: SourceEntry, seen: Set<string>): void {
   const problem =
     entry.path === MANIFEST_ENTRY ? `"${MANIFEST_ENTRY}" is reserved for the manifest` : entryPathProblem(entry.path);
   const refuse = (why: string) =>
@@ -178,6 +204,22 @@ function sourceOf(entry: ArchiveEntry): Readable {
   if (size !== entry.size)
     throw new Error(`archive entry ${entry.path}: buffer holds ${size} bytes, declared ${entry.size}`);
   return entry.source instanceof Uint8Array ? Readable.from([entry.source]) : entry.source;
+}
+
+/** An unchanged file's manifest entry: the earlier one, its pieces named again by the store. */
+async function namePiecesAgain(
+  sink: PieceSink | undefined,
+  earlier: EarlierBackup = NO_EARLIER_BACKUP,
+  entry: UnchangedEntry,
+): Promise<ManifestEntry> {
+  const before = earlier.entry(entry.path);
+  if (!sink || !before?.pieces || !earlier.has(entry.path, entry.size, entry.changeToken))
+    throw new Error(
+      `archive entry ${entry.path}: reported unchanged, but the earlier backup does not hold that version`,
+    );
+  const pieces: PieceRef[] = [];
+  for (const p of before.pieces) pieces.push({ sha256: p.sha256, size: p.size, object: await sink.putAgain(p) });
+  return { path: entry.path, size: entry.size, sha256: before.sha256, pieces, changeToken: entry.changeToken };
 }
 
 /** Pieces hashed at once on the thread pool, while this thread reads and hashes the whole file. */
@@ -233,7 +275,13 @@ async function putPieces(
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
-  return { path: entry.path, size: entry.size, sha256: digest.hex(), pieces };
+  return {
+    path: entry.path,
+    size: entry.size,
+    sha256: digest.hex(),
+    pieces,
+    ...(entry.changeToken ? { changeToken: entry.changeToken } : {}),
+  };
 }
 
 async function packEntry(

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { CURRENT_LAYOUT, type ArchiveEntry, type ObjectSection } from '../archive/index.ts';
+import {
+  CURRENT_LAYOUT,
+  type ArchiveEntry,
+  type EarlierBackup,
+  type ObjectSection,
+  type SourceEntry,
+} from '../archive/index.ts';
 import type { KubeClients } from '../kubernetes/clients.ts';
 import { kubeCall } from '../kubernetes/errors.ts';
 import { execStream } from '../kubernetes/exec.ts';
@@ -36,6 +42,8 @@ export interface CollectContext {
   /** Upload progress, and the dump's heartbeat while it runs. */
   onProgress?: (progress: BackupProgress | { dumping: string }) => void;
   signal?: AbortSignal;
+  /** The clock files' change times are judged by (ms; tests); defaults to now. */
+  now?: () => number;
 }
 
 type Obj = KubernetesObject & Record<string, unknown>;
@@ -113,7 +121,7 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
     const components: BackupComponent[] = [...input.components, ...(input.database ? (['database'] as const) : [])];
     if (!input.database) notes.push('no database configured');
 
-    const entries = async function* (): AsyncGenerator<ArchiveEntry> {
+    const entries = async function* (earlier: EarlierBackup): AsyncGenerator<SourceEntry> {
       if (input.components.includes('resources')) {
         yield* resourceEntries('resources', namespaced);
         yield* resourceEntries('cluster', volumes);
@@ -127,7 +135,15 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
           { namespace: input.namespace, pod, container: input.container },
           input.modelsDir,
           CURRENT_LAYOUT.modelPath,
-          ctx.signal,
+          {
+            signal: ctx.signal,
+            earlier,
+            now: ctx.now,
+            onListing: (listing) => {
+              if (listing === 'unavailable')
+                notes.push(`${pod} could not list ${input.modelsDir} (find, stat): every model file read`);
+            },
+          },
         );
       }
       if (input.database) yield await databaseDumpEntry(ctx, input, pod, spool);
@@ -137,7 +153,7 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
       s3: ctx.storage.s3,
       bucket: ctx.storage.bucket,
       key: ctx.objectKey,
-      entries: entries(),
+      entries,
       keyMaterial: ctx.storage.backupKey,
       manifest: {
         namespace: input.namespace,
@@ -149,6 +165,8 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
       onProgress: ctx.onProgress,
       signal: ctx.signal,
     });
+    if (input.components.includes('models') && written.comparedWith.unusable)
+      notes.push(`every model file read: ${written.comparedWith.unusable}`);
     return {
       bucket: written.bucket,
       key: written.key,
@@ -159,6 +177,9 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
       piecesStored: written.pieces.stored,
       pieceBytesStored: written.pieces.storedBytes,
       piecesReused: written.pieces.reused,
+      filesUnchanged: written.unchanged.files,
+      bytesUnchanged: written.unchanged.bytes,
+      ...(written.comparedWith.key && !written.comparedWith.unusable ? { comparedWith: written.comparedWith.key } : {}),
       components,
       resources: namespaced.map((o) => `${o.kind}/${o.metadata?.name}`),
       ...(pod ? { pod } : {}),

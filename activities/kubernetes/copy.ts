@@ -125,6 +125,8 @@ export async function copyToPod(
   const result: CopyResult = { files: 0, bytes: 0 };
   const feed = (async () => {
     for await (const entry of directoryEntries(localDir)) {
+      // Only a backup, given the one before it, is told a file is unchanged; a copy always reads it.
+      if ('unchanged' in entry) throw new Error(`${entry.path}: unexpectedly reported unchanged`);
       const sink = pack.entry({ name: entry.path, size: entry.size, mode: 0o644 });
       await pipeline(entry.source instanceof Uint8Array ? [entry.source] : entry.source, sink);
       result.files += 1;

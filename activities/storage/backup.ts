@@ -12,13 +12,17 @@ import {
   productVersion,
   readArchive,
   summarizeManifest,
-  type ArchiveEntry,
+  earlierBackup,
+  NO_EARLIER_BACKUP,
   type BackupKey,
+  type EarlierBackup,
+  type SourceEntry,
   type EntryConsumer,
   type ManifestInfo,
   versionOfLabel,
 } from '../archive/index.ts';
 import { openObject } from './download.ts';
+import { readEarlierManifest } from './earlier-backup.ts';
 import { openPieceStore, pieceSource, prefixOfObjectKey, type PieceStats } from './pieces.ts';
 import { uploadStream } from './upload.ts';
 
@@ -39,7 +43,9 @@ export interface WriteBackupOptions {
   bucket: string;
   /** The object key; use objectKeyFor(prefix, workflowId) so a retry overwrites. */
   key: string;
-  entries: AsyncIterable<ArchiveEntry> | Iterable<ArchiveEntry>;
+  /** The files, or a function of the earlier backup giving them (a source that can skip unchanged files). */
+  entries:
+    AsyncIterable<SourceEntry> | Iterable<SourceEntry> | ((earlier: EarlierBackup) => AsyncIterable<SourceEntry>);
   keyMaterial: BackupKey;
   manifest: Omit<ManifestInfo, 'productVersion'> & { productVersion?: string };
   onProgress?: (progress: BackupProgress) => void;
@@ -60,6 +66,10 @@ export interface WriteBackupResult {
   manifest: BackupManifest;
   /** Pieces uploaded (and their sealed bytes) and pieces the store already held. */
   pieces: PieceStats;
+  /** Large files the source reported unchanged since `comparedWith`, named again without being read. */
+  unchanged: { files: number; bytes: number };
+  /** The earlier backup the source was compared with, or why none was. */
+  comparedWith: { key?: string; unusable?: string };
 }
 
 export async function writeBackup(options: WriteBackupOptions): Promise<WriteBackupResult> {
@@ -83,13 +93,31 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
       reportUpload();
     },
   });
+  let earlier: EarlierBackup = NO_EARLIER_BACKUP;
+  let comparedWith: { key?: string; unusable?: string } = { unusable: 'the source does not compare' };
+  if (typeof options.entries === 'function') {
+    const found = await readEarlierManifest({
+      s3,
+      bucket,
+      key,
+      keyMaterial,
+      namespace: options.manifest.namespace,
+      signal,
+      read: async (earlierKey, etag) =>
+        (await readBackup({ s3, bucket, key: earlierKey, keyMaterial, ifMatch: etag, skipPieces: true, signal }))
+          .fullManifest,
+    });
+    if ('manifest' in found) earlier = earlierBackup(found.manifest, pieces);
+    comparedWith = 'manifest' in found ? { key: found.key } : found;
+  }
   const archive = createSealedArchive(
-    options.entries,
+    typeof options.entries === 'function' ? options.entries(earlier) : options.entries,
     { ...options.manifest, productVersion: options.manifest.productVersion ?? productVersion() },
     keyMaterial,
     {
       zstdLevel: options.zstdLevel,
       pieces,
+      earlier,
       onProgress: (p) => {
         progress.entries = p.entries;
         progress.bytes = p.bytes;
@@ -130,6 +158,8 @@ export async function writeBackup(options: WriteBackupOptions): Promise<WriteBac
     objectBytes: archive.sealedBytes(),
     manifest: manifest.value,
     pieces: pieces.stats(),
+    unchanged: { ...archive.unchanged },
+    comparedWith,
   };
 }
 

@@ -147,7 +147,7 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
     options.onStored?.(body.length);
   };
   /** The store copies the aging object to the current name; if it went meanwhile, upload the bytes. */
-  const copyForward = async (from: string, name: string, piece: Buffer) => {
+  const copyForward = async (from: string, name: string, piece: Buffer | undefined) => {
     try {
       await s3Call(`copy s3://${bucket}/${objectKey(from)}`, () =>
         s3.send(
@@ -163,40 +163,54 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
       stats.copied += 1;
     } catch (err) {
       if (!(err instanceof ApplicationFailure && err.type === FailureType.notFound)) throw err;
+      // Gone since the listing (deleted by hand): a file not read again cannot be uploaded; a retry reads it.
+      if (!piece) throw new Error(`piece ${from} left the store during the backup; a retry reads its file again`);
       await upload(name, piece);
     }
   };
   const settled = () => Promise.all([...running].map((task) => task.catch(() => undefined)));
 
+  type Placement = { kind: 'reuse' | 'copy' | 'upload'; name: string; from?: string };
+  /** Where a piece goes: a name already stored, an aging object to copy forward, or an upload. */
+  const placement = (sha256: string): Placement => {
+    const name = pieceName(key, sha256, epoch);
+    if (young(name)) return { kind: 'reuse', name };
+    const previous = pieceName(key, sha256, epoch - 1);
+    if (young(previous)) return { kind: 'reuse', name: previous };
+    // An aging copy from the last two epochs is copied forward rather than uploaded again.
+    const aging = [previous, pieceName(key, sha256, epoch - 2)].find((n) => known.has(n));
+    return aging ? { kind: 'copy', name, from: aging } : { kind: 'upload', name };
+  };
+  const start = async (work: () => Promise<void>) => {
+    while (running.size >= limit) await Promise.race([...running].map((task) => task.catch(() => undefined)));
+    if (failure !== undefined) throw failure;
+    const task: Promise<void> = work().then(
+      () => void running.delete(task),
+      (err: unknown) => {
+        failure ??= err;
+        running.delete(task);
+      },
+    );
+    running.add(task);
+  };
+  /** Names the piece, starting its copy or upload where needed; without `piece` no upload may be. */
+  const place = async (sha256: string, piece?: Buffer): Promise<string> => {
+    if (failure !== undefined) throw failure;
+    const already = decided.get(sha256);
+    if (already) return already;
+    const where = placement(sha256);
+    if (where.kind === 'upload' && !piece) throw new Error(`piece ${sha256}: not in the store, and not read`);
+    decided.set(sha256, where.name);
+    if (where.kind === 'reuse') stats.reused += 1;
+    else if (where.kind === 'copy') await start(() => copyForward(where.from!, where.name, piece));
+    else await start(() => upload(where.name, piece!));
+    return where.name;
+  };
+
   return {
-    async put(piece, ref) {
-      if (failure !== undefined) throw failure;
-      const already = decided.get(ref.sha256);
-      if (already) return already;
-      const name = pieceName(key, ref.sha256, epoch);
-      decided.set(ref.sha256, name);
-      if (young(name)) return ((stats.reused += 1), name);
-      const previous = pieceName(key, ref.sha256, epoch - 1);
-      if (young(previous)) {
-        decided.set(ref.sha256, previous);
-        stats.reused += 1;
-        return previous;
-      }
-      while (running.size >= limit) await Promise.race([...running].map((task) => task.catch(() => undefined)));
-      if (failure !== undefined) throw failure;
-      // An aging copy from the last two epochs is copied forward rather than uploaded again.
-      const aging = [previous, pieceName(key, ref.sha256, epoch - 2)].find((n) => known.has(n));
-      const work = aging ? copyForward(aging, name, piece) : upload(name, piece);
-      const task: Promise<void> = work.then(
-        () => void running.delete(task),
-        (err: unknown) => {
-          failure ??= err;
-          running.delete(task);
-        },
-      );
-      running.add(task);
-      return name;
-    },
+    put: (piece, ref) => place(ref.sha256, piece),
+    holds: (ref) => decided.has(ref.sha256) || placement(ref.sha256).kind !== 'upload',
+    putAgain: (ref) => place(ref.sha256),
     async flush() {
       await settled();
       if (failure !== undefined) throw failure;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createDecryptStream,
   createSealedArchive,
+  earlierBackup,
   MIN_PIECED_FILE_BYTES,
   openPiece,
   PIECE_BYTES,
@@ -42,6 +43,13 @@ function memoryStore() {
       const name = pieceName(key, ref.sha256, 1);
       puts.push(name);
       if (!objects.has(name)) objects.set(name, await sealPiece(key, piece));
+      return name;
+    },
+    holds: (ref) => objects.has(pieceName(key, ref.sha256, 1)),
+    async putAgain(ref) {
+      const name = pieceName(key, ref.sha256, 1);
+      if (!objects.has(name)) throw new Error('not held');
+      puts.push(name);
       return name;
     },
     async flush() {},
@@ -114,6 +122,38 @@ describe('pieces', () => {
     expect(received.get('models/a.bin')!.equals(weights)).toBe(true);
     expect(received.get('models/b.bin')!.equals(weights)).toBe(true);
     expect(received.get('models/meta.json')).toEqual(small);
+  });
+
+  it("names an unchanged file's earlier pieces again without its bytes, and refuses one the earlier backup does not hold", async () => {
+    const store = memoryStore();
+    const token = 'local:1:2:3:4:5';
+    const first = createSealedArchive([{ ...file('models/a.bin', weights), changeToken: token }], info, key, {
+      pieces: store.sink,
+    });
+    await collect(first.stream);
+    const earlier = earlierBackup(await first.manifest, store.sink);
+    expect(earlier.has('models/a.bin', weights.length, token)).toBe(true);
+    expect(earlier.has('models/a.bin', weights.length, 'local:1:2:3:4:6')).toBe(false);
+    expect(earlier.has('models/a.bin', weights.length + 1, token)).toBe(false);
+
+    const unchanged = { path: 'models/a.bin', size: weights.length, changeToken: token, unchanged: true as const };
+    const second = createSealedArchive([unchanged], info, key, { pieces: store.sink, earlier });
+    const sealed = await collect(second.stream);
+    const manifest = await second.manifest;
+    expect(second.unchanged).toEqual({ files: 1, bytes: weights.length });
+    expect(manifest.entries).toEqual((await first.manifest).entries);
+    const received = new Map<string, Buffer>();
+    await readArchive(unevenly(sealed), {
+      key,
+      pieces: store.source,
+      onEntry: async (entry, body) => void received.set(entry.path, await collect(body)),
+    });
+    expect(received.get('models/a.bin')!.equals(weights)).toBe(true);
+
+    const stranger = { ...unchanged, path: 'models/other.bin' };
+    const refused = createSealedArchive([stranger], info, key, { pieces: store.sink, earlier });
+    refused.stream.resume();
+    await expect(refused.manifest).rejects.toThrow(/reported unchanged, but the earlier backup does not hold/);
   });
 
   it('keeps files under the threshold in the tar, and everything when there is no sink', async () => {

@@ -1,6 +1,7 @@
 // One side of `npm run bench:backup`, run in a process of its own (under GNU time, for its peak RSS):
 //   product-backup <dir> <bucket> <key>      the product's writeBackup: tar → zstd → seal → upload, large
-//                                            files as pieces the bucket does not hold yet
+//                                            files as pieces the bucket does not hold yet, those the
+//                                            last backup holds in the same version (change token) unread
 //   product-restore <bucket> <key> <out>     its readBackup (pieces fetched four at a time), every
 //                                            authenticated entry written under <out>
 //   pigz-backup <dir> <bucket> <key>         tar -cf - | pigz -1 | the same multipart upload
@@ -45,7 +46,8 @@ switch (mode) {
       s3,
       bucket,
       key: objectKey,
-      entries: directoryEntries(dir),
+      // Compared with the newest earlier backup under the prefix: unchanged large files are not read.
+      entries: (earlier) => directoryEntries(dir, { earlier }),
       keyMaterial: key,
       manifest: { namespace: 'bench', components: ['model'], workflowId: objectKey, runId: 'bench' },
     });

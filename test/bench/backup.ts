@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { CHANGE_TOKEN_MARGIN_MS } from '../../activities/archive/index.ts';
 import { createS3Client } from '../../activities/storage/index.ts';
 import { startMinio } from '../../stack/minio.ts';
 
@@ -151,6 +152,9 @@ try {
     const tree = join(work, 'tree');
     try {
       await modelTree(tree, sizeMiB * MiB);
+      // Models are written long before a nightly backup: let the tree age past the change-token margin,
+      // or the product would rightly distrust the newest files' tokens and read them again.
+      await new Promise((resolve) => setTimeout(resolve, CHANGE_TOKEN_MARGIN_MS));
       const tag = `${sizeMiB}-${randomBytes(4).toString('hex')}`;
       const prefix: Record<Tool, string> = {
         product: `product-${tag}/`,

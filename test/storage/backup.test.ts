@@ -24,6 +24,7 @@ import {
   objectBytes,
   objectKeys,
   pendingUploads,
+  restoredDigests,
   secretYaml,
   sha256,
   smallEntries,
@@ -133,18 +134,7 @@ describe('writeBackup and verifyBackup against MinIO', () => {
     expect(stored.includes(Buffer.from(backupKey.material()))).toBe(false);
 
     // And the reader hands the exact bytes back to a consumer.
-    const received = new Map<string, string>();
-    await readBackup({
-      s3,
-      bucket,
-      key,
-      keyMaterial: backupKey,
-      onEntry: async (entry, body) => {
-        const chunks: Buffer[] = [];
-        for await (const chunk of body) chunks.push(chunk as Buffer);
-        received.set(entry.path, sha256(Buffer.concat(chunks)));
-      },
-    });
+    const received = await restoredDigests(s3, bucket, key, backupKey);
     expect(received.get('model/weights.bin')).toBe(model.digest());
     expect(received.get('resources/core/secrets/pno-api.yaml')).toBe(sha256(secret));
     expect(received.get('model/shards/6.bin')).toBe(sha256(shards[6]!.data));

@@ -2,7 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { ArchiveEntry } from '../../activities/archive/index.ts';
+import type { ArchiveEntry, BackupKey } from '../../activities/archive/index.ts';
+import { readBackup } from '../../activities/storage/backup.ts';
 
 export const manifestInfo = {
   namespace: 'pno',
@@ -60,4 +61,26 @@ export async function pendingUploads(s3: S3Client, bucket: string): Promise<stri
 export async function objectBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+/** Reads a backup back through the product's reader: each entry's SHA-256, by path. */
+export async function restoredDigests(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  keyMaterial: BackupKey,
+): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
+  await readBackup({
+    s3,
+    bucket,
+    key,
+    keyMaterial,
+    onEntry: async (entry, body) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      digests.set(entry.path, sha256(Buffer.concat(chunks)));
+    },
+  });
+  return digests;
 }

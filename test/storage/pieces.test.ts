@@ -9,10 +9,10 @@ import type { ArchiveEntry } from '../../activities/archive/index.ts';
 import { PIECE_BYTES } from '../../activities/archive/index.ts';
 import { applyRetention } from '../../activities/storage/retention.ts';
 import { listPieces, PIECE_EPOCH_MS, PIECE_GRACE_MS, piecesPrefix } from '../../activities/storage/pieces.ts';
-import { createStorageActivities, objectKeyFor, readBackup, writeBackup } from '../../activities/storage/index.ts';
+import { createStorageActivities, objectKeyFor, writeBackup } from '../../activities/storage/index.ts';
 import { expectBadArchive, testKey } from '../archive/helpers.ts';
 import { freshBucket, testS3 } from '../helpers/s3.ts';
-import { manifestInfo, objectBytes, sha256, smallEntries } from './helpers.ts';
+import { manifestInfo, objectBytes, restoredDigests, sha256, smallEntries } from './helpers.ts';
 
 const s3 = testS3();
 const backupKey = testKey();
@@ -42,21 +42,7 @@ function backup(bucket: string, id: string, entries: ArchiveEntry[], now?: Date)
   });
 }
 
-async function restored(bucket: string, key: string): Promise<Map<string, string>> {
-  const digests = new Map<string, string>();
-  await readBackup({
-    s3,
-    bucket,
-    key,
-    keyMaterial: backupKey,
-    onEntry: async (e, body) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      digests.set(e.path, sha256(Buffer.concat(chunks)));
-    },
-  });
-  return digests;
-}
+const restored = (bucket: string, key: string) => restoredDigests(s3, bucket, key, backupKey);
 
 const pieceCount = (bytes: number) => Math.ceil(bytes / PIECE_BYTES);
 

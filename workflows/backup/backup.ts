@@ -10,6 +10,8 @@ export interface BackupResult {
   entries: number;
   /** Pieces of large files this run uploaded, and those the bucket already held (not uploaded again). */
   pieces: { stored: number; reused: number };
+  /** Large files the pod reported unchanged since the last backup: not read again (0 from older workers). */
+  unchanged: { files: number; bytes: number };
   components: string[];
   /** Wall time from start to verified upload, in ms. */
   durationMs: number;
@@ -59,6 +61,7 @@ export async function backupWorkflow(rawInput: BackupInput = {}): Promise<Backup
     objectBytes: created.objectBytes,
     entries: created.entries,
     pieces: { stored: created.piecesStored, reused: created.piecesReused },
+    unchanged: { files: created.filesUnchanged ?? 0, bytes: created.bytesUnchanged ?? 0 },
     components: created.components,
     durationMs: Date.now() - started,
     verified: { entries: verified.entries, bytes: verified.bytes, keyId: verified.keyId },
