@@ -86,6 +86,9 @@ export function openSealedBuffer(key: BackupKey, sealed: Buffer, version: number
   const sealedSize = header.chunkSize + TAG_BYTES;
   const body = sealed.subarray(HEADER_BYTES);
   const chunks = Math.max(1, Math.ceil(body.length / sealedSize));
+  if (body.length < TAG_BYTES) throw badArchive('sealed object truncated after its header');
+  // One chunk (every piece object): its plaintext as it comes, not a copy.
+  if (chunks === 1) return openChunk(key, header, 0, body, true);
   const plain = Buffer.allocUnsafe(body.length - chunks * TAG_BYTES);
   let written = 0;
   for (let index = 0; index < chunks; index += 1) {

@@ -15,7 +15,7 @@ import { badArchive } from './failures.ts';
 import { MAX_CHUNK_SIZE } from './format.ts';
 import { BackupKey } from './keys.ts';
 import { LAYOUT_V2 } from './layout.ts';
-import { compressFrame, ZLIB_CHUNK_BYTES } from './zstd-frames.ts';
+import { compressFrame } from './zstd-frames.ts';
 
 /** Bytes per piece (the last of a file may be shorter): large enough that a request's cost is small. */
 export const PIECE_BYTES = 4 * 1024 * 1024;
@@ -92,7 +92,8 @@ export async function openPiece(key: BackupKey, sealed: Buffer, ref: PieceRef): 
   let piece: Buffer;
   try {
     // One byte over the listed size is enough to know it is wrong, and caps what a forged frame costs.
-    piece = await zstdDecompressAsync(frame, { maxOutputLength: ref.size + 1, chunkSize: ZLIB_CHUNK_BYTES });
+    // One output chunk large enough for the piece: zlib hands it back as it is, with no concatenation.
+    piece = await zstdDecompressAsync(frame, { maxOutputLength: ref.size + 1, chunkSize: Math.max(64, ref.size + 1) });
   } catch (err) {
     throw badArchive(
       `${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`,

@@ -53,7 +53,7 @@ export interface ReadArchiveOptions {
    * reads and checks the tar and the manifest only (the entries stored as pieces are not read).
    */
   pieces?: PieceSource | 'skip';
-  /** Pieces fetched at once (default 4): the store's round trips overlap, memory stays a few pieces. */
+  /** Pieces fetched at once (default 2): the store's round trips overlap; each more holds ~12 MiB while in flight. */
   piecesInFlight?: number;
 }
 
@@ -176,7 +176,7 @@ export async function readArchive(
           if (err && typeof err === 'object' && !(err instanceof ApplicationFailure)) transportErrors.add(err);
           throw err;
         }),
-      options.piecesInFlight ?? 4,
+      options.piecesInFlight ?? 2,
     );
     for (const entry of pieced) {
       const label = `entry ${JSON.stringify(entry.path)}`;

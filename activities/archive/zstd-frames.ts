@@ -47,7 +47,10 @@ export function rawZstdFrame(data: Uint8Array): Buffer {
 /** One frame: raw when the data looks random, zstd at `level` otherwise. */
 export function compressFrame(data: Buffer, level: number = DEFAULT_ZSTD_LEVEL): Promise<Buffer> {
   if (looksRandom(data)) return Promise.resolve(rawZstdFrame(data));
-  return zstdCompressAsync(data, { params: { [zlib.ZSTD_c_compressionLevel]: level }, chunkSize: ZLIB_CHUNK_BYTES });
+  // Room for the whole frame in one output chunk (zstd's bound is the input plus 1/256 and a little),
+  // so zlib returns it without concatenating 1 MiB chunks.
+  const chunkSize = Math.max(ZLIB_CHUNK_BYTES, data.length + (data.length >> 7) + 1024);
+  return zstdCompressAsync(data, { params: { [zlib.ZSTD_c_compressionLevel]: level }, chunkSize });
 }
 
 export function createZstdFrames(level: number = DEFAULT_ZSTD_LEVEL): Transform {

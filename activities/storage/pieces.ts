@@ -91,7 +91,7 @@ export interface PieceStoreOptions {
   normalizedPrefix: string;
   key: BackupKey;
   signal?: AbortSignal;
-  /** Uploads at once (default 3): both cores busy compressing and sealing, the store's latency hidden. */
+  /** Uploads at once (default 2): the store's latency hidden; each more holds ~8 MiB (a piece, sealed) meanwhile. */
   concurrency?: number;
   /** The clock reuse is judged by; defaults to now. */
   now?: Date;
@@ -116,7 +116,7 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
   const listedAt = performance.now();
   const now = options.now ?? new Date();
   const epoch = pieceEpoch(now);
-  const limit = options.concurrency ?? 3;
+  const limit = options.concurrency ?? 2;
   const decided = new Map<string, string>();
   const running = new Set<Promise<void>>();
   const stats: PieceStats = { stored: 0, storedBytes: 0, reused: 0, copied: 0 };
@@ -245,9 +245,18 @@ export function pieceSource(options: {
           object.close();
           throw badArchive(`${where}: ${object.contentLength} bytes, more than a piece can be`);
         }
-        const chunks: Uint8Array[] = [];
-        for await (const chunk of object.body) chunks.push(chunk);
-        bytes = Buffer.concat(chunks);
+        if (object.contentLength < 0) {
+          object.close();
+          throw new Error(`${where}: the store sent no Content-Length`);
+        }
+        // Into one buffer of the announced length (openObject fails a body shorter than it).
+        bytes = Buffer.allocUnsafe(object.contentLength);
+        let at = 0;
+        for await (const chunk of object.body) {
+          if (at + chunk.length > bytes.length) throw new Error(`${where}: body longer than its Content-Length`);
+          bytes.set(chunk, at);
+          at += chunk.length;
+        }
         downloaded += object.received();
         count += 1;
       } catch (err) {

@@ -2,7 +2,7 @@
 //   product-backup <dir> <bucket> <key>      the product's writeBackup: tar → zstd → seal → upload, large
 //                                            files as pieces the bucket does not hold yet, those the
 //                                            last backup holds in the same version (change token) unread
-//   product-restore <bucket> <key> <out>     its readBackup (pieces fetched four at a time), every
+//   product-restore <bucket> <key> <out>     its readBackup (pieces fetched two at a time), every
 //                                            authenticated entry written under <out>
 //   pigz-backup <dir> <bucket> <key>         tar -cf - | pigz -1 | the same multipart upload
 //   pigz-restore <bucket> <key> <out>        the object | pigz -d | tar -x
