@@ -95,12 +95,19 @@ describe('a backup given the one before it', () => {
     expect(second.pieces).toMatchObject({ stored: 0, reused: 5 });
   });
 
-  it('does not compare with a backup of another namespace', async () => {
+  it('compares with the newest backup of its own namespace, passing over another one sharing the prefix', async () => {
     const bucket = await freshBucket('namespace');
-    await backup(bucket, 'nightly-1', { namespace: 'staging' });
+    const own = await backup(bucket, 'nightly-1');
+    await backup(bucket, 'staging-1', { namespace: 'staging' });
     const second = await backup(bucket, 'nightly-2');
-    expect(second.comparedWith.unusable).toBe('a backup of namespace staging');
-    expect(second.unchanged.files).toBe(0);
+    expect(second.comparedWith).toEqual({ key: own.key });
+    expect(second.unchanged.files).toBe(2);
+
+    const alone = await freshBucket('namespace');
+    await backup(alone, 'staging-1', { namespace: 'staging' });
+    const first = await backup(alone, 'nightly-1');
+    expect(first.comparedWith.unusable).toBe('a backup of namespace staging');
+    expect(first.unchanged.files).toBe(0);
   });
 
   it('backs up in full when the earlier backup does not authenticate', async () => {
