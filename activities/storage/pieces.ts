@@ -91,7 +91,7 @@ export interface PieceStoreOptions {
   normalizedPrefix: string;
   key: BackupKey;
   signal?: AbortSignal;
-  /** Uploads at once (default 2): the store's latency hidden; each more holds ~8 MiB (a piece, sealed) meanwhile. */
+  /** Uploads at once (default 3): the store's latency hidden (2 cost a full backup ~30% here); each holds ~8 MiB. */
   concurrency?: number;
   /** The clock reuse is judged by; defaults to now. */
   now?: Date;
@@ -116,7 +116,7 @@ export async function openPieceStore(options: PieceStoreOptions): Promise<PieceS
   const listedAt = performance.now();
   const now = options.now ?? new Date();
   const epoch = pieceEpoch(now);
-  const limit = options.concurrency ?? 2;
+  const limit = options.concurrency ?? 3;
   const decided = new Map<string, string>();
   const running = new Set<Promise<void>>();
   const stats: PieceStats = { stored: 0, storedBytes: 0, reused: 0, copied: 0 };

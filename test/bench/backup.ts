@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CHANGE_TOKEN_MARGIN_MS } from '../../activities/archive/index.ts';
-import { createS3Client } from '../../activities/storage/index.ts';
+import { createS3Client, objectKeyFor } from '../../activities/storage/index.ts';
 import { startMinio } from '../../stack/minio.ts';
 
 const MiB = 1024 * 1024;
@@ -189,12 +189,13 @@ try {
       await run('restic', ['init', '--quiet'], { env: resticEnv });
       const restic = (args: string[]) => timed('restic', ['--quiet', ...args], resticEnv);
       const backup: Record<Tool, (name: string) => Promise<Measured>> = {
-        product: (name) => node(['product-backup', tree, BUCKET, `${prefix.product}${name}`]),
+        // Keys as the product names them, so each backup finds the one before it under the prefix.
+        product: (name) => node(['product-backup', tree, BUCKET, objectKeyFor(prefix.product, name)]),
         pigz: (name) => node(['pigz-backup', tree, BUCKET, `${prefix.pigz}${name}`]),
         restic: () => restic(['backup', '--host', 'bench', tree]),
       };
       const restore: Record<Tool, (out: string) => Promise<Measured>> = {
-        product: (out) => node(['product-restore', BUCKET, `${prefix.product}changed`, out]),
+        product: (out) => node(['product-restore', BUCKET, objectKeyFor(prefix.product, 'changed'), out]),
         pigz: (out) => node(['pigz-restore', BUCKET, `${prefix.pigz}changed`, out]),
         restic: (out) => restic(['restore', 'latest', '--target', out]),
       };
