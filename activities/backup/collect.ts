@@ -165,8 +165,9 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
       onProgress: ctx.onProgress,
       signal: ctx.signal,
     });
-    if (input.components.includes('models') && written.comparedWith.unusable)
-      notes.push(`every model file read: ${written.comparedWith.unusable}`);
+    // A first backup has nothing to compare with; an earlier one that could not be used is worth a word.
+    if (input.components.includes('models') && written.comparedWith.key && written.comparedWith.unusable)
+      notes.push(`every model file read: ${written.comparedWith.key}: ${written.comparedWith.unusable}`);
     return {
       bucket: written.bucket,
       key: written.key,
