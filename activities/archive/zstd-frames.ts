@@ -47,7 +47,7 @@ export function rawZstdFrame(data: Uint8Array): Buffer {
 /** One frame: raw when the data looks random, zstd at `level` otherwise. */
 export function compressFrame(data: Buffer, level: number = DEFAULT_ZSTD_LEVEL): Promise<Buffer> {
   if (looksRandom(data)) return Promise.resolve(rawZstdFrame(data));
-  // Room for the whole frame in one output chunk (zstd's bound is the input plus 1/256 and a little),
+  // Room for the whole frame in one output chunk (above zstd's bound: the input plus 1/256 and a little),
   // so zlib returns it without concatenating 1 MiB chunks.
   const chunkSize = Math.max(ZLIB_CHUNK_BYTES, data.length + (data.length >> 7) + 1024);
   return zstdCompressAsync(data, { params: { [zlib.ZSTD_c_compressionLevel]: level }, chunkSize });

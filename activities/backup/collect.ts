@@ -139,10 +139,8 @@ export async function collectBackup(ctx: CollectContext, input: CreateBackupInpu
             signal: ctx.signal,
             earlier,
             now: ctx.now,
-            onListing: (listing) => {
-              if (listing === 'unavailable')
-                notes.push(`${pod} could not list ${input.modelsDir} (find, stat): every model file read`);
-            },
+            onUnlisted: () =>
+              notes.push(`${pod} could not list ${input.modelsDir} (find, stat): every model file read`),
           },
         );
       }

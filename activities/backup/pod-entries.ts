@@ -18,8 +18,8 @@ export interface PodDirectoryOptions {
   earlier?: EarlierBackup;
   /** The clock change times are judged by (ms); defaults to now. */
   now?: () => number;
-  /** Told how many files the pod reported unchanged, or that it could not list them. */
-  onListing?: (listing: { unchanged: number } | 'unavailable') => void;
+  /** Told that the pod could not list the directory (so every file is read). */
+  onUnlisted?: () => void;
 }
 
 /** Names per `tar` when only some files are read: well inside what an exec request's URL carries. */
@@ -38,7 +38,7 @@ export async function* podDirectoryEntries(
   const unchanged = [...(listing ?? [])].filter(
     ([name, file]) => file.changeToken && earlier.has(entryPath(name), file.size, file.changeToken),
   );
-  options.onListing?.(listing ? { unchanged: unchanged.length } : 'unavailable');
+  if (!listing) options.onUnlisted?.();
   if (unchanged.length === 0) {
     yield* tarEntries(kube, target, remoteDir, ['.'], entryPath, listing, options.signal);
     return;

@@ -8,6 +8,7 @@ import { formatLabel, LAYOUT_V2, type BackupKey } from '../archive/index.ts';
 import { s3Call } from './errors.ts';
 import { listBackups, newestFirst } from './listing.ts';
 import { METADATA_FORMAT } from './metadata.ts';
+import { prefixOfObjectKey } from './pieces.ts';
 
 /** Backups of other namespaces may share the prefix: the newest few are looked at, not more. */
 const CANDIDATES = 3;
@@ -25,8 +26,7 @@ export async function readEarlierManifest(options: {
   read: (key: string, etag: string) => Promise<BackupManifest>;
 }): Promise<EarlierManifest> {
   const { s3, bucket, signal } = options;
-  const prefix = options.key.slice(0, options.key.lastIndexOf('/') + 1);
-  const candidates = newestFirst(await listBackups(s3, bucket, prefix, signal))
+  const candidates = newestFirst(await listBackups(s3, bucket, prefixOfObjectKey(options.key), signal))
     .filter((b) => b.key !== options.key)
     .slice(0, CANDIDATES);
   let unusable: EarlierManifest = { unusable: 'no earlier backup' };
