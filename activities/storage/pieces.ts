@@ -91,7 +91,7 @@ export interface PieceStoreOptions {
   normalizedPrefix: string;
   key: BackupKey;
   signal?: AbortSignal;
-  /** Uploads at once (default 3): the store's latency hidden (2 cost a full backup ~30% here); each holds ~8 MiB. */
+  /** Uploads at once (default 3): the store's latency hidden (2: ~10% slower full backups here); each holds ~8 MiB. */
   concurrency?: number;
   /** The clock reuse is judged by; defaults to now. */
   now?: Date;
