@@ -75,10 +75,11 @@ export function createDecryptStream(key: BackupKey, version?: number): Transform
 }
 
 /**
- * The same format opened from one buffer (a piece object, a few MiB): no stream, no copies but the
- * plaintext's. Only a buffer whose every chunk verifies, the last sealed as final, opens.
+ * The same format opened from one buffer (a piece object, a few MiB): no stream and no copies,
+ * each chunk's plaintext in order (a caller that needs one buffer joins them). Only a buffer whose
+ * every chunk verifies, the last sealed as final, opens.
  */
-export function openSealedBuffer(key: BackupKey, sealed: Buffer, version: number): Buffer {
+export function openSealedChunks(key: BackupKey, sealed: Buffer, version: number): Buffer[] {
   if (sealed.length < HEADER_BYTES)
     throw badArchive(`sealed object truncated: ${sealed.length} bytes, shorter than its header`);
   const header = decodeHeader(sealed.subarray(0, HEADER_BYTES), version);
@@ -87,14 +88,11 @@ export function openSealedBuffer(key: BackupKey, sealed: Buffer, version: number
   const body = sealed.subarray(HEADER_BYTES);
   const chunks = Math.max(1, Math.ceil(body.length / sealedSize));
   if (body.length < TAG_BYTES) throw badArchive('sealed object truncated after its header');
-  // One chunk (every piece object): its plaintext as it comes, not a copy.
-  if (chunks === 1) return openChunk(key, header, 0, body, true);
-  const plain = Buffer.allocUnsafe(body.length - chunks * TAG_BYTES);
-  let written = 0;
+  const plain: Buffer[] = [];
   for (let index = 0; index < chunks; index += 1) {
     const chunk = body.subarray(index * sealedSize, (index + 1) * sealedSize);
     if (chunk.length < TAG_BYTES) throw badArchive(`sealed object truncated after chunk ${index - 1}`);
-    written += openChunk(key, header, index, chunk, index === chunks - 1).copy(plain, written);
+    plain.push(openChunk(key, header, index, chunk, index === chunks - 1));
   }
   return plain;
 }

@@ -9,13 +9,13 @@ import { createHmac, hkdfSync, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import { zstdDecompress } from 'node:zlib';
 import type { PieceRef } from '../../types/index.ts';
-import { openSealedBuffer } from './decrypt.ts';
+import { openSealedChunks } from './decrypt.ts';
 import { sealBuffer } from './encrypt.ts';
 import { badArchive } from './failures.ts';
 import { MAX_CHUNK_SIZE } from './format.ts';
 import { BackupKey } from './keys.ts';
 import { LAYOUT_V2 } from './layout.ts';
-import { compressFrame } from './zstd-frames.ts';
+import { compressFrame, rawFrameContent } from './zstd-frames.ts';
 
 /** Bytes per piece (the last of a file may be shorter): large enough that a request's cost is small. */
 export const PIECE_BYTES = 4 * 1024 * 1024;
@@ -83,21 +83,26 @@ export async function sealPiece(key: BackupKey, piece: Buffer): Promise<Buffer> 
 /** A piece object's bytes → its plaintext, refused unless it is exactly the piece `ref` names. */
 export async function openPiece(key: BackupKey, sealed: Buffer, ref: PieceRef): Promise<Buffer> {
   const where = `piece ${ref.object}`;
-  let frame: Buffer;
+  let frame: Buffer[];
   try {
-    frame = openSealedBuffer(pieceKeys(key).sealing, sealed, LAYOUT_V2.version);
+    frame = openSealedChunks(pieceKeys(key).sealing, sealed, LAYOUT_V2.version);
   } catch (err) {
     throw badArchive(`${where}: ${(err as Error).message}`);
   }
-  let piece: Buffer;
-  try {
-    // One byte over the listed size is enough to know it is wrong, and caps what a forged frame costs.
-    // One output chunk large enough for the piece: zlib hands it back as it is, with no concatenation.
-    piece = await zstdDecompressAsync(frame, { maxOutputLength: ref.size + 1, chunkSize: Math.max(64, ref.size + 1) });
-  } catch (err) {
-    throw badArchive(
-      `${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`,
-    );
+  let piece = rawFrameContent(frame, ref.size);
+  if (!piece) {
+    try {
+      // One byte over the listed size is enough to know it is wrong, and caps what a forged frame costs.
+      // One output chunk large enough for the piece: zlib hands it back as it is, with no concatenation.
+      piece = await zstdDecompressAsync(frame.length === 1 ? frame[0]! : Buffer.concat(frame), {
+        maxOutputLength: ref.size + 1,
+        chunkSize: Math.max(64, ref.size + 1),
+      });
+    } catch (err) {
+      throw badArchive(
+        `${where}: content does not match the manifest (not ${ref.size} bytes of zstd: ${(err as Error).message})`,
+      );
+    }
   }
   if (piece.length !== ref.size || (await hashPiece(piece)).sha256 !== ref.sha256)
     throw badArchive(`${where}: content does not match the manifest`);

@@ -44,6 +44,76 @@ export function rawZstdFrame(data: Uint8Array): Buffer {
   return out;
 }
 
+/**
+ * The content of a frame made only of raw blocks, as rawZstdFrame writes it, read from `parts` (the
+ * frame's bytes in order, not joined) into one buffer of `size` bytes. Any other frame, or one whose
+ * content is not exactly `size` bytes, gives undefined: zstd's own decoder reads it (and says what is
+ * wrong). Random model weights take this path, so their restore costs one copy and no codec call.
+ */
+export function rawFrameContent(parts: readonly Buffer[], size: number): Buffer | undefined {
+  const frame = new PartsReader(parts);
+  const header = frame.bytes(FRAME_MAGIC.length + 2);
+  if (!header || !header.subarray(0, FRAME_MAGIC.length).equals(FRAME_MAGIC)) return undefined;
+  if (header[FRAME_MAGIC.length] !== FRAME_HEADER_DESCRIPTOR || header[FRAME_MAGIC.length + 1] !== WINDOW_DESCRIPTOR)
+    return undefined;
+  const out = Buffer.allocUnsafe(size);
+  let written = 0;
+  for (let last = false; !last;) {
+    const blockHeader = frame.bytes(3);
+    if (!blockHeader) return undefined;
+    const word = blockHeader.readUIntLE(0, 3);
+    const length = word >>> 3;
+    last = (word & 1) === 1;
+    // Type raw is 0 (bits 1-2); a raw block is never larger than the window allows.
+    if ((word & 0b110) !== 0 || length > MAX_RAW_BLOCK || written + length > size) return undefined;
+    if (!frame.copyTo(out, written, length)) return undefined;
+    written += length;
+  }
+  return written === size && frame.atEnd() ? out : undefined;
+}
+
+/** Reads bytes in order from a list of buffers, as if they were one. */
+class PartsReader {
+  private readonly parts: readonly Buffer[];
+  private part = 0;
+  private at = 0;
+  constructor(parts: readonly Buffer[]) {
+    this.parts = parts;
+  }
+
+  /** The next `length` bytes (a small header: copied when it spans two parts), or undefined past the end. */
+  bytes(length: number): Buffer | undefined {
+    const current = this.parts[this.part];
+    if (current && this.at + length <= current.length) {
+      this.at += length;
+      return current.subarray(this.at - length, this.at);
+    }
+    const out = Buffer.allocUnsafe(length);
+    return this.copyTo(out, 0, length) ? out : undefined;
+  }
+
+  /** Copies the next `length` bytes into `out` at `offset`; false when fewer are left. */
+  copyTo(out: Buffer, offset: number, length: number): boolean {
+    let left = length;
+    while (left > 0) {
+      const current = this.parts[this.part];
+      if (!current) return false;
+      const copied = current.copy(out, offset + length - left, this.at, Math.min(current.length, this.at + left));
+      left -= copied;
+      this.at += copied;
+      if (this.at === current.length) {
+        this.part += 1;
+        this.at = 0;
+      }
+    }
+    return true;
+  }
+
+  atEnd(): boolean {
+    return this.parts.slice(this.part).every((part, i) => part.length === (i === 0 ? this.at : 0));
+  }
+}
+
 /** One frame: raw when the data looks random, zstd at `level` otherwise. */
 export function compressFrame(data: Buffer, level: number = DEFAULT_ZSTD_LEVEL): Promise<Buffer> {
   if (looksRandom(data)) return Promise.resolve(rawZstdFrame(data));

@@ -197,6 +197,25 @@ describe('pieces', () => {
     await expectBadArchive(readArchive(unevenly(sealed), { key }), /sealed with key [0-9a-f]{16}; the loaded key is/);
   });
 
+  it('opens a full random piece, whose object is two sealed chunks, only as the manifest lists it', async () => {
+    const piece = randomBytes(PIECE_BYTES);
+    const { createHash } = await import('node:crypto');
+    const ref: PieceRef = {
+      object: 'cd'.repeat(32),
+      sha256: createHash('sha256').update(piece).digest('hex'),
+      size: piece.length,
+    };
+    const sealed = await sealPiece(key, piece);
+    expect(sealed.length).toBeGreaterThan(PIECE_BYTES);
+    expect((await openPiece(key, sealed, ref)).equals(piece)).toBe(true);
+    const altered = Buffer.from(sealed);
+    altered[altered.length - 40]! ^= 1;
+    await expectBadArchive(openPiece(key, altered, ref), /failed authentication at chunk 1/);
+    await expectBadArchive(openPiece(key, sealed, { ...ref, size: ref.size - 1 }), /does not match the manifest/);
+    const otherDigest = createHash('sha256').update('other').digest('hex');
+    await expectBadArchive(openPiece(key, sealed, { ...ref, sha256: otherDigest }), /does not match the manifest/);
+  });
+
   it('refuses an archive whose piece is swapped or gone, naming the entry', async () => {
     const store = memoryStore();
     const archive = createSealedArchive([file('models/a.bin', weights)], info, key, { pieces: store.sink });
