@@ -25,20 +25,21 @@ const FRAME_HEADER_DESCRIPTOR = 0x00;
 const WINDOW_DESCRIPTOR = (17 - 10) << 3;
 /** The most one block may hold: min(window, 128 KiB). */
 const MAX_RAW_BLOCK = 128 * 1024;
+/** Block header, 3 bytes little-endian: last flag (bit 0), type (bits 1-2; raw = 0), size (bits 3-23). */
+const BLOCK_HEADER_BYTES = 3;
 
 /** `data` as one zstd frame of raw (uncompressed) blocks. */
 export function rawZstdFrame(data: Uint8Array): Buffer {
   const blocks = Math.max(1, Math.ceil(data.length / MAX_RAW_BLOCK));
-  const out = Buffer.allocUnsafe(FRAME_MAGIC.length + 2 + blocks * 3 + data.length);
+  const out = Buffer.allocUnsafe(FRAME_MAGIC.length + 2 + blocks * BLOCK_HEADER_BYTES + data.length);
   let at = FRAME_MAGIC.copy(out, 0);
   out[at++] = FRAME_HEADER_DESCRIPTOR;
   out[at++] = WINDOW_DESCRIPTOR;
   for (let i = 0; i < blocks; i += 1) {
     const piece = data.subarray(i * MAX_RAW_BLOCK, (i + 1) * MAX_RAW_BLOCK);
     const last = i === blocks - 1 ? 1 : 0;
-    // Block header, 3 bytes little-endian: last flag (bit 0), type raw = 0 (bits 1-2), size (bits 3-23).
-    out.writeUIntLE(last | (piece.length << 3), at, 3);
-    at += 3;
+    out.writeUIntLE(last | (piece.length << 3), at, BLOCK_HEADER_BYTES);
+    at += BLOCK_HEADER_BYTES;
     at += Buffer.from(piece.buffer, piece.byteOffset, piece.length).copy(out, at);
   }
   return out;
@@ -59,12 +60,12 @@ export function rawFrameContent(parts: readonly Buffer[], size: number): Buffer 
   const out = Buffer.allocUnsafe(size);
   let written = 0;
   for (let last = false; !last;) {
-    const blockHeader = frame.bytes(3);
+    const blockHeader = frame.bytes(BLOCK_HEADER_BYTES);
     if (!blockHeader) return undefined;
-    const word = blockHeader.readUIntLE(0, 3);
+    const word = blockHeader.readUIntLE(0, BLOCK_HEADER_BYTES);
     const length = word >>> 3;
     last = (word & 1) === 1;
-    // Type raw is 0 (bits 1-2); a raw block is never larger than the window allows.
+    // A raw block is never larger than the window allows.
     if ((word & 0b110) !== 0 || length > MAX_RAW_BLOCK || written + length > size) return undefined;
     if (!frame.copyTo(out, written, length)) return undefined;
     written += length;

@@ -1,7 +1,7 @@
 // Format v2's pieces without S3: large files leave the tar for content-addressed, sealed pieces that
 // a sink stores and a source gives back; names are keyed, and a piece is trusted only if it is the
 // one the authenticated manifest lists.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createZstdDecompress } from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
@@ -181,7 +181,7 @@ describe('pieces', () => {
     const other = randomBytes(1000);
     const ref: PieceRef = {
       object: 'ab'.repeat(32),
-      sha256: (await import('node:crypto')).createHash('sha256').update(piece).digest('hex'),
+      sha256: createHash('sha256').update(piece).digest('hex'),
       size: piece.length,
     };
     const sealed = await sealPiece(key, piece);
@@ -199,7 +199,6 @@ describe('pieces', () => {
 
   it('opens a full random piece, whose object is two sealed chunks, only as the manifest lists it', async () => {
     const piece = randomBytes(PIECE_BYTES);
-    const { createHash } = await import('node:crypto');
     const ref: PieceRef = {
       object: 'cd'.repeat(32),
       sha256: createHash('sha256').update(piece).digest('hex'),
